@@ -1,0 +1,68 @@
+/**
+ * The MDIO bus contract. Every driver talks to hardware through it, whether the bus is
+ * local, emulated, or behind a serial bridge. Operations are grouped into batches that run
+ * atomically (no other user's operation interleaves) and cost one round trip on a remote
+ * bus; `wait` and `rmw` let busy polling and read-modify-write happen on the far side.
+ */
+
+export type MdioOp =
+  /** Clause 22 read; the result is the register value. */
+  | { op: 'read'; phy: number; reg: number }
+  /** Clause 22 write; the result is 0. */
+  | { op: 'write'; phy: number; reg: number; value: number }
+  /** Clause 45 read of MMD `devad`; the result is the register value. */
+  | { op: 'read45'; phy: number; devad: number; reg: number }
+  /** Clause 45 write; the result is 0. */
+  | { op: 'write45'; phy: number; devad: number; reg: number; value: number }
+  /** Clause 22 read-modify-write: new = (old & ~mask) | (value & mask); the result is the old value. */
+  | { op: 'rmw'; phy: number; reg: number; mask: number; value: number }
+  /**
+   * Clause 22 poll until (register & mask) === value, reading at most `tries` times; the
+   * result is the last value read. Fails the batch with an MdioTimeoutError when the
+   * register never matches.
+   */
+  | { op: 'wait'; phy: number; reg: number; mask: number; value: number; tries: number };
+
+export interface MdioBus {
+  /** Runs `ops` in order, atomically; resolves with one number per op. */
+  run(ops: readonly MdioOp[]): Promise<number[]>;
+  read(phy: number, reg: number): Promise<number>;
+  write(phy: number, reg: number, value: number): Promise<void>;
+  read45(phy: number, devad: number, reg: number): Promise<number>;
+  write45(phy: number, devad: number, reg: number, value: number): Promise<void>;
+}
+
+/** Read/write helpers for any bus that implements `run`. */
+export abstract class MdioBusBase implements MdioBus {
+  abstract run(ops: readonly MdioOp[]): Promise<number[]>;
+
+  async read(phy: number, reg: number): Promise<number> {
+    return (await this.run([{ op: 'read', phy, reg }]))[0];
+  }
+  async write(phy: number, reg: number, value: number): Promise<void> {
+    await this.run([{ op: 'write', phy, reg, value }]);
+  }
+  async read45(phy: number, devad: number, reg: number): Promise<number> {
+    return (await this.run([{ op: 'read45', phy, devad, reg }]))[0];
+  }
+  async write45(phy: number, devad: number, reg: number, value: number): Promise<void> {
+    await this.run([{ op: 'write45', phy, devad, reg, value }]);
+  }
+}
+
+/** Checks an op's fields before it reaches any hardware; throws RangeError naming the field. */
+export function checkOp(op: MdioOp): void {
+  const field = (name: string, v: number, max: number): void => {
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`mdio ${op.op}: ${name} ${v} out of range 0..${max}`);
+  };
+  field('phy', op.phy, 31);
+  if (op.op === 'read45' || op.op === 'write45') {
+    field('devad', op.devad, 31);
+    field('reg', op.reg, 0xffff);
+  } else {
+    field('reg', op.reg, 31);
+  }
+  if ('value' in op) field('value', op.value, 0xffff);
+  if ('mask' in op) field('mask', op.mask, 0xffff);
+  if (op.op === 'wait') field('tries', op.tries, 0xffff);
+}
