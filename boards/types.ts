@@ -1,0 +1,42 @@
+/**
+ * A board definition: which switch chip, how the CPU reaches its MDIO bus, which switch
+ * port and PHY address each front-panel port name maps to, the CPU port, and defaults.
+ * Boards are data; `hal/board.ts` brings one up.
+ */
+export type SwitchFamily = '6352' | '6390';
+
+export interface BoardPortDefinition {
+  /** Front-panel name, as the console and telemetry show it. */
+  name: string;
+  /** Switch port number. */
+  switchPort: number;
+  /** Address of the port's PHY on the switch's internal MDIO bus (reached through Global2). */
+  phyAddr: number;
+}
+
+export type TransportDefinition =
+  /** The emulated board in this process. */
+  | { kind: 'sim' }
+  /** MDIO through the serial-to-MDIO bridge microcontroller on a UART. */
+  | { kind: 'serial-bridge'; path: string; baud: number };
+
+export interface BoardDefinition {
+  name: string;
+  description: string;
+  switch: {
+    family: SwitchFamily;
+    /** SMI address in multi-chip mode (even, non-zero), or 0 for single-chip mode. */
+    smiAddr: number;
+    cpuPort: number;
+    /** Management tag on the CPU port. */
+    tagging: 'dsa' | 'edsa';
+  };
+  ports: readonly BoardPortDefinition[];
+  /** Base MAC; front-panel port n gets base + n + 1 in the last byte. */
+  baseMac: string;
+  /** How often the firmware polls link state from the switch and PHYs. */
+  pollIntervalMs: number;
+  transport: TransportDefinition;
+  /** PHY model the emulator puts behind each port (sim boards, and tests of real boards). */
+  simPhyModel: 'marvell-88e151x' | 'marvell-6390-internal' | 'generic' | 'realtek-rtl8211f';
+}

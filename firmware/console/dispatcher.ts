@@ -1,0 +1,113 @@
+import { FirmwareError, UsageError, errorText } from '../core/errors.ts';
+import { tokenize } from './tokenize.ts';
+
+/** Where a command came from; the answer is the same for every source. */
+export type Source = 'console' | 'serial' | 'mqtt' | 'config' | 'script';
+
+export interface CommandContext {
+  source: Source;
+}
+
+export interface Command {
+  /** The first word of the line. */
+  name: string;
+  /** One line for `help`. */
+  summary: string;
+  /** Usage lines for `help <name>`. */
+  usage: string;
+  /** Runs the command; returns its output (without trailing newline, '' for none). */
+  run(args: string[], ctx: CommandContext): Promise<string> | string;
+  /** Sim-only and other optional commands are listed after the core ones in `help`. */
+  group?: string;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  /** What the console prints: the output, or `error: <reason>`. */
+  output: string;
+}
+
+/**
+ * The one dispatcher every way in goes through: serial console, stdin, MQTT, scripts and the
+ * saved configuration. Commands run one at a time in arrival order, so lines from different
+ * sources never interleave half-way.
+ */
+export class Dispatcher {
+  private readonly commands = new Map<string, Command>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor() {
+    this.register({
+      name: 'help',
+      summary: 'list commands, or show how to use one',
+      usage: 'help [<command>]',
+      run: (args) => this.help(args),
+    });
+  }
+
+  register(cmd: Command): void {
+    if (this.commands.has(cmd.name)) throw new Error(`command ${cmd.name} registered twice`);
+    this.commands.set(cmd.name, cmd);
+  }
+
+  has(name: string): boolean {
+    return this.commands.has(name);
+  }
+
+  /** Runs one console line; never throws. Empty lines and comments give empty output. */
+  execute(line: string, source: Source): Promise<CommandResult> {
+    const result = this.tail.then(() => this.executeNow(line, source));
+    this.tail = result;
+    return result;
+  }
+
+  private async executeNow(line: string, source: Source): Promise<CommandResult> {
+    let words: string[];
+    try {
+      words = tokenize(line);
+    } catch (e) {
+      return { ok: false, output: `error: ${errorText(e)}` };
+    }
+    if (words.length === 0) return { ok: true, output: '' };
+    const cmd = this.commands.get(words[0]);
+    if (!cmd) {
+      return { ok: false, output: `error: unknown command '${printable(words[0])}' (try 'help')` };
+    }
+    try {
+      const output = await cmd.run(words.slice(1), { source });
+      return { ok: true, output };
+    } catch (e) {
+      return { ok: false, output: `error: ${errorText(e)}` };
+    }
+  }
+
+  private help(args: string[]): string {
+    if (args.length > 0) {
+      const cmd = this.commands.get(args[0]);
+      if (!cmd) throw new UsageError(`help: no command '${printable(args[0])}' (try 'help')`);
+      return `${cmd.name}: ${cmd.summary}\nusage:\n${cmd.usage.split('\n').map((l) => `  ${l}`).join('\n')}`;
+    }
+    const groups = new Map<string, Command[]>();
+    for (const c of this.commands.values()) {
+      const g = c.group ?? '';
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g)!.push(c);
+    }
+    const width = Math.max(...[...this.commands.keys()].map((k) => k.length));
+    const lines: string[] = [];
+    for (const [g, cmds] of [...groups].sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)))) {
+      if (g) lines.push('', `${g}:`);
+      for (const c of cmds.sort((a, b) => a.name.localeCompare(b.name))) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`);
+    }
+    lines.push('', "'help <command>' shows its usage.");
+    return (lines[0] === '' ? lines.slice(1) : lines).join('\n');
+  }
+}
+
+/** A word safe to echo back in an error message (bounded, no odd characters). */
+export function printable(word: string): string {
+  const s = word.length > 40 ? `${word.slice(0, 40)}...` : word;
+  return s.replace(/[^\x20-\x7e]/g, '?');
+}
+
+export { FirmwareError };

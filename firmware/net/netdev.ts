@@ -1,0 +1,60 @@
+/**
+ * Network devices as the console and telemetry see them: front-panel ports now, bonds and
+ * VLAN devices as they arrive. Read-only views over state that drivers and protocols own.
+ */
+
+export interface NetCounters {
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
+export type Duplex = 'full' | 'half' | 'unknown';
+
+export interface NetDevice {
+  readonly name: string;
+  readonly kind: 'port' | 'bond' | 'vlan';
+  /** Current MAC address (6 bytes). */
+  readonly mac: Uint8Array;
+  readonly mtu: number;
+  readonly adminUp: boolean;
+  /** Carrier as the kernel's netif_carrier_ok sees it. */
+  readonly carrier: boolean;
+  /** Mb/s, or -1 when unknown (link down), as sysfs prints SPEED_UNKNOWN. */
+  readonly speed: number;
+  readonly duplex: Duplex;
+  readonly counters: NetCounters;
+  readonly txqueuelen: number;
+  /** Extra interface flags in ifconfig's order (MASTER, SLAVE, PROMISC...). */
+  readonly extraFlags: readonly string[];
+  setAdminUp(up: boolean): Promise<void>;
+}
+
+/** RFC 2863 operational state as /sys/class/net/<if>/operstate prints it. */
+export function operstate(dev: NetDevice): 'up' | 'down' {
+  return dev.adminUp && dev.carrier ? 'up' : 'down';
+}
+
+export class NetDeviceTable {
+  private readonly devices = new Map<string, NetDevice>();
+
+  add(dev: NetDevice): void {
+    if (this.devices.has(dev.name)) throw new Error(`device ${dev.name} exists`);
+    this.devices.set(dev.name, dev);
+  }
+
+  remove(name: string): void {
+    this.devices.delete(name);
+  }
+
+  get(name: string): NetDevice | undefined {
+    return this.devices.get(name);
+  }
+
+  list(): NetDevice[] {
+    return [...this.devices.values()];
+  }
+}

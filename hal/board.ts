@@ -1,0 +1,216 @@
+import type { Clock, TimerHandle } from '../firmware/core/clock.ts';
+import { DeviceError, errorText } from '../firmware/core/errors.ts';
+import type { EventLog } from '../firmware/core/log.ts';
+import { parseMac } from '../firmware/net/addr.ts';
+import type { BoardDefinition } from '../boards/types.ts';
+import type { Conduit } from './frames.ts';
+import type { MdioBus } from './mdio/bus.ts';
+import { probePhy } from './phy/index.ts';
+import type { PhyDriver, PhyStatus } from './phy/phy.ts';
+import { Mv88e6xxx } from './switch/mv88e6xxx/chip.ts';
+import { DsaFramePort } from './switch/mv88e6xxx/frame-port.ts';
+
+export interface PortCounters {
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
+/**
+ * One front-panel port: its switch port and PHY drivers, and the link state the last poll
+ * read. `carrier` is the switch's MAC-side link (port status register); `phy` is what the
+ * PHY's own registers said through the PHY driver.
+ */
+export class BoardPort {
+  carrier = false;
+  phy: PhyStatus = { link: false, speed: 0, duplex: 'unknown', autoneg: true, dropSeen: false };
+  /** Switch-side speed and duplex from the port status register. */
+  macSpeed = 0;
+  macDuplex: 'full' | 'half' = 'half';
+  adminUp = true;
+  pollErrors = 0;
+  readonly counters: PortCounters = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly switchPort: number,
+    readonly phyAddr: number,
+    readonly permanentMac: Uint8Array,
+    readonly phyDriver: PhyDriver,
+  ) {}
+}
+
+export type PortReceiver = (port: BoardPort, frame: Uint8Array, length: number) => void;
+
+/**
+ * A board brought up: the switch probed and configured (CPU port tagging, LACPDU trapping,
+ * front ports forwarding), each port's PHY identified, link state polled on the clock, and
+ * frames to and from the front ports through the CPU port.
+ */
+export class Board {
+  readonly ports: BoardPort[];
+  private pollTimer: TimerHandle | undefined;
+  private polling = false;
+  private closed = false;
+  private receiver: PortReceiver | undefined;
+  private readonly changeListeners = new Set<(port: BoardPort) => void>();
+  private readonly bySwitchPort = new Map<number, BoardPort>();
+  /** Completed polls, for tests that wait "one poll". */
+  polls = 0;
+
+  private constructor(
+    readonly def: BoardDefinition,
+    readonly chip: Mv88e6xxx,
+    readonly framePort: DsaFramePort,
+    ports: BoardPort[],
+    private readonly clock: Clock,
+    private readonly log: EventLog,
+  ) {
+    this.ports = ports;
+    for (const p of ports) this.bySwitchPort.set(p.switchPort, p);
+    framePort.setReceiver((sp, frame, length) => this.onFrame(sp, frame, length));
+  }
+
+  /** Probes and configures the hardware of `def` over `bus`; throws DeviceError when it does not match. */
+  static async open(def: BoardDefinition, bus: MdioBus, conduit: Conduit, clock: Clock, log: EventLog): Promise<Board> {
+    const sw = def.switch;
+    const chip = await Mv88e6xxx.probe(bus, sw.smiAddr, sw.family);
+    if (chip.model !== sw.family) {
+      throw new DeviceError(`board ${def.name}: expected an 88E${sw.family}-class switch, found 88E${chip.model}`);
+    }
+    log.info(`mv88e6xxx: switch 88E${chip.model} found at SMI address 0x${sw.smiAddr.toString(16)}`);
+    await chip.setFrameMode(sw.cpuPort, sw.tagging);
+    await chip.trapLacp();
+    const base = parseMac(def.baseMac);
+    if (!base) throw new DeviceError(`board ${def.name}: bad base MAC '${def.baseMac}'`);
+    const phyBus = chip.phyBus();
+    const ports: BoardPort[] = [];
+    for (let i = 0; i < def.ports.length; i++) {
+      const p = def.ports[i];
+      let driver: PhyDriver;
+      try {
+        driver = await probePhy(phyBus, p.phyAddr);
+      } catch (e) {
+        throw new DeviceError(`${p.name}: ${errorText(e)}`);
+      }
+      const mac = base.slice();
+      mac[5] = (mac[5] + i + 1) & 0xff;
+      ports.push(new BoardPort(i, p.name, p.switchPort, p.phyAddr, mac, driver));
+      log.info(`${p.name}: switch port ${p.switchPort}, PHY ${driver.name} (ID 0x${driver.phyId.toString(16).padStart(8, '0')}) at address ${p.phyAddr}`);
+      await chip.setPortState(p.switchPort, 'forwarding');
+    }
+    const framePort = new DsaFramePort(conduit, { mode: sw.tagging, device: 0 });
+    const board = new Board(def, chip, framePort, ports, clock, log);
+    await board.poll();
+    return board;
+  }
+
+  port(name: string): BoardPort | undefined {
+    return this.ports.find((p) => p.name === name);
+  }
+
+  setReceiver(fn: PortReceiver): void {
+    this.receiver = fn;
+  }
+
+  /** Called after a poll changed a port's carrier, PHY link, speed or duplex. */
+  onPortChange(fn: (port: BoardPort) => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  /** Sends an untagged frame out of a front-panel port; false (counted) when it cannot. */
+  send(port: BoardPort, frame: Uint8Array, length: number): boolean {
+    if (!port.adminUp || !this.framePort.send(port.switchPort, frame, length)) {
+      port.counters.txDropped++;
+      return false;
+    }
+    port.counters.txPackets++;
+    port.counters.txBytes += length;
+    return true;
+  }
+
+  private onFrame(switchPort: number, frame: Uint8Array, length: number): void {
+    const port = this.bySwitchPort.get(switchPort);
+    if (!port) return; // the CPU port or an unused port: nothing of ours
+    if (!port.adminUp) {
+      port.counters.rxDropped++;
+      return;
+    }
+    port.counters.rxPackets++;
+    port.counters.rxBytes += length;
+    this.receiver?.(port, frame, length);
+  }
+
+  /** Brings a port administratively up (forwarding) or down (disabled). */
+  async setAdminUp(port: BoardPort, up: boolean): Promise<void> {
+    await this.chip.setPortState(port.switchPort, up ? 'forwarding' : 'disabled');
+    port.adminUp = up;
+  }
+
+  /** Starts polling link state every `def.pollIntervalMs`. */
+  start(): void {
+    if (this.pollTimer !== undefined || this.closed) return;
+    const tick = (): void => {
+      this.pollTimer = this.clock.setTimer(this.def.pollIntervalMs, tick);
+      void this.poll();
+    };
+    this.pollTimer = this.clock.setTimer(this.def.pollIntervalMs, tick);
+  }
+
+  /** Reads every port's MAC-side status (one batch) and PHY status; logs and reports changes. */
+  async poll(): Promise<void> {
+    if (this.polling || this.closed) return; // a slow bus: skip rather than pile up
+    this.polling = true;
+    try {
+      let macs: { link: boolean; speed: number; duplex: 'full' | 'half' }[];
+      try {
+        macs = await this.chip.portStatusAll(this.ports.map((p) => p.switchPort));
+      } catch (e) {
+        for (const p of this.ports) p.pollErrors++;
+        this.log.error(`mv88e6xxx: port status poll failed: ${errorText(e)}`);
+        return;
+      }
+      for (let i = 0; i < this.ports.length; i++) {
+        const port = this.ports[i];
+        let phy: PhyStatus | undefined;
+        try {
+          phy = await port.phyDriver.readStatus();
+        } catch (e) {
+          port.pollErrors++;
+          this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
+        }
+        const m = macs[i];
+        const before = port.carrier;
+        const prevPhy = port.phy;
+        port.carrier = m.link;
+        port.macSpeed = m.speed;
+        port.macDuplex = m.duplex;
+        if (phy) port.phy = phy;
+        const changed = before !== port.carrier || prevPhy.link !== port.phy.link || prevPhy.speed !== port.phy.speed ||
+          prevPhy.duplex !== port.phy.duplex || port.phy.dropSeen;
+        if (before !== port.carrier) {
+          if (port.carrier) this.log.info(`${port.name}: link up, ${port.phy.speed || m.speed} Mb/s, ${port.phy.link ? port.phy.duplex : m.duplex} duplex`);
+          else this.log.info(`${port.name}: link down`);
+        } else if (phy?.dropSeen && phy.link) {
+          this.log.info(`${port.name}: PHY link dropped and returned since the last poll`);
+        }
+        if (changed) for (const l of this.changeListeners) l(port);
+      }
+    } finally {
+      this.polls++;
+      this.polling = false;
+    }
+  }
+
+  /** Stops polling; idempotent. */
+  close(): void {
+    this.closed = true;
+    if (this.pollTimer !== undefined) this.clock.cancel(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+}

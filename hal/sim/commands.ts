@@ -1,0 +1,151 @@
+import { UsageError } from '../../firmware/core/errors.ts';
+import { formatIpv4, parseHex, parseIpv4 } from '../../firmware/net/addr.ts';
+import { printable, type Dispatcher } from '../../firmware/console/dispatcher.ts';
+import type { SimHardware } from './hardware.ts';
+import { PcapngWriter } from './pcapng.ts';
+
+/** A file the capture writes into (the CLI opens real files; tests may keep bytes in memory). */
+export interface CaptureFile {
+  write(chunk: Uint8Array): void;
+  close(): void;
+}
+
+export interface SimControl {
+  hw: SimHardware;
+  /** Moves time: virtual time in the scenario runner, a real sleep in the main job. */
+  wait(ms: number): Promise<void>;
+  openCapture(path: string): CaptureFile;
+}
+
+const USAGE = [
+  'sim link <port> up|down          cable plugged/pulled (PHY link and MAC carrier follow)',
+  'sim autoneg <ms>                 autonegotiation time for links coming up',
+  'sim carrier <port> up|down       the switch chip\'s MAC-side link only',
+  'sim phy <port> up|down           the PHY\'s link only',
+  'sim peer <port> forward|drop     the link partner passes or drops frames; link stays up',
+  'sim host <ip> up|down            a host behind the partner answers, or not',
+  'sim wait <n>ms|<n>s              let time pass',
+  'sim inject <port> <hex>          deliver a raw frame (no FCS) to the board on <port>',
+  'sim stats                        per port: tx rx arp-tx lacp-tx (board\'s view)',
+  'sim pcap <file>|off              record every frame crossing every cable (pcapng)',
+].join('\n');
+
+/** Parses "250ms", "2s", "1.5s" or a bare number of milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
+  if (!m) throw new UsageError(`'${printable(text)}' is not a duration (use <n>ms or <n>s)`);
+  const ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  if (!Number.isFinite(ms) || ms > 7 * 24 * 3600 * 1000) throw new UsageError(`duration ${printable(text)} out of range (at most 7 days)`);
+  return ms;
+}
+
+/** The `sim` command: acts on the world around the simulated board, not on the firmware. */
+export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
+  const { hw } = ctl;
+  let capture: CaptureFile | undefined;
+  const names = hw.def.ports.map((p) => p.name);
+  const port = (name: string | undefined): number => {
+    const i = name === undefined ? -1 : hw.portIndex(name);
+    if (i < 0) throw new UsageError(`sim: unknown port '${printable(name ?? '')}' (ports: ${names.join(', ')})`);
+    return i;
+  };
+  const choice = <T extends string>(sub: string, v: string | undefined, allowed: readonly T[]): T => {
+    if (v === undefined || !allowed.includes(v as T)) throw new UsageError(`sim ${sub}: expected ${allowed.join('|')}, got '${printable(v ?? '')}'`);
+    return v as T;
+  };
+  const arity = (sub: string, args: string[], n: number, usage: string): void => {
+    if (args.length !== n) throw new UsageError(`sim ${sub}: usage: sim ${usage}`);
+  };
+
+  d.register({
+    name: 'sim',
+    group: 'simulated world',
+    summary: 'act on the simulated world: cables, link partner, hosts, time, capture',
+    usage: USAGE,
+    run: async (all) => {
+      const [sub, ...args] = all;
+      switch (sub) {
+        case 'link': {
+          arity(sub, args, 2, 'link <port> up|down');
+          const i = port(args[0]);
+          const up = choice(sub, args[1], ['up', 'down']) === 'up';
+          // A cable event ends any one-sided override: both sides follow the cable again.
+          hw.phys[i].forceLink(null);
+          hw.chip.setCarrier(hw.def.ports[i].switchPort, null);
+          hw.world.setCable(i, up);
+          return '';
+        }
+        case 'autoneg': {
+          arity(sub, args, 1, 'autoneg <ms>');
+          hw.setAutoneg(parseDuration(args[0]));
+          return '';
+        }
+        case 'carrier': {
+          arity(sub, args, 2, 'carrier <port> up|down');
+          const i = port(args[0]);
+          hw.chip.setCarrier(hw.def.ports[i].switchPort, choice(sub, args[1], ['up', 'down']) === 'up');
+          return '';
+        }
+        case 'phy': {
+          arity(sub, args, 2, 'phy <port> up|down');
+          const i = port(args[0]);
+          hw.phys[i].forceLink(choice(sub, args[1], ['up', 'down']) === 'up');
+          return '';
+        }
+        case 'peer': {
+          arity(sub, args, 2, 'peer <port> forward|drop');
+          const i = port(args[0]);
+          hw.world.setPeerForwarding(i, choice(sub, args[1], ['forward', 'drop']) === 'forward');
+          return '';
+        }
+        case 'host': {
+          arity(sub, args, 2, 'host <ip> up|down');
+          const ip = parseIpv4(args[0]);
+          const host = ip === undefined ? undefined : hw.world.host(ip);
+          if (!host) {
+            const hs = hw.world.hosts;
+            throw new UsageError(`sim host: no simulated host '${printable(args[0])}' (hosts: ${hs.length ? `${formatIpv4(hs[0].ip)}-${formatIpv4(hs[hs.length - 1].ip)}` : 'none'})`);
+          }
+          host.up = choice(sub, args[1], ['up', 'down']) === 'up';
+          return '';
+        }
+        case 'wait': {
+          arity(sub, args, 1, 'wait <n>ms|<n>s');
+          await ctl.wait(parseDuration(args[0]));
+          return '';
+        }
+        case 'inject': {
+          if (args.length < 2) throw new UsageError('sim inject: usage: sim inject <port> <hex>');
+          const i = port(args[0]);
+          const frame = parseHex(args.slice(1).join(''));
+          if (!frame) throw new UsageError('sim inject: the frame must be hex digits (an even number of them)');
+          if (frame.length < 14 || frame.length > 9216) throw new UsageError(`sim inject: a frame is 14 to 9216 bytes without FCS; got ${frame.length}`);
+          hw.world.injectToBoard(i, frame);
+          return '';
+        }
+        case 'stats': {
+          arity(sub, args, 0, 'stats');
+          return names.map((n, i) => {
+            const s = hw.world.stats(i);
+            return `${n} tx ${s.tx} rx ${s.rx} arp-tx ${s.arpTx} lacp-tx ${s.lacpTx}`;
+          }).join('\n');
+        }
+        case 'pcap': {
+          arity(sub, args, 1, 'pcap <file>|off');
+          if (capture) {
+            hw.world.setCapture(undefined);
+            capture.close();
+            capture = undefined;
+          }
+          if (args[0] === 'off') return '';
+          const file = ctl.openCapture(args[0]);
+          capture = file;
+          hw.world.setCapture(new PcapngWriter((chunk) => file.write(chunk), names));
+          return '';
+        }
+        default:
+          throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|wait|inject|stats|pcap; 'help sim')`);
+      }
+    },
+  });
+}

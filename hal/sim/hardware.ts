@@ -1,0 +1,74 @@
+import type { Clock } from '../../firmware/core/clock.ts';
+import type { BoardDefinition } from '../../boards/types.ts';
+import type { Conduit } from '../frames.ts';
+import { LocalMdioBus, MdioWire } from '../mdio/wire.ts';
+import { SimMv88e6xxx } from './mv88e6xxx.ts';
+import { SimPhy } from './phy.ts';
+import { SimWorld, type Topology } from './world.ts';
+
+export interface SimHardwareOptions {
+  topology?: Topology;
+  /** Autonegotiation time for links coming up (`sim autoneg`). */
+  autonegMs?: number;
+}
+
+/**
+ * The emulated hardware of a board and the world around it: PHYs and the switch chip at
+ * register level on an MDIO wire, the CPU's MAC wired to the switch's CPU port, and one
+ * cable per front-panel port to the link partner.
+ */
+export class SimHardware {
+  readonly wire = new MdioWire();
+  readonly bus: LocalMdioBus;
+  readonly phys: SimPhy[] = [];
+  readonly chip: SimMv88e6xxx;
+  readonly world: SimWorld;
+  readonly conduit: Conduit;
+  private cpuReceiver: ((frame: Uint8Array, length: number) => void) | undefined;
+
+  constructor(
+    readonly def: BoardDefinition,
+    readonly clock: Clock,
+    opts: SimHardwareOptions = {},
+  ) {
+    // The board powers up with its cables already in and negotiated; `autonegMs` applies to
+    // links that come up later.
+    const byPort: (SimPhy | undefined)[] = [];
+    for (const p of def.ports) {
+      const phy = new SimPhy({ model: def.simPhyModel, clock, autonegMs: 0 });
+      this.phys.push(phy);
+      byPort[p.switchPort] = phy;
+    }
+    this.chip = new SimMv88e6xxx({ model: def.switch.family, smiAddr: def.switch.smiAddr, clock, phys: byPort, cpuPort: def.switch.cpuPort });
+    this.chip.attachTo(this.wire);
+    this.bus = new LocalMdioBus(this.wire);
+    this.world = new SimWorld({ clock, ports: def.ports.map((p) => p.name), topology: opts.topology });
+    const portIndex = new Map(def.ports.map((p, i) => [p.switchPort, i]));
+    this.chip.onEgress = (switchPort, frame) => {
+      const i = portIndex.get(switchPort);
+      if (i !== undefined) this.world.fromBoard(i, frame);
+    };
+    def.ports.forEach((p, i) => this.world.connectBoard(i, this.phys[i], (frame) => this.chip.ingress(p.switchPort, frame)));
+    // The CPU's MAC: frames from the switch reach the firmware from the world's queue, so the
+    // firmware is never re-entered while it is sending.
+    this.chip.onCpuEgress = (frame) => {
+      const copy = frame.slice();
+      this.world.enqueue(() => this.cpuReceiver?.(copy, copy.length));
+    };
+    this.setAutoneg(opts.autonegMs ?? 0);
+    this.conduit = {
+      send: (frame, length) => this.chip.cpuIngress(frame.slice(0, length)),
+      setReceiver: (handler) => {
+        this.cpuReceiver = handler;
+      },
+    };
+  }
+
+  portIndex(name: string): number {
+    return this.def.ports.findIndex((p) => p.name === name);
+  }
+
+  setAutoneg(ms: number): void {
+    for (const phy of this.phys) phy.autonegMs = ms;
+  }
+}
