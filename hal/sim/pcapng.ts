@@ -23,6 +23,7 @@ function pad4(n: number): number {
 
 /** Serialises options (code, bytes) into the 4-byte-aligned option list, closed by opt_endofopt. */
 function encodeOptions(options: [number, Uint8Array][]): Uint8Array {
+  if (options.length === 0) return new Uint8Array(0); // the option list may be absent
   let size = 4;
   for (const [, v] of options) size += 4 + pad4(v.length);
   const out = new Uint8Array(size);

@@ -1,0 +1,59 @@
+import test from 'ava';
+import { VirtualClock } from '../firmware/core/clock.ts';
+import { SeededRandom } from '../firmware/core/random.ts';
+
+test('virtual timers run in due order, ties in the order set, with time at their due time', async (t) => {
+  const clock = new VirtualClock();
+  const seen: string[] = [];
+  clock.setTimer(30, () => seen.push(`c@${clock.now()}`));
+  clock.setTimer(10, () => seen.push(`a@${clock.now()}`));
+  clock.setTimer(10, () => seen.push(`b@${clock.now()}`));
+  await clock.advance(29);
+  t.deepEqual(seen, ['a@10', 'b@10']);
+  t.is(clock.now(), 29);
+  await clock.advance(1);
+  t.deepEqual(seen, ['a@10', 'b@10', 'c@30']);
+});
+
+test('a timer set by a timer within the window also runs, exactly on time', async (t) => {
+  const clock = new VirtualClock();
+  const times: number[] = [];
+  const tick = () => {
+    times.push(clock.now());
+    if (times.length < 5) clock.setTimer(200, tick);
+  };
+  clock.setTimer(200, tick);
+  await clock.advance(1000);
+  t.deepEqual(times, [200, 400, 600, 800, 1000]);
+});
+
+test('cancelled timers do not run; promise chains settle between timers', async (t) => {
+  const clock = new VirtualClock();
+  let ran = false;
+  const h = clock.setTimer(5, () => (ran = true));
+  clock.cancel(h);
+  const order: string[] = [];
+  clock.setTimer(1, () => void Promise.resolve().then(() => Promise.resolve()).then(() => order.push('async-after-1')));
+  clock.setTimer(2, () => order.push('timer-2'));
+  await clock.advance(10);
+  t.false(ran);
+  t.deepEqual(order, ['async-after-1', 'timer-2']);
+  t.is(clock.pending, 0);
+});
+
+test('advance is not re-entrant', async (t) => {
+  const clock = new VirtualClock();
+  const first = clock.advance(1);
+  await t.throwsAsync(() => clock.advance(1), { message: /re-entrant/ });
+  await first;
+});
+
+test('seeded random is repeatable and in range', (t) => {
+  const a = new SeededRandom(42);
+  const b = new SeededRandom(42);
+  const xs = Array.from({ length: 100 }, () => a.below(7));
+  t.deepEqual(xs, Array.from({ length: 100 }, () => b.below(7)));
+  t.true(xs.every((x) => x >= 0 && x < 7));
+  t.true(new Set(xs).size === 7);
+  t.throws(() => a.below(0));
+});
