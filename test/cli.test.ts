@@ -1,0 +1,136 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SerialPort } from 'serialport';
+import { runCli, startCli, waitFor } from './helpers/cli.ts';
+import { haveSocat, openPtyPair } from './helpers/pty.ts';
+import { readPcapng } from '../hal/sim/pcapng.ts';
+
+test('scenario runner: echoes each line, prints its output, goes on after an error, exact timing', (t) => {
+  const script = [
+    '# cable pull',
+    'cat /sys/class/net/eth3/carrier',
+    'sim link eth3 down',
+    'sim wait 100ms',
+    'cat /sys/class/net/eth3/carrier',
+    'sim frobnicate',
+    'sim autoneg 2s',
+    'sim link eth3 up',
+    'sim wait 2099ms',
+    'cat /sys/class/net/eth3/carrier',
+    'sim wait 1ms',
+    'cat /sys/class/net/eth3/carrier eth3/speed',
+    'cat /sys/class/net/eth3/speed',
+  ].join('\n');
+  const r = runCli(['sim', '--script', '-'], script);
+  t.is(r.status, 0, r.stderr);
+  t.is(r.stdout, [
+    '> # cable pull',
+    '> cat /sys/class/net/eth3/carrier',
+    '1',
+    '> sim link eth3 down',
+    '> sim wait 100ms',
+    '> cat /sys/class/net/eth3/carrier',
+    '0',
+    '> sim frobnicate',
+    "error: sim: unknown subcommand 'frobnicate' (sim link|autoneg|carrier|phy|peer|host|wait|inject|stats|pcap; 'help sim')",
+    '> sim autoneg 2s',
+    '> sim link eth3 up',
+    '> sim wait 2099ms',
+    '> cat /sys/class/net/eth3/carrier',
+    '0',
+    '> sim wait 1ms',
+    '> cat /sys/class/net/eth3/carrier eth3/speed',
+    'error: cat: eth3/speed: No such file or directory',
+    '> cat /sys/class/net/eth3/speed',
+    '1000',
+    '',
+  ].join('\n'));
+});
+
+test('scenario runner: bad options and files give a clear error and exit 1', (t) => {
+  const a = runCli(['sim', '--board', 'nope']);
+  t.is(a.status, 1);
+  t.regex(a.stderr, /unknown board 'nope' \(boards: sim-gw4, gw8-6390\)/);
+  const b = runCli(['sim', '--script', '/nonexistent/x']);
+  t.is(b.status, 1);
+  t.regex(b.stderr, /cannot read script \/nonexistent\/x: ENOENT/);
+  const c = runCli(['sim', '--topology', 'ring']);
+  t.regex(c.stderr, /unknown topology 'ring' \(topologies: single, dual\)/);
+  const d = runCli(['run', '--board', 'gw8-6390']);
+  t.is(d.status, 1);
+  t.regex(d.stderr, /serial-bridge transport/);
+});
+
+test('sim pcap writes pcapng with one interface per port; tshark decodes it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bondfw-pcap-'));
+  const file = join(dir, 'cap.pcapng');
+  const arp = 'ffffffffffff0200000100050806000108000604000102000001000 5c0a80165000000000000c0a80101'.replace(/ /g, '');
+  const r = runCli(['sim', '--script', '-'], `sim pcap ${file}\nsim inject eth2 ${arp}\nsim wait 10ms\nsim pcap off\n`);
+  t.is(r.status, 0, r.stderr);
+  const pkts = readPcapng(readFileSync(file));
+  t.is(pkts.length, 1);
+  t.like(pkts[0], { ifName: 'eth2', direction: 'in' });
+  const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'arp.src.proto_ipv4', '-e', '_ws.malformed'], { encoding: 'utf8' });
+  if (tshark.error) {
+    t.log(`tshark not installed (${tshark.error.message}): skipped the Wireshark dissector check`);
+    return;
+  }
+  t.is(tshark.status, 0, tshark.stderr);
+  t.is(tshark.stdout.trim(), 'eth2\t192.168.1.101\t');
+});
+
+test('main job: prints the port table read from the emulated registers, serves stdin, stops on SIGTERM', async (t) => {
+  const p = startCli(['run', '--board', 'sim-gw4']);
+  try {
+    const banner = await waitFor(p.stdout, /console on stdin/);
+    t.regex(banner, /PORT\s+LINK\s+SPEED\s+DUPLEX/);
+    for (const n of [0, 1, 2, 3]) t.regex(banner, new RegExp(`eth${n}\\s+up\\s+1000\\s+full`));
+    const answer = waitFor(p.stdout, /\n1000\n/);
+    p.stdin.write('cat /sys/class/net/eth0/speed\n');
+    await answer;
+    const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+    p.kill('SIGTERM');
+    t.is(await exited, 0);
+  } finally {
+    p.kill('SIGKILL');
+  }
+});
+
+test('serial console over a pseudo-terminal with the real serialport binding', async (t) => {
+  if (!haveSocat()) {
+    t.log('socat is not installed: cannot make a pseudo-terminal pair; serial console test skipped');
+    t.pass();
+    return;
+  }
+  const pty = await openPtyPair();
+  const p = startCli(['run', '--console', `${pty.a}:115200`]);
+  let port: SerialPort | undefined;
+  try {
+    await waitFor(p.stdout, new RegExp(`console on ${pty.a}`));
+    port = new SerialPort({ path: pty.b, baudRate: 115200 });
+    await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
+    const reply = waitFor(port, /full\r\n[\s\S]*error: unknown command 'bogus'/);
+    port.write('cat /sys/class/net/eth1/duplex\r');
+    port.write('bogus\r\n');
+    const text = await reply;
+    t.regex(text, /full\r\n/);
+    const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+    p.kill('SIGINT');
+    t.is(await exited, 0);
+  } finally {
+    if (port?.isOpen) await new Promise((r) => port!.close(r));
+    p.kill('SIGKILL');
+    pty.close();
+  }
+});
+
+test('script files work the same as stdin', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bondfw-script-'));
+  const f = join(dir, 's.txt');
+  writeFileSync(f, 'cat /sys/class/net/eth0/duplex\r\n');
+  const r = runCli(['sim', '--script', f]);
+  t.is(r.stdout, '> cat /sys/class/net/eth0/duplex\nfull\n');
+});

@@ -1,0 +1,29 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Whether socat is installed (it makes pseudo-terminal pairs for serial tests). */
+export function haveSocat(): boolean {
+  return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+export interface PtyPair {
+  a: string;
+  b: string;
+  close(): void;
+}
+
+/** A connected pair of pseudo-terminals, raw, no echo: what a null-modem cable looks like. */
+export async function openPtyPair(): Promise<PtyPair> {
+  const dir = mkdtempSync(join(tmpdir(), 'bondfw-pty-'));
+  const a = join(dir, 'a');
+  const b = join(dir, 'b');
+  const proc: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+  for (let i = 0; i < 200 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!existsSync(a) || !existsSync(b)) {
+    proc.kill();
+    throw new Error('socat did not create the pseudo-terminal pair');
+  }
+  return { a, b, close: () => proc.kill() };
+}
