@@ -1,0 +1,63 @@
+import type { MdioOp } from '../mdio/bus.ts';
+import { forcedMode, GenericPhy, UNKNOWN_MODE, type PhyMode } from './generic.ts';
+import { BMCR_ANENABLE } from './mii.ts';
+import { runPaged } from './paged.ts';
+
+/** Marvell 88E151x family (drivers/net/phy/marvell.c MARVELL_PHY_ID_88E1510), match with PHY_ID_MASK. */
+export const MARVELL_PHY_ID_88E1510 = 0x01410dd0;
+/** The 88E6390 switch's internal PHYs, as mv88e6xxx reports them (MARVELL_PHY_ID_88E6390_FAMILY). */
+export const MARVELL_PHY_ID_88E6390 = 0x01410f90;
+
+/** Register 22 selects the page of every other register (marvell.c MII_MARVELL_PHY_PAGE). */
+export const MII_MARVELL_PHY_PAGE = 22;
+/** Page 0 is copper: the IEEE registers and the copper status below. */
+export const MII_MARVELL_COPPER_PAGE = 0;
+/** Page 0 register 17, copper specific status (marvell.c MII_M1011_PHY_STATUS). */
+export const MII_M1011_PHY_STATUS = 17;
+const MII_M1011_PHY_STATUS_SPEED_MASK = 0xc000;
+const MII_M1011_PHY_STATUS_1000 = 0x8000;
+const MII_M1011_PHY_STATUS_100 = 0x4000;
+const MII_M1011_PHY_STATUS_FULLDUPLEX = 0x2000;
+/** Speed and duplex bits are valid only with this set (marvell_read_status_page_an). */
+const MII_M1011_PHY_STATUS_RESOLVED = 0x0800;
+/** Real-time link, not latched. */
+const MII_M1011_PHY_STATUS_LINK = 0x0400;
+
+/**
+ * Marvell 88E151x and the 6390's internal PHYs: genphy link semantics, speed and duplex from
+ * the copper specific status register. Everything runs with the copper page selected and the
+ * caller's page put back afterwards.
+ */
+export class MarvellPhy extends GenericPhy {
+  override readonly name: string;
+
+  constructor(...args: ConstructorParameters<typeof GenericPhy>) {
+    super(...args);
+    this.name = (this.phyId & 0xfffffff0) === MARVELL_PHY_ID_88E6390 ? 'marvell-6390-internal' : 'marvell-88e151x';
+  }
+
+  protected override runIeee(ops: readonly MdioOp[]): Promise<number[]> {
+    return runPaged(this.bus, this.addr, MII_MARVELL_PHY_PAGE, MII_MARVELL_COPPER_PAGE, ops);
+  }
+
+  protected override statusOps(): MdioOp[] {
+    return [...super.statusOps().slice(0, 3), this.readOp(MII_M1011_PHY_STATUS)];
+  }
+
+  /** marvell_read_status_page: forced mode from BMCR (genphy_read_status_fixed), else register 17 once resolved. */
+  protected override resolveMode(values: readonly number[]): PhyMode {
+    const bmcr = values[0];
+    if (!(bmcr & BMCR_ANENABLE)) return forcedMode(bmcr);
+    const status = values[3];
+    if (!(status & MII_M1011_PHY_STATUS_RESOLVED)) return UNKNOWN_MODE;
+    const speedBits = status & MII_M1011_PHY_STATUS_SPEED_MASK;
+    const speed = speedBits === MII_M1011_PHY_STATUS_1000 ? 1000 : speedBits === MII_M1011_PHY_STATUS_100 ? 100 : speedBits === 0 ? 10 : 0;
+    if (speed === 0) return UNKNOWN_MODE; // 11 is reserved
+    return { speed, duplex: status & MII_M1011_PHY_STATUS_FULLDUPLEX ? 'full' : 'half' };
+  }
+
+  override async readVendorLink(): Promise<boolean | null> {
+    const [status] = await this.runIeee([this.readOp(MII_M1011_PHY_STATUS)]);
+    return (status & MII_M1011_PHY_STATUS_LINK) !== 0;
+  }
+}
