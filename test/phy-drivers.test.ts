@@ -30,9 +30,9 @@ const DROPPED: PhyStatus = { ...DOWN, dropSeen: true };
 test('probePhy picks the driver by PHY ID', async (t) => {
   const expect: Record<PhyModel, { cls: new (...a: never[]) => PhyDriver; name: string; id: number }> = {
     generic: { cls: GenericPhy, name: 'generic', id: 0x0007c0f1 },
-    'marvell-88e151x': { cls: MarvellPhy, name: 'marvell-88e151x', id: 0x01410dd1 },
-    'marvell-6390-internal': { cls: MarvellPhy, name: 'marvell-6390-internal', id: 0x01410f90 },
-    'realtek-rtl8211f': { cls: RealtekRtl8211fPhy, name: 'realtek-rtl8211f', id: 0x001cc916 },
+    'marvell-88e151x': { cls: MarvellPhy, name: 'Marvell 88E151x', id: 0x01410dd1 },
+    'marvell-6390-internal': { cls: MarvellPhy, name: 'Marvell 88E6390 internal', id: 0x01410f90 },
+    'realtek-rtl8211f': { cls: RealtekRtl8211fPhy, name: 'Realtek RTL8211F', id: 0x001cc916 },
   };
   for (const model of MODELS) {
     const { driver } = await rig({ model });
@@ -42,8 +42,8 @@ test('probePhy picks the driver by PHY ID', async (t) => {
     t.is(driver.addr, ADDR);
   }
   // Other revisions of the Marvell parts match through the mask.
-  t.is((await rig({ model: 'marvell-88e151x', phyId: 0x01410dd4 })).driver.name, 'marvell-88e151x');
-  t.is((await rig({ model: 'marvell-6390-internal', phyId: 0x01410f9a })).driver.name, 'marvell-6390-internal');
+  t.is((await rig({ model: 'marvell-88e151x', phyId: 0x01410dd4 })).driver.name, 'Marvell 88E151x');
+  t.is((await rig({ model: 'marvell-6390-internal', phyId: 0x01410f9a })).driver.name, 'Marvell 88E6390 internal');
   // The RTL8211E (0x001cc915) differs only in the revision nibble: it must not get the 8211F driver.
   t.is((await rig({ model: 'generic', phyId: 0x001cc915 })).driver.name, 'generic');
 });

@@ -1,6 +1,6 @@
 import type { MdioOp } from '../mdio/bus.ts';
 import { forcedMode, GenericPhy, UNKNOWN_MODE, type PhyMode } from './generic.ts';
-import { BMCR_ANENABLE } from './mii.ts';
+import { BMCR_ANENABLE, PHY_ID_MASK } from './mii.ts';
 import { runPaged } from './paged.ts';
 
 /** Marvell 88E151x family (drivers/net/phy/marvell.c MARVELL_PHY_ID_88E1510), match with PHY_ID_MASK. */
@@ -33,7 +33,7 @@ export class MarvellPhy extends GenericPhy {
 
   constructor(...args: ConstructorParameters<typeof GenericPhy>) {
     super(...args);
-    this.name = (this.phyId & 0xfffffff0) === MARVELL_PHY_ID_88E6390 ? 'marvell-6390-internal' : 'marvell-88e151x';
+    this.name = ((this.phyId & PHY_ID_MASK) >>> 0) === MARVELL_PHY_ID_88E6390 ? 'Marvell 88E6390 internal' : 'Marvell 88E151x';
   }
 
   protected override runIeee(ops: readonly MdioOp[]): Promise<number[]> {

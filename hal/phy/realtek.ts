@@ -26,7 +26,7 @@ const RTL_PHYSR_SPEED_1000 = 0x0020;
  * page 0xA43 selected (the unpaged BMCR/BMSR reads share the batch) and the page restored.
  */
 export class RealtekRtl8211fPhy extends GenericPhy {
-  override readonly name: string = 'realtek-rtl8211f';
+  override readonly name: string = 'Realtek RTL8211F';
 
   protected override runStatus(ops: readonly MdioOp[]): Promise<number[]> {
     return runPaged(this.bus, this.addr, RTL_PAGE_SELECT, RTL8211F_PHYSR_PAGE, ops);

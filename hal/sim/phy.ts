@@ -307,6 +307,7 @@ export class SimPhy implements MdioTarget {
 
   // ---- MDIO ----------------------------------------------------------------------------------
 
+  /** A Clause 22 read frame: the register on the selected page (vendor models), or 0xFFFF when not answering. */
   read(reg: number): number {
     if (!this.answers) return MDIO_IDLE;
     reg &= 0x1f;
@@ -329,6 +330,7 @@ export class SimPhy implements MdioTarget {
     }
   }
 
+  /** A Clause 22 write frame; read-only and reserved registers ignore it. */
   write(reg: number, value: number): void {
     if (!this.answers) return;
     reg &= 0x1f;
@@ -556,8 +558,10 @@ export class SimPhy implements MdioTarget {
   }
 
   /**
-   * RTL8211F PHYSR (page 0xA43 reg 0x1A; also answered on page 0, where boards that never
-   * select a page read it). Speed and duplex are reported only while the link is up.
+   * RTL8211F PHYSR at page 0xA43 register 0x1A, as current Linux realtek.c reads it; also
+   * answered with the page at 0, where code that never selects a page reads it. Page 0xA43
+   * register 0x12 (OCP 0xA434, the PHYSR of Realtek's 2.5G PHYs that older generic code read)
+   * is not modelled: it is a plain store here. Speed and duplex are reported only with link up.
    */
   private realtekPhysr(): number {
     if (!this.linkUp) return 0;
