@@ -1,0 +1,172 @@
+/**
+ * Register access to a Marvell 88E6xxx switch over MDIO (`drivers/net/dsa/mv88e6xxx/smi.c`).
+ *
+ * Single-chip mode (SMI address 0): the switch answers all 32 MDIO addresses and a device
+ * register is a plain Clause 22 register. Multi-chip mode (SMI address != 0, strapped even):
+ * the switch answers only at its SMI address, through the SMI Command (reg 0) and SMI Data
+ * (reg 1) registers, and every device register access is a short program of MDIO operations.
+ * Accesses are queued into an `SmiBatch` so that any number of them costs one bus round trip.
+ */
+import type { MdioBus, MdioOp } from '../../mdio/bus.ts';
+import { MdioTimeoutError } from '../../mdio/errors.ts';
+import { DeviceError, UsageError } from '../../../firmware/core/errors.ts';
+
+/** smi.h: MV88E6XXX_SMI_CMD / MV88E6XXX_SMI_DATA. */
+export const SMI_CMD = 0x00;
+export const SMI_DATA = 0x01;
+/** smi.h: MV88E6XXX_SMI_CMD_BUSY. */
+export const SMI_CMD_BUSY = 0x8000;
+/** smi.h: MV88E6XXX_SMI_CMD_MODE_22 (Clause 22 frames). */
+export const SMI_CMD_MODE_22 = 0x1000;
+/** smi.h: MV88E6XXX_SMI_CMD_OP_22_WRITE / _READ. */
+export const SMI_CMD_OP_22_WRITE = 0x0400;
+export const SMI_CMD_OP_22_READ = 0x0800;
+/**
+ * smi.c mv88e6xxx_smi_direct_wait: Linux polls BUSY 16 times (no delay) before -ETIMEDOUT.
+ * Our polls run inside one batch, on the far side of a remote bus.
+ */
+export const SMI_BUSY_TRIES = 16;
+
+function hex(v: number, digits = 2): string {
+  return '0x' + v.toString(16).padStart(digits, '0');
+}
+
+/** A device register access in a batch, by index into the batch's results. */
+export type ResultIndex = number;
+
+/**
+ * Queues device-register accesses; `Mv88e6xxxSmi.run` executes them as one MDIO batch.
+ * `read` returns the index of its value in the results array.
+ */
+export class SmiBatch {
+  /** The MDIO operations built so far. */
+  readonly ops: MdioOp[] = [];
+  /** What each direct `wait` polls for, keyed "addr:reg", to word a timeout. */
+  readonly waitNames = new Map<string, string>();
+
+  constructor(readonly smiAddr: number) {}
+
+  private get multiChip(): boolean {
+    return this.smiAddr !== 0;
+  }
+
+  private waitSmiIdle(): void {
+    this.ops.push({ op: 'wait', phy: this.smiAddr, reg: SMI_CMD, mask: SMI_CMD_BUSY, value: 0, tries: SMI_BUSY_TRIES });
+  }
+
+  /** Queues a read of register `reg` of internal device `dev`; returns its result index. */
+  read(dev: number, reg: number): ResultIndex {
+    checkDevReg(dev, reg);
+    if (!this.multiChip) {
+      this.ops.push({ op: 'read', phy: dev, reg });
+      return this.ops.length - 1;
+    }
+    // smi.c mv88e6xxx_smi_indirect_read: wait, command, wait, data.
+    this.waitSmiIdle();
+    this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_CMD, value: SMI_CMD_BUSY | SMI_CMD_MODE_22 | SMI_CMD_OP_22_READ | (dev << 5) | reg });
+    this.waitSmiIdle();
+    this.ops.push({ op: 'read', phy: this.smiAddr, reg: SMI_DATA });
+    return this.ops.length - 1;
+  }
+
+  /** Queues a write of `value` to register `reg` of internal device `dev`. */
+  write(dev: number, reg: number, value: number): void {
+    checkDevReg(dev, reg);
+    if (!this.multiChip) {
+      this.ops.push({ op: 'write', phy: dev, reg, value });
+      return;
+    }
+    // smi.c mv88e6xxx_smi_indirect_write: wait, data before command, wait.
+    this.waitSmiIdle();
+    this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_DATA, value });
+    this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_CMD, value: SMI_CMD_BUSY | SMI_CMD_MODE_22 | SMI_CMD_OP_22_WRITE | (dev << 5) | reg });
+    this.waitSmiIdle();
+  }
+
+  /** Whether `wait` can be queued: only registers the bus reaches directly can be polled by the bus. */
+  get canWait(): boolean {
+    return !this.multiChip;
+  }
+
+  /**
+   * Single-chip mode only: polls `reg` of `dev` until (value & mask) === value, at most
+   * `tries` reads, on the bus side. `what` names the busy bit for the timeout message.
+   */
+  wait(dev: number, reg: number, mask: number, value: number, tries: number, what: string): ResultIndex {
+    if (this.multiChip) throw new Error('SmiBatch.wait: device registers cannot be polled by the bus in multi-chip mode');
+    checkDevReg(dev, reg);
+    this.ops.push({ op: 'wait', phy: dev, reg, mask, value, tries });
+    this.waitNames.set(`${dev}:${reg}`, what);
+    return this.ops.length - 1;
+  }
+}
+
+function checkDevReg(dev: number, reg: number): void {
+  if (!Number.isInteger(dev) || dev < 0 || dev > 31) throw new RangeError(`mv88e6xxx: device address ${dev} out of range 0..31`);
+  if (!Number.isInteger(reg) || reg < 0 || reg > 31) throw new RangeError(`mv88e6xxx: register ${reg} out of range 0..31`);
+}
+
+/** Device-register access to one switch chip at one SMI address. */
+export class Mv88e6xxxSmi {
+  /** "mv88e6xxx at SMI 0x10": the prefix of every error about this chip. */
+  readonly label: string;
+
+  constructor(
+    readonly bus: MdioBus,
+    readonly smiAddr: number,
+  ) {
+    if (!Number.isInteger(smiAddr) || smiAddr < 0 || smiAddr > 31) throw new UsageError(`mv88e6xxx: SMI address ${smiAddr} out of range 0..31`);
+    // smi.c mv88e6xxx_smi_init: the strap sets ADDR[4:1]; an odd address cannot exist.
+    if (smiAddr & 1) throw new UsageError(`mv88e6xxx: SMI address ${hex(smiAddr)} is odd; multi-chip addresses are even`);
+    this.label = `mv88e6xxx at SMI ${hex(smiAddr)}`;
+  }
+
+  /** True when the chip answers only at its SMI address (indirect access). */
+  get multiChip(): boolean {
+    return this.smiAddr !== 0;
+  }
+
+  /** A new, empty batch for this chip. */
+  batch(): SmiBatch {
+    return new SmiBatch(this.smiAddr);
+  }
+
+  /**
+   * Runs a batch in one round trip. A BUSY that never clears becomes a DeviceError naming
+   * the chip; a batch that fails leaves earlier accesses done, as hardware would.
+   */
+  async run(batch: SmiBatch): Promise<number[]> {
+    if (batch.ops.length === 0) return [];
+    try {
+      return await this.bus.run(batch.ops);
+    } catch (e) {
+      throw this.translate(e, batch);
+    }
+  }
+
+  /** Reads one device register (one round trip). */
+  async read(dev: number, reg: number): Promise<number> {
+    const b = this.batch();
+    const i = b.read(dev, reg);
+    return (await this.run(b))[i];
+  }
+
+  /** Writes one device register (one round trip). */
+  async write(dev: number, reg: number, value: number): Promise<void> {
+    const b = this.batch();
+    b.write(dev, reg, value);
+    await this.run(b);
+  }
+
+  private translate(e: unknown, batch: SmiBatch): unknown {
+    if (!(e instanceof MdioTimeoutError)) return e;
+    if (this.multiChip && e.phy === this.smiAddr && e.reg === SMI_CMD) {
+      // Nothing drives MDIO: the pull-up reads all ones, which also looks like BUSY.
+      if (e.lastValue === 0xffff) return new DeviceError(`${this.label}: no switch answers (SMI command register reads 0xffff)`);
+      return new DeviceError(`${this.label}: SMI command stays busy after ${e.tries} polls`);
+    }
+    const what = batch.waitNames.get(`${e.phy}:${e.reg}`);
+    if (what) return new DeviceError(`${this.label}: ${what} stays busy after ${e.tries} polls`);
+    return e;
+  }
+}
