@@ -151,10 +151,14 @@ class CommandUnit {
 
 /** Emulated 88E6xxx switch chip. */
 export class SimMv88e6xxx {
+  /** '6352' (7 ports, port registers at 0x10+port) or '6390' (11 ports, at 0x00+port). */
   readonly model: SimMv88e6xxxModel;
+  /** Strapped SMI address; 0 = single-chip mode. */
   readonly smiAddr: number;
+  /** The port wired to the CPU's MAC. */
   readonly cpuPort: number;
   readonly portCount: number;
+  /** Kept for timing models; the register model itself counts polls, not time. */
   readonly clock: Clock;
   /** Reads of a command register that show BUSY before a command completes. */
   busyPolls: number;
@@ -162,6 +166,7 @@ export class SimMv88e6xxx {
   onEgress: ((port: number, frame: Uint8Array) => void) | undefined;
   /** A frame leaves the CPU port to the CPU's MAC, tagged per the CPU port's frame mode. */
   onCpuEgress: ((frame: Uint8Array) => void) | undefined;
+  /** Frame and lost-write counts, for tests and `sim stats`. */
   readonly counters: SimMv88e6xxxCounters;
 
   private readonly facts: ModelFacts;

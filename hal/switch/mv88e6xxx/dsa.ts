@@ -76,6 +76,22 @@ export class DsaTag {
   cfi = false;
 }
 
+/**
+ * Copies src[from, to) to dst at `at` without allocating (subarray would create a view per
+ * frame). Overlap within one buffer is handled as memmove does.
+ */
+function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
+  if (dst === src) {
+    dst.copyWithin(at, from, to);
+    return;
+  }
+  if (dst.buffer === src.buffer) {
+    dst.set(src.subarray(from, to), at); // distinct views of one buffer: rare, let set() sort out overlap
+    return;
+  }
+  for (let i = from; i < to; i++) dst[at++] = src[i];
+}
+
 /** Length of the tag for `mode`. */
 export function tagLength(mode: TagMode): number {
   return mode === 'edsa' ? EDSA_HLEN : DSA_HLEN;
@@ -126,7 +142,7 @@ export function stripTag(frame: Uint8Array, length: number, hlen: number, tag: D
   if (rest < 0) return -1;
   const newLength = TAG_OFFSET + (tag.tagged ? 4 : 0) + rest;
   if (out.length < newLength) return -1;
-  out.set(frame.subarray(0, TAG_OFFSET), 0);
+  copyBytes(out, 0, frame, 0, TAG_OFFSET);
   let o = TAG_OFFSET;
   if (tag.tagged) {
     out[o++] = ETH_P_8021Q >> 8;
@@ -134,7 +150,7 @@ export function stripTag(frame: Uint8Array, length: number, hlen: number, tag: D
     out[o++] = (tag.pcp << 5) | (tag.cfi ? 0x10 : 0) | ((tag.vid >> 8) & 0x0f);
     out[o++] = tag.vid & 0xff;
   }
-  out.set(frame.subarray(TAG_OFFSET + hlen, length), o);
+  copyBytes(out, o, frame, TAG_OFFSET + hlen, length);
   return newLength;
 }
 
@@ -154,12 +170,11 @@ export function encodeTag(out: Uint8Array, frame: Uint8Array, length: number, mo
   const newLength = length + extra + (dot1q ? 0 : DSA_HLEN);
   if (out.length < newLength) return -1;
   const restFrom = dot1q ? 16 : 12;
-  // Read the TCI before moving bytes, so that `out` may be `frame` itself (set() copes
-  // with overlap within one buffer).
+  // Read the TCI before moving bytes, so that `out` may be `frame` itself.
   const t2 = frame[14];
   const t3 = frame[15];
-  out.set(frame.subarray(restFrom, length), TAG_OFFSET + extra + DSA_HLEN);
-  if (out !== frame) out.set(frame.subarray(0, TAG_OFFSET), 0);
+  copyBytes(out, TAG_OFFSET + extra + DSA_HLEN, frame, restFrom, length);
+  if (out !== frame) copyBytes(out, 0, frame, 0, TAG_OFFSET);
   let o = TAG_OFFSET;
   if (extra) {
     out[o++] = ETH_P_EDSA >> 8;
