@@ -197,8 +197,9 @@ export class Board {
           if (port.carrier) this.log.info(`${port.name}: link up, ${port.phy.speed || m.speed} Mb/s, ${port.phy.link ? port.phy.duplex : m.duplex} duplex`);
           else this.log.info(`${port.name}: link down`);
         }
+        // A drop shorter than the poll interval shows here as down for one poll (the PHY's
+        // latched-low link bit), then up again.
         if (phy && prevPhy.link !== phy.link) this.log.info(`${port.name}: PHY link ${phy.link ? 'up' : 'down'}`);
-        if (phy?.dropSeen) this.log.info(`${port.name}: PHY reported a link drop since the last poll (latched-low link status)`);
         if (changed) for (const l of this.changeListeners) l(port);
       }
     } finally {
