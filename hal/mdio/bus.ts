@@ -23,9 +23,18 @@ export type MdioOp =
    */
   | { op: 'wait'; phy: number; reg: number; mask: number; value: number; tries: number };
 
+export interface RunOptions {
+  /**
+   * Running the batch twice has the same effect as running it once, so a remote bus may
+   * resend it when an answer is lost. Batches of reads and waits are that by themselves; a
+   * caller asserts it for sequences whose writes only select what to read (an indirect read).
+   */
+  idempotent?: boolean;
+}
+
 export interface MdioBus {
   /** Runs `ops` in order, atomically; resolves with one number per op. */
-  run(ops: readonly MdioOp[]): Promise<number[]>;
+  run(ops: readonly MdioOp[], opts?: RunOptions): Promise<number[]>;
   read(phy: number, reg: number): Promise<number>;
   write(phy: number, reg: number, value: number): Promise<void>;
   read45(phy: number, devad: number, reg: number): Promise<number>;
@@ -34,7 +43,7 @@ export interface MdioBus {
 
 /** Read/write helpers for any bus that implements `run`. */
 export abstract class MdioBusBase implements MdioBus {
-  abstract run(ops: readonly MdioOp[]): Promise<number[]>;
+  abstract run(ops: readonly MdioOp[], opts?: RunOptions): Promise<number[]>;
 
   async read(phy: number, reg: number): Promise<number> {
     return (await this.run([{ op: 'read', phy, reg }]))[0];
