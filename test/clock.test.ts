@@ -57,3 +57,21 @@ test('seeded random is repeatable and in range', (t) => {
   t.true(new Set(xs).size === 7);
   t.throws(() => a.below(0));
 });
+
+test('drive moves time only as far as the work needs', async (t) => {
+  const clock = new VirtualClock();
+  const delay = (ms: number) => new Promise<void>((r) => clock.setTimer(ms, r));
+  clock.setTimer(1000, () => {}); // unrelated, later
+  const result = await clock.drive((async () => {
+    await delay(3);
+    await delay(4.5);
+    return 'done';
+  })());
+  t.is(result, 'done');
+  t.is(clock.now(), 7.5);
+  const tick = () => void clock.setTimer(100, tick); // a periodic poll keeps time moving
+  tick();
+  await t.throwsAsync(clock.drive(new Promise(() => {}), 5000), { message: /not done after 5000 ms/ });
+  const c2 = new VirtualClock();
+  await t.throwsAsync(c2.drive(new Promise(() => {})), { message: /waiting on nothing/ });
+});

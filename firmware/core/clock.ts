@@ -61,6 +61,47 @@ export class VirtualClock implements Clock {
     if (i >= 0) this.timers.splice(i, 1);
   }
 
+  /** True while `advance` is running timers. */
+  get isAdvancing(): boolean {
+    return this.advancing;
+  }
+
+  /** Due time of the next timer, or undefined when none is set. */
+  get nextDue(): number | undefined {
+    return this.timers[0]?.due;
+  }
+
+  /**
+   * Resolves with `work`'s outcome, moving virtual time from timer to timer only as far as
+   * `work` needs (a bus transaction that takes time, a command waiting on the hardware).
+   * Rejects if nothing is left that could finish it, or after `limitMs` of virtual time.
+   */
+  async drive<T>(work: Promise<T>, limitMs = 600_000): Promise<T> {
+    let done = false;
+    const watched = work.finally(() => {
+      done = true;
+    });
+    watched.catch(() => {});
+    const start = this.current;
+    await this.settle();
+    while (!done) {
+      if (this.advancing) {
+        // Someone else (a `sim wait` inside `work`) is moving time; let it.
+        await this.settle();
+        continue;
+      }
+      const due = this.nextDue;
+      if (due === undefined) {
+        await this.settle();
+        if (!done && this.nextDue === undefined) throw new Error('VirtualClock.drive: the work is waiting on nothing that time can bring');
+        continue;
+      }
+      if (due - start > limitMs) throw new Error(`VirtualClock.drive: not done after ${limitMs} ms of virtual time`);
+      await this.advance(due - this.current);
+    }
+    return watched;
+  }
+
   /** Number of timers waiting. */
   get pending(): number {
     return this.timers.length;
