@@ -1,0 +1,212 @@
+import { ProtocolError } from '../../firmware/core/errors.ts';
+import type { MdioOp } from '../mdio/bus.ts';
+import { bondfw } from '../../proto/bridge.js';
+import { decodeProgram, encodeProgram } from './program.ts';
+
+/**
+ * Bridge messages as plain TypeScript values, and their bytes: the protobuf encoding of
+ * `bondfw.bridge.Message` (proto/bridge.proto) followed by a CRC-16, before SLIP framing.
+ * Pure: no streams, no timers. Callers never touch protobufjs.
+ */
+
+const pb = bondfw.bridge;
+
+/** What a bridge says about itself (Info). */
+export interface BridgeInfo {
+  firmwareVersion: string;
+  mdioClockHz: number;
+  capabilities: number;
+  maxOps: number;
+  bootId: number;
+  irqLines: number;
+}
+
+/** Info.capabilities bits (bridge.proto). */
+export const CAP_C22 = 1, CAP_C45 = 2, CAP_PROGRAMS = 4, CAP_LINK_EVENTS = 8, CAP_RAW_FRAMES = 16;
+
+export type ResultStatus = 'ok' | 'wait-timeout' | 'bad-program' | 'too-long';
+
+export type BridgeMessage =
+  | { kind: 'hello'; seq: number }
+  | { kind: 'info'; seq: number; info: BridgeInfo }
+  | { kind: 'program'; seq: number; ops: MdioOp[] }
+  | { kind: 'result'; seq: number; status: ResultStatus; values: number[]; failedAt: number }
+  | { kind: 'linkEvent'; seq: number; line: number; asserted: boolean }
+  | { kind: 'rawFrame'; seq: number; data: Uint8Array };
+
+/** Why bytes did not become a message; the prefix of every decode error's message. */
+export type DecodeFailure = 'crc' | 'decode' | 'empty' | 'program';
+
+/** A frame that does not decode. `seq` is set when it was readable (a bad program's request). */
+export class BridgeDecodeError extends ProtocolError {
+  override name = 'BridgeDecodeError';
+  constructor(
+    readonly reason: DecodeFailure,
+    detail: string,
+    readonly seq?: number,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+/** Bytes of CRC after the protobuf bytes. */
+export const CRC_BYTES = 2;
+
+const STATUS_TO_WIRE: Record<ResultStatus, bondfw.bridge.Result.Status> = {
+  ok: pb.Result.Status.OK,
+  'wait-timeout': pb.Result.Status.WAIT_TIMEOUT,
+  'bad-program': pb.Result.Status.BAD_PROGRAM,
+  'too-long': pb.Result.Status.TOO_LONG,
+};
+const STATUS_FROM_WIRE: readonly ResultStatus[] = ['ok', 'wait-timeout', 'bad-program', 'too-long'];
+
+const U16 = 0xffff;
+const U32 = 0xffffffff;
+
+/** Protobuf bytes of `m` followed by its CRC-16, big-endian. Throws RangeError for a field out of range. */
+export function encodeMessage(m: BridgeMessage): Uint8Array {
+  const body = pb.Message.encode(toWire(m)).finish();
+  const out = new Uint8Array(body.length + CRC_BYTES);
+  out.set(body);
+  const crc = crc16(body);
+  out[body.length] = crc >> 8;
+  out[body.length + 1] = crc & 0xff;
+  return out;
+}
+
+/**
+ * The message in `bytes` (protobuf bytes and CRC, already unescaped). Checks the length
+ * and CRC before parsing. Throws BridgeDecodeError (a ProtocolError) whose message starts
+ * with its reason: "crc" (too short, or a CRC mismatch), "decode" (not a Message, or a
+ * field out of range), "empty" (no body), "program" (a Program whose code does not decode).
+ */
+export function decodeMessage(bytes: Uint8Array): BridgeMessage {
+  if (bytes.length < CRC_BYTES) throw new BridgeDecodeError('crc', `frame of ${bytes.length} byte(s) is shorter than its CRC`);
+  const n = bytes.length - CRC_BYTES;
+  const sent = (bytes[n] << 8) | bytes[n + 1];
+  const actual = crc16(bytes, 0, n);
+  if (sent !== actual) throw new BridgeDecodeError('crc', `frame of ${bytes.length} bytes carries CRC 0x${hex4(sent)}, its bytes give 0x${hex4(actual)}`);
+
+  let w: bondfw.bridge.Message;
+  try {
+    w = pb.Message.decode(bytes.subarray(0, n));
+  } catch (e) {
+    throw new BridgeDecodeError('decode', e instanceof Error ? e.message : String(e));
+  }
+  const seq = w.seq;
+  if (seq > U16) throw new BridgeDecodeError('decode', `seq ${seq} is above 65535`);
+  switch (w.body) {
+    case 'hello':
+      return { kind: 'hello', seq };
+    case 'info': {
+      const i = w.info!;
+      return {
+        kind: 'info',
+        seq,
+        info: {
+          firmwareVersion: i.firmwareVersion ?? '',
+          mdioClockHz: i.mdioClockHz ?? 0,
+          capabilities: i.capabilities ?? 0,
+          maxOps: i.maxOps ?? 0,
+          bootId: i.bootId ?? 0,
+          irqLines: i.irqLines ?? 0,
+        },
+      };
+    }
+    case 'program': {
+      let ops: MdioOp[];
+      try {
+        ops = decodeProgram(w.program!.code ?? []);
+      } catch (e) {
+        // decodeProgram's messages already start with "program: ".
+        const detail = e instanceof Error ? e.message.replace(/^program: /, '') : String(e);
+        throw new BridgeDecodeError('program', detail, seq);
+      }
+      return { kind: 'program', seq, ops };
+    }
+    case 'result': {
+      const r = w.result!;
+      const status = STATUS_FROM_WIRE[r.status ?? 0];
+      if (status === undefined) throw new BridgeDecodeError('decode', `unknown result status ${r.status}`, seq);
+      const values = r.values ?? [];
+      for (const v of values) if (v > U16) throw new BridgeDecodeError('decode', `result value ${v} is above 0xFFFF`, seq);
+      return { kind: 'result', seq, status, values: [...values], failedAt: r.failedAt ?? 0 };
+    }
+    case 'linkEvent': {
+      const l = w.linkEvent!;
+      return { kind: 'linkEvent', seq, line: l.line ?? 0, asserted: l.asserted ?? false };
+    }
+    case 'rawFrame':
+      // A copy: protobufjs hands out a view of the frame buffer.
+      return { kind: 'rawFrame', seq, data: new Uint8Array(w.rawFrame!.data ?? new Uint8Array(0)) };
+    default:
+      throw new BridgeDecodeError('empty', `message (seq ${seq}) has no body`, seq);
+  }
+}
+
+function toWire(m: BridgeMessage): bondfw.bridge.Message.$Properties {
+  const seq = check('seq', m.seq, U16);
+  switch (m.kind) {
+    case 'hello':
+      return { seq, hello: {} };
+    case 'info': {
+      const i = m.info;
+      return {
+        seq,
+        info: {
+          firmwareVersion: i.firmwareVersion,
+          mdioClockHz: check('mdioClockHz', i.mdioClockHz, U32),
+          capabilities: check('capabilities', i.capabilities, U32),
+          maxOps: check('maxOps', i.maxOps, U32),
+          bootId: check('bootId', i.bootId, U32),
+          irqLines: check('irqLines', i.irqLines, U32),
+        },
+      };
+    }
+    case 'program':
+      return { seq, program: { code: encodeProgram(m.ops) } };
+    case 'result':
+      return {
+        seq,
+        result: {
+          status: STATUS_TO_WIRE[m.status],
+          values: m.values.map((v) => check('value', v, U16)),
+          failedAt: check('failedAt', m.failedAt, U32),
+        },
+      };
+    case 'linkEvent':
+      return { seq, linkEvent: { line: check('line', m.line, U32), asserted: m.asserted } };
+    case 'rawFrame':
+      return { seq, rawFrame: { data: m.data } };
+  }
+}
+
+function check(name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`bridge message: ${name} ${v} out of range 0..${max}`);
+  return v;
+}
+
+/** CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, MSB first, no final xor. */
+const CRC_TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let b = 0; b < 8; b++) c = c & 0x8000 ? (c << 1) ^ 0x1021 : c << 1;
+    t[i] = c & 0xffff;
+  }
+  return t;
+})();
+
+/**
+ * CRC-16/CCITT-FALSE of `bytes[start, end)` (poly 0x1021, init 0xFFFF, no reflection, no
+ * xorout; check value 0x29B1 for "123456789").
+ */
+export function crc16(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let crc = 0xffff;
+  for (let i = start; i < end; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >> 8) ^ bytes[i]) & 0xff]) & 0xffff;
+  return crc;
+}
+
+function hex4(v: number): string {
+  return v.toString(16).toUpperCase().padStart(4, '0');
+}

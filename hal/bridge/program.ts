@@ -1,0 +1,114 @@
+import { ProtocolError } from '../../firmware/core/errors.ts';
+import { checkOp, type MdioOp } from '../mdio/bus.ts';
+
+/**
+ * Bridge programs: an MdioOp batch as the packed `uint32 code` words of a Program message.
+ * Each operation is one opcode word, `opcode | phy << 3 | regOrDevad << 8` (bits 13-31
+ * zero), then its operand words, all 0..0xFFFF. The table lives in proto/bridge.md.
+ */
+
+/** Opcode numbers (bits 0-2 of an opcode word); the wire contract, see proto/bridge.md. */
+export const OPCODES = { read: 0, write: 1, read45: 2, write45: 3, rmw: 4, wait: 5 } as const;
+
+/** Operand words after the opcode word, by opcode. */
+const OPERAND_WORDS = [0, 1, 1, 2, 2, 3] as const;
+const OP_NAMES = ['read', 'write', 'read45', 'write45', 'rmw', 'wait'] as const;
+
+const opcodeWord = (opcode: number, phy: number, regOrDevad: number): number => opcode | (phy << 3) | (regOrDevad << 8);
+
+/** Encodes a batch; throws RangeError (from checkOp) for a field out of range. */
+export function encodeProgram(ops: readonly MdioOp[]): number[] {
+  const code: number[] = [];
+  for (const op of ops) {
+    checkOp(op);
+    switch (op.op) {
+      case 'read':
+        code.push(opcodeWord(OPCODES.read, op.phy, op.reg));
+        break;
+      case 'write':
+        code.push(opcodeWord(OPCODES.write, op.phy, op.reg), op.value);
+        break;
+      case 'read45':
+        code.push(opcodeWord(OPCODES.read45, op.phy, op.devad), op.reg);
+        break;
+      case 'write45':
+        code.push(opcodeWord(OPCODES.write45, op.phy, op.devad), op.reg, op.value);
+        break;
+      case 'rmw':
+        code.push(opcodeWord(OPCODES.rmw, op.phy, op.reg), op.mask, op.value);
+        break;
+      case 'wait':
+        code.push(opcodeWord(OPCODES.wait, op.phy, op.reg), op.mask, op.value, op.tries);
+        break;
+    }
+  }
+  return code;
+}
+
+/**
+ * Decodes program words back into operations. Throws ProtocolError, message starting with
+ * "program:", naming the operation and word at fault: unknown opcode, reserved bits set,
+ * missing operand, or an operand above 0xFFFF.
+ */
+export function decodeProgram(code: readonly number[]): MdioOp[] {
+  const ops: MdioOp[] = [];
+  let i = 0;
+  while (i < code.length) {
+    const at = `op ${ops.length} (word ${i})`;
+    const w = code[i];
+    if (!Number.isInteger(w) || w < 0 || w > 0x1fff) {
+      throw new ProtocolError(`program: ${at}: opcode word 0x${hex(w)} has bits above 12 set`);
+    }
+    const opcode = w & 7;
+    const phy = (w >> 3) & 31;
+    const sub = (w >> 8) & 31; // reg for Clause 22 ops, devad for Clause 45
+    if (opcode >= OP_NAMES.length) throw new ProtocolError(`program: ${at}: unknown opcode ${opcode}`);
+    const n = OPERAND_WORDS[opcode];
+    if (i + 1 + n > code.length) {
+      throw new ProtocolError(`program: ${at}: ${OP_NAMES[opcode]} needs ${n} operand word(s), ${code.length - i - 1} left`);
+    }
+    const operand = (k: number): number => {
+      const v = code[i + 1 + k];
+      if (!Number.isInteger(v) || v < 0 || v > 0xffff) {
+        throw new ProtocolError(`program: ${at}: ${OP_NAMES[opcode]} operand ${k} is 0x${hex(v)}, above 0xFFFF`);
+      }
+      return v;
+    };
+    switch (opcode) {
+      case OPCODES.read:
+        ops.push({ op: 'read', phy, reg: sub });
+        break;
+      case OPCODES.write:
+        ops.push({ op: 'write', phy, reg: sub, value: operand(0) });
+        break;
+      case OPCODES.read45:
+        ops.push({ op: 'read45', phy, devad: sub, reg: operand(0) });
+        break;
+      case OPCODES.write45:
+        ops.push({ op: 'write45', phy, devad: sub, reg: operand(0), value: operand(1) });
+        break;
+      case OPCODES.rmw:
+        ops.push({ op: 'rmw', phy, reg: sub, mask: operand(0), value: operand(1) });
+        break;
+      case OPCODES.wait:
+        ops.push({ op: 'wait', phy, reg: sub, mask: operand(0), value: operand(1), tries: operand(2) });
+        break;
+    }
+    i += 1 + n;
+  }
+  return ops;
+}
+
+/**
+ * True when the batch only reads (read, read45, wait): running it twice has the effect of
+ * running it once, so a lost answer may be recovered by resending. (A clear-on-read register,
+ * such as BMSR's latched link bit, is the exception a resend can hide; the MdioBus contract
+ * counts reads as safe, see RunOptions.idempotent.)
+ */
+export function isIdempotent(ops: readonly MdioOp[]): boolean {
+  return ops.every((o) => o.op === 'read' || o.op === 'read45' || o.op === 'wait');
+}
+
+function hex(v: number): string {
+  return Number.isFinite(v) ? Math.trunc(v).toString(16).toUpperCase() : String(v);
+}
