@@ -2,16 +2,38 @@ import type { Clock } from './core/clock.ts';
 import { EventLog } from './core/log.ts';
 import { Firmware } from './system.ts';
 import { Board } from '../hal/board.ts';
+import { BridgeClient } from '../hal/bridge/client.ts';
+import type { ByteLink } from '../hal/bridge/link.ts';
+import type { MdioBus } from '../hal/mdio/bus.ts';
+import type { BridgeMcu } from '../hal/sim/bridge-mcu.ts';
 import { registerSimCommands, type CaptureFile } from '../hal/sim/commands.ts';
 import { SimHardware } from '../hal/sim/hardware.ts';
+import { UartPair } from '../hal/sim/uart.ts';
 import type { Topology } from '../hal/sim/world.ts';
 import type { BoardDefinition } from '../boards/types.ts';
+
+/** How the firmware reaches the simulated board's MDIO bus. */
+export type BridgeMode = 'none' | 'inproc' | 'pty';
+export const BRIDGE_MODES: readonly BridgeMode[] = ['none', 'inproc', 'pty'];
+
+/** The two ends of the bridge's UART for `pty` mode: the firmware's and the bridge's. */
+export interface BridgeLinks {
+  host: ByteLink;
+  device: ByteLink;
+}
 
 export interface SimBootOptions {
   topology?: Topology;
   autonegMs?: number;
+  /** 'inproc' (default): the bridge microcontroller emulated in-process on an emulated UART. */
+  bridge?: BridgeMode;
+  baud?: number;
+  /** For `pty` mode: opens the real serial links (the CLI makes a pseudo-terminal pair). */
+  openLinks?: () => Promise<BridgeLinks>;
   wait(ms: number): Promise<void>;
   openCapture(path: string): CaptureFile;
+  /** Runs boot-time work that needs time to pass (the virtual clock drives it). */
+  drive?<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface SimSystem {
@@ -19,15 +41,44 @@ export interface SimSystem {
   board: Board;
   firmware: Firmware;
   log: EventLog;
+  bus: MdioBus;
+  bridge?: { client: BridgeClient; mcu: BridgeMcu };
 }
+
+export const DEFAULT_BAUD = 921_600;
 
 /** Brings the firmware up on the emulated hardware of `def`, with the `sim` commands. */
 export async function bootSim(def: BoardDefinition, clock: Clock, opts: SimBootOptions): Promise<SimSystem> {
   const log = new EventLog(clock);
+  const drive = opts.drive ?? (<T>(w: Promise<T>) => w);
   const hw = new SimHardware(def, clock, { topology: opts.topology, autonegMs: opts.autonegMs });
-  const board = await Board.open(def, hw.bus, hw.conduit, clock, log);
+  let bus: MdioBus = hw.bus;
+  let bridge: SimSystem['bridge'];
+  const mode = opts.bridge ?? 'inproc';
+  if (mode !== 'none') {
+    const baud = opts.baud ?? DEFAULT_BAUD;
+    let links: BridgeLinks;
+    if (mode === 'inproc') {
+      const uart = new UartPair(clock, baud);
+      links = { host: uart.host, device: uart.device };
+    } else {
+      if (!opts.openLinks) throw new Error('bridge mode pty needs serial links');
+      links = await opts.openLinks();
+    }
+    const mcu = hw.attachBridge(links.device);
+    const client = new BridgeClient({ clock, link: links.host, log, baud });
+    mcu.start();
+    await drive(client.open());
+    bus = client;
+    bridge = { client, mcu };
+  }
+  const board = await drive(Board.open(def, bus, hw.conduit, clock, log));
+  if (bridge) {
+    // A PHY interrupt through the bridge: poll now instead of at the next tick.
+    bridge.client.onLinkEvent(() => board.requestPoll());
+  }
   const firmware = new Firmware(board, clock, log);
   registerSimCommands(firmware.dispatcher, { hw, wait: opts.wait, openCapture: opts.openCapture });
   firmware.start();
-  return { hw, board, firmware, log };
+  return { hw, board, firmware, log, bus, bridge };
 }

@@ -162,6 +162,18 @@ export class Board {
     this.pollTimer = this.clock.setTimer(this.def.pollIntervalMs, tick);
   }
 
+  private pollAgain = false;
+
+  /**
+   * Polls as soon as possible (a PHY interrupt said something changed); if a poll is under
+   * way, another follows it, so the change is never missed.
+   */
+  requestPoll(): void {
+    if (this.closed) return;
+    if (this.polling) this.pollAgain = true;
+    else void this.poll();
+  }
+
   /** Reads every port's MAC-side status (one batch) and PHY status; logs and reports changes. */
   async poll(): Promise<void> {
     if (this.polling || this.closed) return; // a slow bus: skip rather than pile up
@@ -205,6 +217,10 @@ export class Board {
     } finally {
       this.polls++;
       this.polling = false;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        void this.poll();
+      }
     }
   }
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { runCli, startCli, waitFor } from './helpers/cli.ts';
-import { haveSocat, openPtyPair } from './helpers/pty.ts';
+import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
 import { readPcapng } from '../hal/sim/pcapng.ts';
 
-test('scenario runner: echoes each line, prints its output, goes on after an error, exact timing', (t) => {
+test('scenario runner: echoes each line, prints its output, goes on after an error, exact timing (registers direct)', (t) => {
   const script = [
     '# cable pull',
     'cat /sys/class/net/eth3/carrier',
@@ -24,7 +24,7 @@ test('scenario runner: echoes each line, prints its output, goes on after an err
     'cat /sys/class/net/eth3/carrier eth3/speed',
     'cat /sys/class/net/eth3/speed',
   ].join('\n');
-  const r = runCli(['sim', '--script', '-'], script);
+  const r = runCli(['sim', '--bridge', 'none', '--script', '-'], script);
   t.is(r.status, 0, r.stderr);
   t.is(r.stdout, [
     '> # cable pull',
@@ -48,6 +48,22 @@ test('scenario runner: echoes each line, prints its output, goes on after an err
     '1000',
     '',
   ].join('\n'));
+});
+
+test('scenario runner through the serial bridge (the default): the same story, with the bus time it takes', (t) => {
+  const script = [
+    'sim link eth3 down',
+    'sim wait 150ms',
+    'cat /sys/class/net/eth3/carrier',
+    'sim link eth3 up',
+    'sim wait 150ms',
+    'cat /sys/class/net/eth3/carrier',
+    'cat /sys/class/net/eth3/speed',
+  ].join('\n');
+  const a = runCli(['sim', '--script', '-'], script);
+  t.is(a.status, 0, a.stderr);
+  t.is(a.stdout, '> sim link eth3 down\n> sim wait 150ms\n> cat /sys/class/net/eth3/carrier\n0\n> sim link eth3 up\n> sim wait 150ms\n> cat /sys/class/net/eth3/carrier\n1\n> cat /sys/class/net/eth3/speed\n1000\n');
+  t.is(runCli(['sim', '--script', '-'], script).stdout, a.stdout, 'repeatable');
 });
 
 test('scenario runner: bad options and files give a clear error and exit 1', (t) => {

@@ -7,7 +7,7 @@ import { parseIpv4 } from '../firmware/net/addr.ts';
 const GW = parseIpv4('192.168.1.1')!;
 
 test('dual topology: even ports on one partner switch, odd on the other, hosts reachable across the inter-switch link', async (t) => {
-  const s = await bootTest(undefined, 'dual');
+  const s = await bootTest(undefined, { topology: 'dual' });
   const got: { port: string; frame: Uint8Array }[] = [];
   s.board.setReceiver((p, f, n) => got.push({ port: p.name, frame: f.slice(0, n) }));
   const eth1 = s.board.ports[1];

@@ -8,7 +8,11 @@ import { BOARDS, DEFAULT_BOARD, findBoard } from '../../boards/index.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { errorText } from '../core/errors.ts';
 import { formatLogEntry } from '../core/log.ts';
-import { bootSim } from '../boot.ts';
+import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, type BridgeLinks, type BridgeMode } from '../boot.ts';
+import { openPtyPair } from '../../hal/transport/pty.ts';
+import { SerialLink } from '../../hal/transport/serial-link.ts';
+import { PacedLink } from '../../hal/sim/paced-link.ts';
+import type { Clock } from '../core/clock.ts';
 import { formatPortTable, portRows, FIRMWARE_VERSION } from '../console/system-commands.ts';
 import { RealClock, nodeSettle } from '../../hal/clock-real.ts';
 import { openCaptureFile } from '../../hal/transport/capture-file.ts';
@@ -18,10 +22,14 @@ import { TOPOLOGIES, type Topology } from '../../hal/sim/world.ts';
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
 usage:
-  bondfw run [--board <name>] [--console <path>[:<baud>]] [--autoneg <ms>]
+  bondfw run [--board <name>] [--console <path>[:<baud>]] [--autoneg <ms>] [--bridge inproc|pty|none]
       boot the firmware in real time; console on stdin, or on a serial port
-  bondfw sim [--board <name>] [--topology single|dual] [--script <file>|-]
+  bondfw sim [--board <name>] [--topology single|dual] [--script <file>|-] [--bridge inproc|none]
       run a console script on the simulated board in virtual time
+
+  --bridge: how the firmware reaches the simulated switch's MDIO bus: through the emulated
+  serial-MDIO bridge microcontroller on an emulated UART (inproc, the default), on a real
+  pseudo-terminal pair through the serialport binding (pty, needs socat), or directly (none)
   bondfw boards
       list the boards`;
 
@@ -48,14 +56,37 @@ function simBoard(name: string) {
   return def;
 }
 
+function bridgeMode(value: string | undefined, allowed: readonly BridgeMode[]): BridgeMode {
+  const mode = (value ?? 'inproc') as BridgeMode;
+  if (!allowed.includes(mode)) throw new CliError(`unknown bridge mode '${value}' (modes: ${allowed.join(', ')})`);
+  return mode;
+}
+
+/** A pseudo-terminal pair: the firmware opens one end, the emulated bridge the other at UART speed. */
+async function ptyLinks(clock: Clock, baud: number, cleanup: (() => Promise<void> | void)[]): Promise<BridgeLinks> {
+  const pair = await openPtyPair();
+  cleanup.push(() => pair.close());
+  const host = new SerialLink(pair.a, baud);
+  const device = new SerialLink(pair.b, baud);
+  await host.open();
+  await device.open();
+  cleanup.unshift(() => host.close(), () => device.close());
+  return { host, device: new PacedLink(device, clock, baud) };
+}
+
 async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'console', 'autoneg']);
+  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge']);
+  const bridge = bridgeMode(opts.get('bridge'), BRIDGE_MODES);
   const def = simBoard(opts.get('board') ?? DEFAULT_BOARD);
   const autonegMs = opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000;
   if (!Number.isFinite(autonegMs) || autonegMs < 0) throw new CliError('--autoneg takes milliseconds (0 or more)');
   const clock = new RealClock();
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-  const sys = await bootSim(def, clock, { autonegMs, wait: sleep, openCapture: openCaptureFile });
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const sys = await bootSim(def, clock, {
+    autonegMs, bridge, baud: DEFAULT_BAUD, wait: sleep, openCapture: openCaptureFile,
+    openLinks: () => ptyLinks(clock, DEFAULT_BAUD, cleanup),
+  });
   const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
   let consoleEnd: ConsoleEndpoint;
@@ -84,6 +115,10 @@ async function run(args: string[]): Promise<void> {
   }
 
   out(`bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`);
+  if (sys.bridge) {
+    const how = bridge === 'pty' ? 'a pseudo-terminal' : 'an emulated UART';
+    out(`switch MDIO through the serial bridge (${sys.bridge.client.info?.firmwareVersion}) on ${how} at ${DEFAULT_BAUD} baud`);
+  }
   out(formatPortTable(portRows(sys.board, sys.firmware.devices)));
   out(serialSpec ? `console on ${serialSpec}; Ctrl-C stops` : "console on stdin ('help' lists commands); Ctrl-C stops");
   sys.log.subscribe((e) => consoleEnd.write(`${formatLogEntry(e)}\n`));
@@ -98,19 +133,24 @@ async function run(args: string[]): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   sys.firmware.stop();
+  sys.bridge?.client.close();
   await consoleEnd.close();
+  for (const c of cleanup) await c();
   clock.cancelAll();
   process.stdin.destroy();
 }
 
 async function sim(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'topology', 'script']);
+  const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge']);
+  const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
   const def = simBoard(opts.get('board') ?? DEFAULT_BOARD);
   const topology = (opts.get('topology') ?? 'single') as Topology;
   if (!TOPOLOGIES.includes(topology)) throw new CliError(`unknown topology '${topology}' (topologies: ${TOPOLOGIES.join(', ')})`);
   const script = opts.get('script') ?? '-';
   const clock = new VirtualClock(nodeSettle);
-  const sys = await bootSim(def, clock, { topology, autonegMs: 0, wait: (ms) => clock.advance(ms), openCapture: openCaptureFile });
+  const sys = await bootSim(def, clock, {
+    topology, autonegMs: 0, bridge, wait: (ms) => clock.advance(ms), openCapture: openCaptureFile, drive: (w) => clock.drive(w),
+  });
   let input: NodeJS.ReadableStream;
   if (script === '-') input = process.stdin;
   else {
@@ -124,7 +164,9 @@ async function sim(args: string[]): Promise<void> {
   const rl = createInterface({ input, terminal: false, crlfDelay: Infinity });
   for await (const line of rl) {
     process.stdout.write(`> ${line}\n`);
-    const r = await sys.firmware.dispatcher.execute(line, 'script');
+    // A command that needs the hardware takes the bus time it takes; only `sim wait` moves
+    // time further.
+    const r = await clock.drive(sys.firmware.dispatcher.execute(line, 'script'));
     await clock.advance(0);
     if (r.output) process.stdout.write(`${r.output}\n`);
   }

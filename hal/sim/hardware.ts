@@ -5,6 +5,8 @@ import { LocalMdioBus, MdioWire } from '../mdio/wire.ts';
 import { SimMv88e6xxx } from './mv88e6xxx.ts';
 import { SimPhy } from './phy.ts';
 import { SimWorld, type Topology } from './world.ts';
+import { BridgeMcu } from './bridge-mcu.ts';
+import type { ByteLink } from '../bridge/link.ts';
 
 export interface SimHardwareOptions {
   topology?: Topology;
@@ -62,6 +64,14 @@ export class SimHardware {
         this.cpuReceiver = handler;
       },
     };
+  }
+
+  /**
+   * Puts the serial-MDIO bridge microcontroller on this board's MDIO bus, speaking on `link`;
+   * its interrupt lines follow the PHYs (line n = front-panel port n). Call `start()` on it.
+   */
+  attachBridge(link: ByteLink, opts: { mdioClockHz?: number; bootMs?: number } = {}): BridgeMcu {
+    return new BridgeMcu({ clock: this.clock, wire: this.wire, link, irqSources: this.phys, ...opts });
   }
 
   portIndex(name: string): number {

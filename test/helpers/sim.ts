@@ -1,5 +1,5 @@
 import { VirtualClock } from '../../firmware/core/clock.ts';
-import { bootSim, type SimSystem } from '../../firmware/boot.ts';
+import { bootSim, type BridgeMode, type SimSystem } from '../../firmware/boot.ts';
 import { nodeSettle } from '../../hal/clock-real.ts';
 import { simGw4 } from '../../boards/sim-gw4.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
@@ -7,20 +7,28 @@ import type { Topology } from '../../hal/sim/world.ts';
 
 export interface TestSystem extends SimSystem {
   clock: VirtualClock;
-  /** Runs one console line and returns what the console would print. */
+  /** Runs one console line, letting virtual time pass as the hardware needs, as the scenario runner does. */
   run(line: string): Promise<string>;
   /** Captures written by `sim pcap`, by path. */
   captures: Map<string, Uint8Array[]>;
 }
 
-/** Boots the firmware on a simulated board in virtual time, as the scenario runner does. */
-export async function bootTest(def: BoardDefinition = simGw4, topology?: Topology): Promise<TestSystem> {
+export interface TestOptions {
+  topology?: Topology;
+  /** Default 'none' (registers straight on the emulated bus); 'inproc' goes through the serial bridge. */
+  bridge?: BridgeMode;
+}
+
+/** Boots the firmware on a simulated board in virtual time. */
+export async function bootTest(def: BoardDefinition = simGw4, opts: TestOptions = {}): Promise<TestSystem> {
   const clock = new VirtualClock(nodeSettle);
   const captures = new Map<string, Uint8Array[]>();
   const sys = await bootSim(def, clock, {
-    topology,
+    topology: opts.topology,
+    bridge: opts.bridge ?? 'none',
     autonegMs: 0,
     wait: (ms) => clock.advance(ms),
+    drive: (w) => clock.drive(w),
     openCapture: (path) => {
       const chunks: Uint8Array[] = [];
       captures.set(path, chunks);
@@ -28,7 +36,7 @@ export async function bootTest(def: BoardDefinition = simGw4, topology?: Topolog
     },
   });
   const run = async (line: string): Promise<string> => {
-    const r = await sys.firmware.dispatcher.execute(line, 'script');
+    const r = await clock.drive(sys.firmware.dispatcher.execute(line, 'script'));
     await clock.advance(0);
     return r.output;
   };

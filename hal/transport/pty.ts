@@ -14,8 +14,12 @@ export interface PtyPair {
   close(): void;
 }
 
-/** A connected pair of pseudo-terminals, raw, no echo: what a null-modem cable looks like. */
+/**
+ * A connected pair of pseudo-terminals, raw, no echo: what a null-modem cable looks like.
+ * Made by socat (Debian package `socat`); Node has no openpty of its own.
+ */
 export async function openPtyPair(): Promise<PtyPair> {
+  if (!haveSocat()) throw new Error('socat is needed to make a pseudo-terminal pair (apt-get install socat)');
   const dir = mkdtempSync(join(tmpdir(), 'bondfw-pty-'));
   const a = join(dir, 'a');
   const b = join(dir, 'b');

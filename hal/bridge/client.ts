@@ -1,0 +1,334 @@
+import type { Clock, TimerHandle } from '../../firmware/core/clock.ts';
+import { DeviceError, ProtocolError } from '../../firmware/core/errors.ts';
+import type { EventLog } from '../../firmware/core/log.ts';
+import { MdioBusBase, checkOp, type MdioOp, type RunOptions } from '../mdio/bus.ts';
+import { MdioTimeoutError } from '../mdio/errors.ts';
+import { BridgeFrameReader, BridgeFrameWriter } from './framing.ts';
+import type { BridgeInfo, BridgeMessage } from './codec.ts';
+import { isIdempotent } from './program.ts';
+import { UART_BITS_PER_BYTE, type ByteLink } from './link.ts';
+
+export interface BridgeClientOptions {
+  clock: Clock;
+  link: ByteLink;
+  log?: EventLog;
+  /** Requests outstanding at once (pipelining); default 4. */
+  window?: number;
+  /** UART speed, for answer deadlines; default 921600. */
+  baud?: number;
+  /** Slack added to the expected answer time before a request counts as lost; default 30 ms. */
+  slackMs?: number;
+  /** Resends of an idempotent request whose answer was lost; default 3. */
+  retries?: number;
+  /** How often `open()` says hello while the bridge is silent; default 200 ms. */
+  helloIntervalMs?: number;
+}
+
+interface Pending {
+  ops: readonly MdioOp[];
+  idempotent: boolean;
+  tries: number;
+  resolve(values: number[]): void;
+  reject(e: Error): void;
+}
+
+interface InFlight {
+  seq: number;
+  items: Pending[];
+  timer: TimerHandle;
+}
+
+/** Bytes on the wire per Clause 22 read, each way, for deadline estimates (bridge.md). */
+const EST_REQ_BYTES_PER_OP = 3;
+const EST_RSP_BYTES_PER_OP = 3;
+const EST_FRAME_OVERHEAD = 12;
+const MDC_CYCLES = 64;
+
+/**
+ * The board CPU's side of the serial-MDIO bridge: an MdioBus whose batches become bridge
+ * programs. A window of requests is kept in flight and answers are matched by sequence
+ * number only, so a duplicated, late or reordered answer can never complete another request.
+ * Lost answers are detected by deadline; idempotent requests are resent, others fail with a
+ * DeviceError. Garbage and CRC errors are counted (the framing resynchronises by itself). A
+ * bridge that reboots (an unsolicited Info with a new boot id) or a link that vanishes fails
+ * or resends what was outstanding, then work goes on.
+ */
+export class BridgeClient extends MdioBusBase {
+  info: BridgeInfo | undefined;
+  private readonly reader: BridgeFrameReader;
+  private readonly writer: BridgeFrameWriter;
+  private readonly queue: Pending[] = [];
+  private readonly inflight = new Map<number, InFlight>();
+  private nextSeq = 1;
+  private ready = false;
+  private closed = false;
+  private helloTimer: TimerHandle | undefined;
+  private helloSeq = 0;
+  private openWaiters: { resolve(i: BridgeInfo): void; reject(e: Error): void }[] = [];
+  private linkListeners = new Set<(line: number, asserted: boolean) => void>();
+  private rawListener: ((frame: Uint8Array) => void) | undefined;
+  private readyListeners = new Set<(info: BridgeInfo) => void>();
+  readonly counters = {
+    requests: 0, resent: 0, timeouts: 0, rejected: 0, unknownSeq: 0, reboots: 0, linkDowns: 0,
+    badFrames: { crc: 0, decode: 0, empty: 0, program: 0, oversize: 0 } as Record<string, number>,
+  };
+
+  constructor(private readonly opts: BridgeClientOptions) {
+    super();
+    this.writer = new BridgeFrameWriter((bytes) => opts.link.write(bytes));
+    this.reader = new BridgeFrameReader(
+      (m) => this.onMessage(m),
+      (reason) => {
+        this.counters.badFrames[reason] = (this.counters.badFrames[reason] ?? 0) + 1;
+      },
+    );
+    opts.link.setReceiver((chunk) => this.reader.push(chunk));
+    opts.link.setStateListener((up) => this.onLinkState(up));
+  }
+
+  get window(): number {
+    return this.opts.window ?? 4;
+  }
+
+  /** True once the bridge has identified itself and the link is up. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Says hello until the bridge answers with its Info (or announces itself after boot). */
+  open(): Promise<BridgeInfo> {
+    if (this.ready && this.info) return Promise.resolve(this.info);
+    const p = new Promise<BridgeInfo>((resolve, reject) => this.openWaiters.push({ resolve, reject }));
+    this.sayHello();
+    return p;
+  }
+
+  /** Runs a batch as one bridge program (one round trip unless it must be resent). */
+  run(ops: readonly MdioOp[], opts?: RunOptions): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new DeviceError('mdio bridge: closed'));
+      if (!this.opts.link.up) return reject(new DeviceError('mdio bridge: serial link is down'));
+      try {
+        for (const op of ops) checkOp(op);
+      } catch (e) {
+        return reject(e);
+      }
+      const max = this.info?.maxOps ?? 1024;
+      if (ops.length > max) return reject(new DeviceError(`mdio bridge: a batch of ${ops.length} operations exceeds the bridge's limit of ${max}`));
+      if (ops.length === 0) return resolve([]);
+      this.queue.push({ ops, idempotent: opts?.idempotent ?? isIdempotent(ops), tries: 0, resolve, reject });
+      this.pump();
+    });
+  }
+
+  onLinkEvent(fn: (line: number, asserted: boolean) => void): () => void {
+    this.linkListeners.add(fn);
+    return () => this.linkListeners.delete(fn);
+  }
+
+  /** Called each time the bridge is (again) ready: after open, a reboot, a reconnection. */
+  onReady(fn: (info: BridgeInfo) => void): () => void {
+    this.readyListeners.add(fn);
+    return () => this.readyListeners.delete(fn);
+  }
+
+  setRawFrameReceiver(fn: (frame: Uint8Array) => void): void {
+    this.rawListener = fn;
+  }
+
+  sendRawFrame(frame: Uint8Array): void {
+    if (this.opts.link.up) this.writer.write({ kind: 'rawFrame', seq: 0, data: frame });
+  }
+
+  /** Fails everything outstanding and stops; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.helloTimer !== undefined) this.opts.clock.cancel(this.helloTimer);
+    this.failAll(new DeviceError('mdio bridge: closed'), false);
+    for (const w of this.openWaiters.splice(0)) w.reject(new DeviceError('mdio bridge: closed'));
+  }
+
+  private sayHello(): void {
+    if (this.closed || this.ready || this.helloTimer !== undefined) return;
+    const tick = (): void => {
+      this.helloTimer = undefined;
+      if (this.closed || this.ready) return;
+      if (this.opts.link.up) {
+        this.helloSeq = this.allocSeq();
+        this.writer.write({ kind: 'hello', seq: this.helloSeq });
+      }
+      this.helloTimer = this.opts.clock.setTimer(this.opts.helloIntervalMs ?? 200, tick);
+    };
+    tick();
+  }
+
+  private allocSeq(): number {
+    for (;;) {
+      const s = this.nextSeq;
+      this.nextSeq = this.nextSeq >= 0xffff ? 1 : this.nextSeq + 1;
+      if (!this.inflight.has(s) && s !== this.helloSeq) return s;
+    }
+  }
+
+  /** Sends queued batches while the window has room, merging queued batches into one program. */
+  private pump(): void {
+    if (!this.ready || this.closed) return;
+    const max = this.info?.maxOps ?? 1024;
+    while (this.queue.length > 0 && this.inflight.size < this.window) {
+      const items: Pending[] = [];
+      let total = 0;
+      while (this.queue.length > 0 && total + this.queue[0].ops.length <= max) {
+        const p = this.queue.shift()!;
+        items.push(p);
+        total += p.ops.length;
+      }
+      const ops = items.length === 1 ? items[0].ops : items.flatMap((p) => p.ops);
+      const seq = this.allocSeq();
+      const timer = this.opts.clock.setTimer(this.deadline(total), () => this.onTimeout(seq));
+      this.inflight.set(seq, { seq, items, timer });
+      this.counters.requests++;
+      this.writer.write({ kind: 'program', seq, ops: ops as MdioOp[] });
+    }
+  }
+
+  /** Expected time for a program of `n` ops to go out, run and come back, plus slack. */
+  private deadline(n: number): number {
+    const baud = this.opts.baud ?? 921_600;
+    const bytes = 2 * EST_FRAME_OVERHEAD + n * (EST_REQ_BYTES_PER_OP + EST_RSP_BYTES_PER_OP);
+    const wire = (bytes * UART_BITS_PER_BYTE * 1000) / baud;
+    const mdio = (n * 2 * MDC_CYCLES * 1000) / (this.info?.mdioClockHz ?? 2_500_000);
+    // Requests ahead of this one in the bridge's queue delay it too.
+    return (wire + mdio) * (this.window + 1) + (this.opts.slackMs ?? 30);
+  }
+
+  private onTimeout(seq: number): void {
+    const f = this.inflight.get(seq);
+    if (!f) return;
+    this.inflight.delete(seq);
+    this.counters.timeouts++;
+    this.opts.log?.warn(`mdio bridge: no answer to request ${seq}`);
+    this.retryOrFail(f.items, (p) => new DeviceError(`mdio bridge: no answer after ${p.tries + 1} ${p.tries ? 'tries' : 'try'}${p.idempotent ? '' : ' (a batch with writes is not resent)'}`));
+    this.pump();
+  }
+
+  /** Resends idempotent items (at the front, in order) and fails the rest. */
+  private retryOrFail(items: Pending[], why: (p: Pending) => Error): void {
+    const again: Pending[] = [];
+    for (const p of items) {
+      if (p.idempotent && p.tries < (this.opts.retries ?? 3)) {
+        p.tries++;
+        this.counters.resent++;
+        again.push(p);
+      } else {
+        this.counters.rejected++;
+        p.reject(why(p));
+      }
+    }
+    this.queue.unshift(...again);
+  }
+
+  private onMessage(m: BridgeMessage): void {
+    switch (m.kind) {
+      case 'info':
+        this.onInfo(m.seq, m.info);
+        break;
+      case 'result': {
+        const f = this.inflight.get(m.seq);
+        if (!f) {
+          this.counters.unknownSeq++; // a duplicate, or an answer to an abandoned request
+          return;
+        }
+        this.inflight.delete(m.seq);
+        this.opts.clock.cancel(f.timer);
+        this.complete(f, m.status, m.values, m.failedAt);
+        this.pump();
+        break;
+      }
+      case 'linkEvent':
+        for (const l of this.linkListeners) l(m.line, m.asserted);
+        break;
+      case 'rawFrame':
+        this.rawListener?.(m.data);
+        break;
+      default:
+        this.counters.unknownSeq++; // hello or program: only a host sends these
+    }
+  }
+
+  private complete(f: InFlight, status: string, values: number[], failedAt: number): void {
+    let o = 0;
+    for (let i = 0; i < f.items.length; i++) {
+      const p = f.items[i];
+      const end = o + p.ops.length;
+      if (status === 'ok' || failedAt >= end) {
+        if (values.length < end) {
+          p.reject(new ProtocolError(`mdio bridge: answer has ${values.length} values for ${end} operations`));
+        } else {
+          p.resolve(values.slice(o, end));
+        }
+      } else if (failedAt >= o) {
+        const op = p.ops[failedAt - o];
+        if (status === 'wait-timeout' && op.op === 'wait') p.reject(new MdioTimeoutError(op.phy, op.reg, op.tries, values[failedAt] ?? 0));
+        else p.reject(new DeviceError(`mdio bridge: program refused (${status}) at operation ${failedAt - o} (${op.op})`));
+        // Later batches in the same program never ran: send them again as they were.
+        this.queue.unshift(...f.items.slice(i + 1));
+        return;
+      }
+      o = end;
+    }
+  }
+
+  private onInfo(seq: number, info: BridgeInfo): void {
+    const rebooted = this.info !== undefined && info.bootId !== this.info.bootId;
+    if (seq !== 0 && seq !== this.helloSeq && this.ready) {
+      this.counters.unknownSeq++;
+      return;
+    }
+    this.info = info;
+    if (rebooted) {
+      this.counters.reboots++;
+      this.opts.log?.warn(`mdio bridge: bridge rebooted (boot id ${info.bootId}); resending what can be resent`);
+      const items = [...this.inflight.values()].flatMap((f) => {
+        this.opts.clock.cancel(f.timer);
+        return f.items;
+      });
+      this.inflight.clear();
+      this.retryOrFail(items, () => new DeviceError('mdio bridge: the bridge rebooted while running a batch with writes; not resent'));
+    }
+    const wasReady = this.ready;
+    this.ready = true;
+    if (this.helloTimer !== undefined) {
+      this.opts.clock.cancel(this.helloTimer);
+      this.helloTimer = undefined;
+    }
+    if (!wasReady || rebooted) {
+      if (!wasReady) this.opts.log?.info(`mdio bridge: ${info.firmwareVersion}, MDC ${info.mdioClockHz / 1e6} MHz, up to ${info.maxOps} operations a program`);
+      for (const w of this.openWaiters.splice(0)) w.resolve(info);
+      for (const l of this.readyListeners) l(info);
+    }
+    this.pump();
+  }
+
+  private onLinkState(up: boolean): void {
+    if (this.closed) return;
+    if (!up) {
+      this.counters.linkDowns++;
+      this.ready = false;
+      this.opts.log?.warn('mdio bridge: serial link lost');
+      this.failAll(new DeviceError('mdio bridge: serial link lost'), false);
+    } else {
+      this.opts.log?.info('mdio bridge: serial link back; saying hello');
+      this.sayHello();
+    }
+  }
+
+  private failAll(e: Error, keepQueued: boolean): void {
+    for (const f of this.inflight.values()) {
+      this.opts.clock.cancel(f.timer);
+      for (const p of f.items) p.reject(e);
+    }
+    this.inflight.clear();
+    if (!keepQueued) for (const p of this.queue.splice(0)) p.reject(e);
+  }
+}

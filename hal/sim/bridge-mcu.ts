@@ -1,0 +1,174 @@
+import type { Clock } from '../../firmware/core/clock.ts';
+import type { MdioOp } from '../mdio/bus.ts';
+import { MdioTimeoutError } from '../mdio/errors.ts';
+import { executeOps, type MdioWire } from '../mdio/wire.ts';
+import type { ByteLink } from '../bridge/link.ts';
+import { BridgeFrameReader, BridgeFrameWriter } from '../bridge/framing.ts';
+import {
+  CAP_C22, CAP_C45, CAP_LINK_EVENTS, CAP_PROGRAMS, CAP_RAW_FRAMES, type BridgeInfo, type BridgeMessage, type ResultStatus,
+} from '../bridge/codec.ts';
+
+/** IEEE 802.3 22.2.4.5: a Clause 22 frame is 32 preamble bits plus 32 frame bits. */
+const MDC_CYCLES_PER_TRANSACTION = 64;
+
+export interface BridgeMcuOptions {
+  clock: Clock;
+  /** The MDIO bus the bridge drives (the switch and PHYs hang on it). */
+  wire: MdioWire;
+  /** The UART to the board CPU. */
+  link: ByteLink;
+  mdioClockHz?: number;
+  maxOps?: number;
+  firmwareVersion?: string;
+  /** Interrupt inputs wired to PHY interrupt pins: line n follows source n. */
+  irqSources?: readonly { onLinkChange(cb: (up: boolean) => void): void }[];
+  /** The switch's CPU port, for boards whose CPU reaches it only through the bridge. */
+  cpuPort?: { send(frame: Uint8Array): void; setReceiver(fn: (frame: Uint8Array) => void): void };
+  /** Time from reset to the first message. */
+  bootMs?: number;
+  /** First boot_id; each reboot adds one. */
+  bootId?: number;
+}
+
+interface Job {
+  seq: number;
+  ops: MdioOp[];
+}
+
+/**
+ * The bridge microcontroller, emulated: it speaks the bridge protocol on its UART and drives
+ * the MDIO bus, one program at a time, taking the time the bus takes (64 MDC cycles a
+ * Clause 22 transaction). Product code: the simulated board's firmware reaches its switch
+ * through it.
+ */
+export class BridgeMcu {
+  readonly info: BridgeInfo;
+  private readonly reader: BridgeFrameReader;
+  private readonly writer: BridgeFrameWriter;
+  private readonly queue: Job[] = [];
+  private busy = false;
+  private running = false;
+  /** False models a board whose PHY interrupt pins are not wired to the bridge. */
+  irqEnabled = true;
+  private epoch = 0;
+  readonly counters = { programs: 0, transactions: 0, badFrames: 0, linkEvents: 0, rawToHost: 0, rawFromHost: 0, boots: 0 };
+
+  constructor(private readonly opts: BridgeMcuOptions) {
+    this.info = {
+      firmwareVersion: opts.firmwareVersion ?? 'mdio-bridge-sim 1.0',
+      mdioClockHz: opts.mdioClockHz ?? 2_500_000,
+      capabilities: CAP_C22 | CAP_C45 | CAP_PROGRAMS | CAP_LINK_EVENTS | (opts.cpuPort ? CAP_RAW_FRAMES : 0),
+      maxOps: opts.maxOps ?? 1024,
+      bootId: opts.bootId ?? 1,
+      irqLines: opts.irqSources?.length ?? 0,
+    };
+    this.writer = new BridgeFrameWriter((bytes) => opts.link.write(bytes));
+    this.reader = new BridgeFrameReader(
+      (m) => this.onMessage(m),
+      () => this.counters.badFrames++,
+    );
+    opts.link.setReceiver((chunk) => {
+      if (this.running) this.reader.push(chunk);
+    });
+    opts.irqSources?.forEach((src, line) =>
+      src.onLinkChange(() => {
+        if (!this.running || !this.irqEnabled) return;
+        this.counters.linkEvents++;
+        this.send({ kind: 'linkEvent', seq: 0, line, asserted: true });
+      }),
+    );
+    opts.cpuPort?.setReceiver((frame) => {
+      if (!this.running) return;
+      this.counters.rawToHost++;
+      this.send({ kind: 'rawFrame', seq: 0, data: frame });
+    });
+  }
+
+  /** Powers the bridge up: after `bootMs` it announces itself with an unsolicited Info. */
+  start(): void {
+    const epoch = ++this.epoch;
+    this.running = false;
+    this.opts.clock.setTimer(this.opts.bootMs ?? 0, () => {
+      if (epoch !== this.epoch) return;
+      this.running = true;
+      this.counters.boots++;
+      this.send({ kind: 'info', seq: 0, info: this.info });
+    });
+  }
+
+  /** A reset: queued and running programs are lost, the boot id changes, it boots again. */
+  reboot(): void {
+    this.queue.length = 0;
+    this.busy = false;
+    this.info.bootId++;
+    this.start();
+  }
+
+  /** Stops answering (power off); `start()` brings it back. */
+  halt(): void {
+    this.epoch++;
+    this.running = false;
+    this.queue.length = 0;
+    this.busy = false;
+  }
+
+  private send(m: BridgeMessage): void {
+    this.writer.write(m);
+  }
+
+  private onMessage(m: BridgeMessage): void {
+    switch (m.kind) {
+      case 'hello':
+        this.send({ kind: 'info', seq: m.seq, info: this.info });
+        break;
+      case 'program':
+        this.queue.push({ seq: m.seq, ops: m.ops });
+        this.next();
+        break;
+      case 'rawFrame':
+        this.counters.rawFromHost++;
+        this.opts.cpuPort?.send(m.data);
+        break;
+      default:
+        this.counters.badFrames++; // a message only a bridge sends
+    }
+  }
+
+  private next(): void {
+    if (this.busy) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.busy = true;
+    const epoch = this.epoch;
+    const { status, values, failedAt, transactions } = this.execute(job.ops);
+    this.counters.programs++;
+    this.counters.transactions += transactions;
+    const busMs = (transactions * MDC_CYCLES_PER_TRANSACTION * 1000) / this.info.mdioClockHz;
+    this.opts.clock.setTimer(busMs, () => {
+      if (epoch !== this.epoch) return;
+      this.busy = false;
+      this.send({ kind: 'result', seq: job.seq, status, values, failedAt });
+      this.next();
+    });
+  }
+
+  /** Runs a program atomically on the bus: ops in order, stopping at the first failure. */
+  private execute(ops: MdioOp[]): { status: ResultStatus; values: number[]; failedAt: number; transactions: number } {
+    const before = this.opts.wire.transactions;
+    const done = () => this.opts.wire.transactions - before;
+    if (ops.length > this.info.maxOps) return { status: 'too-long', values: [], failedAt: this.info.maxOps, transactions: 0 };
+    const values: number[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      try {
+        values.push(executeOps(this.opts.wire, [ops[i]])[0]);
+      } catch (e) {
+        if (e instanceof MdioTimeoutError) {
+          values.push(e.lastValue);
+          return { status: 'wait-timeout', values, failedAt: i, transactions: done() };
+        }
+        return { status: 'bad-program', values, failedAt: i, transactions: done() };
+      }
+    }
+    return { status: 'ok', values, failedAt: 0, transactions: done() };
+  }
+}

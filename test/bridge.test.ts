@@ -1,0 +1,204 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { VirtualClock } from '../firmware/core/clock.ts';
+import { DeviceError } from '../firmware/core/errors.ts';
+import { nodeSettle } from '../hal/clock-real.ts';
+import { BridgeClient } from '../hal/bridge/client.ts';
+import { MdioTimeoutError } from '../hal/mdio/errors.ts';
+import type { MdioOp } from '../hal/mdio/bus.ts';
+import { LocalMdioBus } from '../hal/mdio/wire.ts';
+import { SimHardware } from '../hal/sim/hardware.ts';
+import { UartPair } from '../hal/sim/uart.ts';
+import { simGw4 } from '../boards/sim-gw4.ts';
+import { bootTest } from './helpers/sim.ts';
+
+const BAUD = 921_600;
+const SMI = 0x10; // sim-gw4's switch: multi-chip SMI address
+
+/** The sim-gw4 hardware with the bridge MCU on an emulated UART and a client on the other end. */
+async function rig(clientOpts: { window?: number; retries?: number } = {}) {
+  const clock = new VirtualClock(nodeSettle);
+  const hw = new SimHardware(simGw4, clock);
+  const uart = new UartPair(clock, BAUD);
+  const mcu = hw.attachBridge(uart.device);
+  const client = new BridgeClient({ clock, link: uart.host, baud: BAUD, ...clientOpts });
+  mcu.start();
+  const info = await clock.drive(client.open());
+  // The bridge announced itself at boot and again in answer to hello: let the line go quiet.
+  await clock.advance(5);
+  const direct = new LocalMdioBus(hw.wire);
+  return { clock, hw, uart, mcu, client, info, direct };
+}
+
+// Reads of the SMI data register: harmless, answered from the emulator's register file.
+const reads = (n: number): MdioOp[] => Array.from({ length: n }, () => ({ op: 'read' as const, phy: SMI, reg: 0 }));
+
+test('hello: the bridge identifies itself', async (t) => {
+  const { info, client } = await rig();
+  t.like(info, { mdioClockHz: 2_500_000, maxOps: 1024, bootId: 1, irqLines: 4 });
+  t.regex(info.firmwareVersion, /mdio-bridge-sim/);
+  t.true(client.isReady);
+});
+
+test('a batch through the bridge gives what the registers hold, in the time the UART and MDIO take', async (t) => {
+  const { clock, client, direct, uart, mcu } = await rig();
+  // Switch ID of port 0 through the multi-chip SMI registers: wait, command, wait, read.
+  const smiRead: MdioOp[] = [
+    { op: 'wait', phy: SMI, reg: 0, mask: 0x8000, value: 0, tries: 16 },
+    { op: 'write', phy: SMI, reg: 0, value: 0x9800 | (0x10 << 5) | 3 },
+    { op: 'wait', phy: SMI, reg: 0, mask: 0x8000, value: 0, tries: 16 },
+    { op: 'read', phy: SMI, reg: 1 },
+  ];
+  const t0 = clock.now();
+  const tx0 = uart.host.txBytes, rx0 = uart.device.txBytes, mdio0 = mcu.counters.transactions;
+  const values = await clock.drive(client.run(smiRead, { idempotent: true }));
+  const elapsed = clock.now() - t0;
+  t.is(values[3] & 0xfff0, 0x3520, '88E6352 switch ID');
+  t.deepEqual((await direct.run(smiRead)).slice(3), values.slice(3));
+  // Request bytes, then the bus transactions at 64 MDC cycles each, then the answer bytes.
+  const expected = ((uart.host.txBytes - tx0) * 10 * 1000) / BAUD + ((mcu.counters.transactions - mdio0) * 64 * 1000) / 2_500_000 + ((uart.device.txBytes - rx0) * 10 * 1000) / BAUD;
+  t.true(Math.abs(elapsed - expected) < 1e-6, `elapsed ${elapsed} ms, expected ${expected} ms`);
+  t.is(client.counters.requests, 1);
+});
+
+test('pipelined requests complete in order; queued batches are merged into one program', async (t) => {
+  const { clock, client } = await rig({ window: 2 });
+  const batches = Array.from({ length: 10 }, (_, i) => client.run(reads(i + 1)));
+  const results = await clock.drive(Promise.all(batches));
+  t.deepEqual(results.map((r) => r.length), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  t.true(client.counters.requests < 10, `merged into ${client.counters.requests} programs`);
+});
+
+test('a wait that never matches fails that batch only; batches merged after it still run', async (t) => {
+  const { clock, client } = await rig({ window: 1 });
+  const first = client.run(reads(1));
+  const failing = client.run([{ op: 'wait', phy: SMI, reg: 1, mask: 0xffff, value: 0xbeef, tries: 3 }]);
+  const after = client.run(reads(2));
+  const outcome = await clock.drive(Promise.allSettled([first, failing, after]));
+  t.is(outcome[0].status, 'fulfilled');
+  t.is(outcome[1].status, 'rejected');
+  t.true((outcome[1] as PromiseRejectedResult).reason instanceof MdioTimeoutError);
+  t.is(outcome[2].status, 'fulfilled');
+});
+
+test('garbage and CRC errors are counted; a lost answer is resent for an idempotent batch only', async (t) => {
+  const { clock, client, uart } = await rig();
+  uart.host.inject(Uint8Array.of(0x13, 0x37, 0xc0, 0xde, 0xad, 0xc0, 0xc0, 0x99));
+  // Corrupt the next answer from the bridge: one flipped bit in the middle.
+  let corrupt = 1;
+  uart.device.fault = (chunk) => {
+    if (corrupt-- > 0 && chunk.length > 4) chunk[Math.floor(chunk.length / 2)] ^= 0x10;
+    return chunk;
+  };
+  const values = await clock.drive(client.run(reads(3)));
+  t.is(values.length, 3);
+  t.true(client.counters.badFrames.crc + client.counters.badFrames.decode >= 2);
+  t.is(client.counters.timeouts, 1);
+  t.is(client.counters.resent, 1);
+
+  // A batch with writes whose answer is lost is not resent: a clear error instead.
+  uart.device.fault = () => undefined;
+  const err = await t.throwsAsync(clock.drive(client.run([{ op: 'write', phy: SMI, reg: 1, value: 0 }])), { instanceOf: DeviceError });
+  t.regex(err!.message, /no answer after 1 try \(a batch with writes is not resent\)/);
+  uart.device.fault = undefined;
+  t.is((await clock.drive(client.run(reads(1)))).length, 1, 'and the bus works on');
+});
+
+test('duplicated, late and reordered answers never complete another request', async (t) => {
+  const { clock, client, uart, hw } = await rig({ window: 4 });
+  // Distinct values in two PHY-free registers: SMI data reads back what the last command left,
+  // so use the emulated wire's empty addresses plus the switch: read 0x10/0 and 0x11/0 (empty: 0xffff).
+  const a: MdioOp[] = [{ op: 'read', phy: SMI, reg: 0 }];
+  const b: MdioOp[] = [{ op: 'read', phy: 0x11, reg: 0 }];
+  const held: Uint8Array[] = [];
+  let n = 0;
+  uart.device.fault = (chunk) => {
+    n++;
+    if (n === 1) {
+      held.push(chunk.slice()); // hold the first answer back...
+      return undefined;
+    }
+    held.push(chunk.slice());
+    return chunk;
+  };
+  const pa = client.run(a);
+  const pb = client.run(b);
+  // ...and deliver it after the second, then both again (duplicates).
+  const done = (async () => {
+    while (held.length < 2) await clock.advance(0.1);
+    uart.host.inject(held[0]);
+    uart.host.inject(held[0]);
+    uart.host.inject(held[1]);
+  })();
+  const [va, vb] = await clock.drive(Promise.all([pa, pb, done]).then(([x, y]) => [x, y]));
+  t.deepEqual(va, [hw.wire.read(SMI, 0)]);
+  t.deepEqual(vb, [0xffff]);
+  await clock.advance(5); // the bridge's own copy of the second answer arrives too
+  t.true(client.counters.unknownSeq >= 2, `duplicates counted and dropped: ${JSON.stringify(client.counters)} held ${held.length} n ${n}`);
+});
+
+test('a bridge that reboots mid-stream: outstanding reads are resent after its hello, writes fail', async (t) => {
+  const { clock, client, mcu } = await rig();
+  const r = client.run(reads(50));
+  const w = client.run([{ op: 'write', phy: SMI, reg: 1, value: 7 }]);
+  await clock.advance(0.05);
+  mcu.reboot();
+  const [rv, wv] = await clock.drive(Promise.allSettled([r, w]));
+  t.is(rv.status, 'fulfilled');
+  t.is(wv.status, 'rejected');
+  t.regex((wv as PromiseRejectedResult).reason.message, /rebooted/);
+  t.is(client.counters.reboots, 1);
+  t.is(client.info?.bootId, 2);
+  t.is((await clock.drive(client.run(reads(2)))).length, 2);
+});
+
+test('a serial device that vanishes and returns: errors while gone, nothing hangs, work resumes', async (t) => {
+  const { clock, client, uart } = await rig();
+  const inflight = client.run(reads(100));
+  await clock.advance(0.1);
+  uart.setConnected(false);
+  await t.throwsAsync(clock.drive(inflight), { instanceOf: DeviceError, message: /serial link lost/ });
+  await t.throwsAsync(client.run(reads(1)), { instanceOf: DeviceError, message: /serial link is down/ });
+  uart.setConnected(true);
+  await clock.drive(client.open());
+  t.is((await clock.drive(client.run(reads(4)))).length, 4);
+  t.is(client.counters.linkDowns, 1);
+});
+
+test('any bytes from the bridge side never throw and never break the client (fuzz)', async (t) => {
+  const { clock, client, uart } = await rig();
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), async (chunks) => {
+      for (const c of chunks) uart.host.inject(c);
+      const v = await clock.drive(client.run(reads(2)));
+      return v.length === 2;
+    }),
+    { numRuns: 100 },
+  );
+  t.pass();
+});
+
+/** Virtual ms from a cable pull until `cat carrier` reads 0, through the bridge. */
+async function detectionMs(irq: boolean): Promise<{ ms: number; events: number }> {
+  const s = await bootTest(simGw4, { bridge: 'inproc' });
+  s.bridge!.mcu.irqEnabled = irq;
+  const polls = s.board.polls;
+  while (s.board.polls === polls) await s.clock.advance(1); // start right after a periodic poll
+  const t0 = s.clock.now();
+  await s.run('sim link eth3 down');
+  while ((await s.run('cat /sys/class/net/eth3/carrier')) !== '0') await s.clock.advance(1);
+  return { ms: s.clock.now() - t0, events: s.bridge!.mcu.counters.linkEvents };
+}
+
+test('the firmware through the bridge reads its ports; a PHY interrupt makes a link change show sooner than polling', async (t) => {
+  const s = await bootTest(simGw4, { bridge: 'inproc' });
+  t.is(await s.run('cat /sys/class/net/eth0/speed'), '1000');
+  t.is(await s.run('cat /sys/class/net/eth0/duplex'), 'full');
+  const withIrq = await detectionMs(true);
+  const polled = await detectionMs(false);
+  t.log(`link loss seen after ${withIrq.ms.toFixed(1)} ms with the interrupt, ${polled.ms.toFixed(1)} ms by polling alone`);
+  t.true(withIrq.events >= 1);
+  t.is(polled.events, 0);
+  t.true(withIrq.ms < polled.ms);
+  t.true(polled.ms <= simGw4.pollIntervalMs * 2 + 100, 'polling alone still sees it within two poll periods plus a poll');
+});
