@@ -183,6 +183,7 @@ export class Board {
       try {
         macs = await this.chip.portStatusAll(this.ports.map((p) => p.switchPort));
       } catch (e) {
+        if (this.closed) return; // shutting down: the bus went first
         for (const p of this.ports) p.pollErrors++;
         this.log.error(`mv88e6xxx: port status poll failed: ${errorText(e)}`);
         return;
@@ -193,6 +194,7 @@ export class Board {
         try {
           phy = await port.phyDriver.readStatus();
         } catch (e) {
+          if (this.closed) return;
           port.pollErrors++;
           this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
         }
