@@ -1,5 +1,6 @@
 import type { Benchmark } from './types.ts';
 import { portPoll } from './port-poll.ts';
 import { dsaFrames } from './dsa-frames.ts';
+import { mdio } from './mdio.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio];
