@@ -11,6 +11,10 @@ import { SimHardware } from '../hal/sim/hardware.ts';
 import { UartPair } from '../hal/sim/uart.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { bootTest } from './helpers/sim.ts';
+import { EventLog } from '../firmware/core/log.ts';
+import { Board } from '../hal/board.ts';
+import { BridgeConduit } from '../hal/bridge/conduit.ts';
+import { ARP_REQUEST, BROADCAST_MAC, buildArp } from '../firmware/net/packets.ts';
 
 const BAUD = 921_600;
 const SMI = 0x10; // sim-gw4's switch: multi-chip SMI address
@@ -201,4 +205,51 @@ test('the firmware through the bridge reads its ports; a PHY interrupt makes a l
   t.is(polled.events, 0);
   t.true(withIrq.ms < polled.ms);
   t.true(polled.ms <= simGw4.pollIntervalMs * 2 + 100, 'polling alone still sees it within two poll periods plus a poll');
+});
+
+test('raw frames to and from the switch CPU port travel through the bridge', async (t) => {
+  const clock = new VirtualClock(nodeSettle);
+  const hw = new SimHardware(simGw4, clock);
+  const uart = new UartPair(clock, BAUD);
+  const mcu = hw.attachBridge(uart.device, { rawFrames: true });
+  const client = new BridgeClient({ clock, link: uart.host, baud: BAUD });
+  mcu.start();
+  await clock.drive(client.open());
+  t.true((client.info!.capabilities & 16) !== 0, 'raw frame capability announced');
+  const log = new EventLog(clock);
+  const board = await clock.drive(Board.open(simGw4, client, new BridgeConduit(client), clock, log));
+  const got: string[] = [];
+  board.setReceiver((p, f) => got.push(`${p.name}:${f[21]}`));
+  const eth0 = board.ports[0];
+  const req = buildArp(BROADCAST_MAC, eth0.permanentMac, { op: ARP_REQUEST, senderMac: eth0.permanentMac, senderIp: 0xc0a80101, targetMac: new Uint8Array(6), targetIp: 0xc0a80164 });
+  t.true(board.send(eth0, req, req.length));
+  await clock.advance(20);
+  t.true(got.includes('eth0:2'), `ARP reply came back through the bridge (${got.join(' ')})`);
+  t.true(mcu.counters.rawFromHost >= 1 && mcu.counters.rawToHost >= 1);
+  board.close();
+});
+
+test('board state survives a lost serial link; polling resumes when it returns', async (t) => {
+  const clock = new VirtualClock(nodeSettle);
+  const hw = new SimHardware(simGw4, clock);
+  const uart = new UartPair(clock, BAUD);
+  const mcu = hw.attachBridge(uart.device);
+  const log = new EventLog(clock);
+  const client = new BridgeClient({ clock, link: uart.host, baud: BAUD, log });
+  mcu.start();
+  await clock.drive(client.open());
+  const board = await clock.drive(Board.open(simGw4, client, hw.conduit, clock, log));
+  board.start();
+  await clock.advance(250);
+  uart.setConnected(false);
+  await clock.advance(300);
+  t.true(board.ports.every((p) => p.carrier && p.phy.speed === 1000), 'last known state kept while the bridge is unreachable');
+  t.true(board.ports[0].pollErrors > 0);
+  hw.world.setCable(2, false);
+  uart.setConnected(true);
+  await clock.advance(500);
+  t.false(board.ports[2].carrier, 'a change made while away is seen once the link is back');
+  t.true(board.ports[0].carrier);
+  t.regex(log.tail().map((e) => e.text).join('\n'), /serial link lost[\s\S]*serial link back/);
+  board.close();
 });

@@ -70,8 +70,18 @@ export class SimHardware {
    * Puts the serial-MDIO bridge microcontroller on this board's MDIO bus, speaking on `link`;
    * its interrupt lines follow the PHYs (line n = front-panel port n). Call `start()` on it.
    */
-  attachBridge(link: ByteLink, opts: { mdioClockHz?: number; bootMs?: number } = {}): BridgeMcu {
-    return new BridgeMcu({ clock: this.clock, wire: this.wire, link, irqSources: this.phys, ...opts });
+  attachBridge(link: ByteLink, opts: { mdioClockHz?: number; bootMs?: number; bootId?: number; rawFrames?: boolean } = {}): BridgeMcu {
+    const { rawFrames, ...rest } = opts;
+    // With rawFrames the switch's CPU port is wired to the bridge instead of the CPU's MAC.
+    const cpuPort = rawFrames
+      ? {
+          send: (frame: Uint8Array) => this.chip.cpuIngress(frame),
+          setReceiver: (fn: (frame: Uint8Array) => void) => {
+            this.chip.onCpuEgress = (frame) => fn(frame.slice());
+          },
+        }
+      : undefined;
+    return new BridgeMcu({ clock: this.clock, wire: this.wire, link, irqSources: this.phys, cpuPort, ...rest });
   }
 
   portIndex(name: string): number {

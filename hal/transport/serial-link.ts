@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { ByteLink } from '../bridge/link.ts';
 
@@ -11,6 +12,7 @@ export class SerialLink implements ByteLink {
   private receiver: (chunk: Uint8Array) => void = () => {};
   private stateListener: (up: boolean) => void = () => {};
   private retry: NodeJS.Timeout | undefined;
+  private presence: NodeJS.Timeout | undefined;
   private closed = false;
   lostBytes = 0;
   reopens = 0;
@@ -35,6 +37,15 @@ export class SerialLink implements ByteLink {
         port.on('data', (chunk: Buffer) => this.receiver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
         port.on('close', () => this.lost(port));
         port.on('error', () => this.lost(port));
+        // A vanished device does not always close the descriptor (a pseudo-terminal whose
+        // other side is gone stays open): watch for the device node itself disappearing, as
+        // it does when a USB adapter is unplugged.
+        if (!this.presence) {
+          this.presence = setInterval(() => {
+            if (this.port && !existsSync(this.path)) this.lost(this.port);
+          }, this.retryMs);
+          this.presence.unref();
+        }
         resolve();
       });
     });
@@ -82,6 +93,7 @@ export class SerialLink implements ByteLink {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.presence) clearInterval(this.presence);
     const port = this.port;
     this.port = undefined;
     if (port?.isOpen) await new Promise<void>((r) => port.close(() => r()));
