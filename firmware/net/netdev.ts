@@ -3,14 +3,10 @@
  * VLAN devices as they arrive. Read-only views over state that drivers and protocols own.
  */
 
-export interface NetCounters {
-  rxPackets: number;
-  rxBytes: number;
-  rxDropped: number;
-  txPackets: number;
-  txBytes: number;
-  txDropped: number;
-}
+import type { PortCounters } from '../../hal/board.ts';
+
+/** Frame and byte counters, the same set for every kind of device. */
+export type NetCounters = PortCounters;
 
 export type Duplex = 'full' | 'half' | 'unknown';
 

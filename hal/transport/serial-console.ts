@@ -1,5 +1,5 @@
-import { SerialPort } from 'serialport';
 import { LineSplitter } from './line-splitter.ts';
+import { SerialLink } from './serial-link.ts';
 
 export interface ConsoleEndpoint {
   /** Writes text; lines are separated by "\n" and go out as CR LF. */
@@ -19,69 +19,36 @@ export function parseSerialSpec(spec: string): { path: string; baud: number } {
 /**
  * The console on a serial port, through the real serialport binding: lines in (CR, LF or
  * CR LF), output out with CR LF. When the device goes away (a USB adapter unplugged) it is
- * reopened every `retryMs` until it comes back.
+ * reopened when it comes back.
  */
 export class SerialConsole implements ConsoleEndpoint {
-  private port: SerialPort | undefined;
-  private closed = false;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly link: SerialLink;
   private readonly splitter: LineSplitter;
+  private readonly encoder = new TextEncoder();
 
   constructor(
-    private readonly path: string,
-    private readonly baud: number,
+    readonly path: string,
+    baud: number,
     onLine: (line: string) => void,
-    private readonly note: (text: string) => void,
-    private readonly retryMs = 1000,
+    note: (text: string) => void,
+    retryMs = 1000,
   ) {
+    this.link = new SerialLink(path, baud, retryMs);
     this.splitter = new LineSplitter(onLine, 4096, (n) => this.write(`error: line too long (${n}+ characters; at most 4096)\n`));
+    this.link.setReceiver((chunk) => this.splitter.push(chunk));
+    this.link.setStateListener((up) => note(`serial console ${path}: ${up ? 'device back' : 'device gone; waiting for it'}`));
   }
 
-  /** Opens the port; resolves once open (or rejects on the first failure). */
+  /** Opens the port; rejects on the first failure. */
   open(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const port = new SerialPort({ path: this.path, baudRate: this.baud, autoOpen: false });
-      port.open((err) => {
-        if (err) {
-          reject(err);
-          return;
-        }
-        this.port = port;
-        port.on('data', (chunk: Buffer) => this.splitter.push(chunk));
-        port.on('close', () => this.lost());
-        port.on('error', (e) => this.note(`serial console ${this.path}: ${e.message}`));
-        resolve();
-      });
-    });
-  }
-
-  private lost(): void {
-    this.port = undefined;
-    if (this.closed) return;
-    this.note(`serial console ${this.path}: device gone; reopening`);
-    this.scheduleReopen();
-  }
-
-  private scheduleReopen(): void {
-    if (this.closed || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = undefined;
-      this.open().then(
-        () => this.note(`serial console ${this.path}: reopened`),
-        () => this.scheduleReopen(),
-      );
-    }, this.retryMs);
+    return this.link.open();
   }
 
   write(text: string): void {
-    this.port?.write(text.replace(/\r?\n/g, '\r\n'));
+    this.link.write(this.encoder.encode(text.replace(/\r?\n/g, '\r\n')));
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
-    const port = this.port;
-    this.port = undefined;
-    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  close(): Promise<void> {
+    return this.link.close();
   }
 }
