@@ -1,6 +1,7 @@
 import type { Clock } from './core/clock.ts';
 import { EventLog } from './core/log.ts';
 import { Firmware } from './system.ts';
+import { registerBridgeCommands } from './console/bridge-commands.ts';
 import { Board } from '../hal/board.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import type { ByteLink } from '../hal/bridge/link.ts';
@@ -79,6 +80,7 @@ export async function bootSim(def: BoardDefinition, clock: Clock, opts: SimBootO
   }
   const firmware = new Firmware(board, clock, log);
   registerSimCommands(firmware.dispatcher, { hw, wait: opts.wait, openCapture: opts.openCapture });
+  if (bridge) registerBridgeCommands(firmware.dispatcher, bridge.client);
   firmware.start();
   return { hw, board, firmware, log, bus, bridge };
 }

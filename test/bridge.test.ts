@@ -253,3 +253,18 @@ test('board state survives a lost serial link; polling resumes when it returns',
   t.regex(log.tail().map((e) => e.text).join('\n'), /serial link lost[\s\S]*serial link back/);
   board.close();
 });
+
+test('the console shows the bridge and its error counters', async (t) => {
+  const s = await bootTest(simGw4, { bridge: 'inproc' });
+  const text = await s.run('bridge');
+  t.regex(text, /^bridge: ready, mdio-bridge-sim 1\.0, MDC 2\.5 MHz, boot id 1\n/);
+  t.regex(text, /bad frames: crc 0, decode 0, empty 0, program 0, oversize 0/);
+  const j = JSON.parse(await s.run('bridge json'));
+  t.like(j, { ready: true, timeouts: 0, reboots: 0 });
+  t.true(j.requests > 0);
+  s.bridge!.mcu.reboot();
+  await s.clock.advance(200);
+  t.like(JSON.parse(await s.run('bridge json')), { reboots: 1, bootId: 2 });
+  t.regex(await s.run('bridge x'), /^error: bridge: unknown argument 'x'/);
+  t.regex(await s.run('log'), /mdio bridge: bridge rebooted \(boot id 2\)/);
+});

@@ -1,0 +1,40 @@
+import { UsageError } from '../core/errors.ts';
+import type { BridgeClient } from '../../hal/bridge/client.ts';
+import { printable, type Dispatcher } from './dispatcher.ts';
+
+/** `show bridge`: the serial-MDIO bridge's identity and the host side's error counters. */
+export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): void {
+  d.register({
+    name: 'bridge',
+    summary: 'the serial-MDIO bridge: identity, link state and error counters (add json)',
+    usage: 'bridge [json]',
+    run: (args) => {
+      if (args.length > 1 || (args.length === 1 && args[0] !== 'json')) throw new UsageError(`bridge: unknown argument '${printable(args.join(' '))}' (bridge [json])`);
+      const i = client.info;
+      const c = client.counters;
+      const data = {
+        ready: client.isReady,
+        firmware: i?.firmwareVersion ?? null,
+        mdioClockHz: i?.mdioClockHz ?? null,
+        maxOps: i?.maxOps ?? null,
+        bootId: i?.bootId ?? null,
+        requests: c.requests,
+        resent: c.resent,
+        timeouts: c.timeouts,
+        failed: c.rejected,
+        unmatchedAnswers: c.unknownSeq,
+        reboots: c.reboots,
+        linkLosses: c.linkDowns,
+        badFrames: { ...c.badFrames },
+      };
+      if (args[0] === 'json') return JSON.stringify(data);
+      const bad = Object.entries(data.badFrames).map(([k, v]) => `${k} ${v}`).join(', ');
+      return [
+        `bridge: ${data.ready ? 'ready' : 'not ready'}, ${data.firmware ?? 'unknown firmware'}, MDC ${data.mdioClockHz ? data.mdioClockHz / 1e6 : '?'} MHz, boot id ${data.bootId ?? '?'}`,
+        `requests ${data.requests}, resent ${data.resent}, timeouts ${data.timeouts}, failed ${data.failed}, unmatched answers ${data.unmatchedAnswers}`,
+        `bridge reboots ${data.reboots}, serial link losses ${data.linkLosses}`,
+        `bad frames: ${bad}`,
+      ].join('\n');
+    },
+  });
+}
