@@ -44,6 +44,12 @@ export class SmiBatch {
   /** What each direct `wait` polls for, keyed "addr:reg", to word a timeout. */
   readonly waitNames = new Map<string, string>();
 
+  /**
+   * The previous access ended waiting for SMI BUSY to clear, and the unit starts nothing by
+   * itself: the next access need not wait before its command. Saves one MDIO read per access.
+   */
+  private smiIdle = false;
+
   constructor(readonly smiAddr: number) {}
 
   private get multiChip(): boolean {
@@ -54,6 +60,16 @@ export class SmiBatch {
     this.ops.push({ op: 'wait', phy: this.smiAddr, reg: SMI_CMD, mask: SMI_CMD_BUSY, value: 0, tries: SMI_BUSY_TRIES });
   }
 
+  /** smi.c waits before each command; within a batch only the first access needs to. */
+  private waitSmiIdleBefore(): void {
+    if (!this.smiIdle) this.waitSmiIdle();
+  }
+
+  private waitSmiIdleAfter(): void {
+    this.waitSmiIdle();
+    this.smiIdle = true;
+  }
+
   /** Queues a read of register `reg` of internal device `dev`; returns its result index. */
   read(dev: number, reg: number): ResultIndex {
     checkDevReg(dev, reg);
@@ -62,9 +78,9 @@ export class SmiBatch {
       return this.ops.length - 1;
     }
     // smi.c mv88e6xxx_smi_indirect_read: wait, command, wait, data.
-    this.waitSmiIdle();
+    this.waitSmiIdleBefore();
     this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_CMD, value: SMI_CMD_BUSY | SMI_CMD_MODE_22 | SMI_CMD_OP_22_READ | (dev << 5) | reg });
-    this.waitSmiIdle();
+    this.waitSmiIdleAfter();
     this.ops.push({ op: 'read', phy: this.smiAddr, reg: SMI_DATA });
     return this.ops.length - 1;
   }
@@ -77,10 +93,10 @@ export class SmiBatch {
       return;
     }
     // smi.c mv88e6xxx_smi_indirect_write: wait, data before command, wait.
-    this.waitSmiIdle();
+    this.waitSmiIdleBefore();
     this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_DATA, value });
     this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_CMD, value: SMI_CMD_BUSY | SMI_CMD_MODE_22 | SMI_CMD_OP_22_WRITE | (dev << 5) | reg });
-    this.waitSmiIdle();
+    this.waitSmiIdleAfter();
   }
 
   /** Whether `wait` can be queued: only registers the bus reaches directly can be polled by the bus. */
