@@ -7,7 +7,7 @@ import type { Conduit } from './frames.ts';
 import type { MdioBus } from './mdio/bus.ts';
 import { probePhy } from './phy/index.ts';
 import type { PhyDriver, PhyStatus } from './phy/phy.ts';
-import { Mv88e6xxx } from './switch/mv88e6xxx/chip.ts';
+import { Mv88e6xxx, type PortPollResult } from './switch/mv88e6xxx/chip.ts';
 import { DsaFramePort } from './switch/mv88e6xxx/frame-port.ts';
 
 export interface PortCounters {
@@ -174,14 +174,17 @@ export class Board {
     else void this.poll();
   }
 
-  /** Reads every port's MAC-side status (one batch) and PHY status; logs and reports changes. */
+  /**
+   * Reads every port's MAC-side status and PHY status, all in one bus round trip in the normal
+   * case (`Mv88e6xxx.pollPorts` with each driver's `statusOps`); logs and reports changes.
+   */
   async poll(): Promise<void> {
     if (this.polling || this.closed) return; // a slow bus: skip rather than pile up
     this.polling = true;
     try {
-      let macs: { link: boolean; speed: number; duplex: 'full' | 'half' }[];
+      let polled: PortPollResult[];
       try {
-        macs = await this.chip.portStatusAll(this.ports.map((p) => p.switchPort));
+        polled = await this.chip.pollPorts(this.ports.map((p) => ({ port: p.switchPort, phyOps: p.phyDriver.statusOps() })));
       } catch (e) {
         if (this.closed) return; // shutting down: the bus went first
         for (const p of this.ports) p.pollErrors++;
@@ -190,15 +193,16 @@ export class Board {
       }
       for (let i = 0; i < this.ports.length; i++) {
         const port = this.ports[i];
+        const { mac: m, phyValues, phyError } = polled[i];
         let phy: PhyStatus | undefined;
         try {
-          phy = await port.phyDriver.readStatus();
+          if (phyValues === undefined) throw phyError;
+          phy = await port.phyDriver.statusFromValues(phyValues);
         } catch (e) {
           if (this.closed) return;
           port.pollErrors++;
           this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
         }
-        const m = macs[i];
         const before = port.carrier;
         const prevPhy = port.phy;
         port.carrier = m.link;

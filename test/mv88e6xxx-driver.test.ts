@@ -2,6 +2,7 @@ import test from 'ava';
 import { VirtualClock } from '../firmware/core/clock.ts';
 import { DeviceError, UsageError } from '../firmware/core/errors.ts';
 import type { Conduit } from '../hal/frames.ts';
+import type { MdioOp } from '../hal/mdio/bus.ts';
 import { MdioTimeoutError } from '../hal/mdio/errors.ts';
 import { LocalMdioBus, MdioWire } from '../hal/mdio/wire.ts';
 import { SimMv88e6xxx, type SimMv88e6xxxOptions } from '../hal/sim/mv88e6xxx.ts';
@@ -163,6 +164,8 @@ test('Global2 PHY bus: internal PHY IDs in one round trip, multi-chip and single
       const id = ((await phyBus.read(addr, 2)) << 16) | (await phyBus.read(addr, 3));
       t.is(id >>> 0, model === '6352' ? 0x01410dd1 : 0x01410f90, `${model} @${smiAddr}`);
       t.is(bus.roundTrips - before, 2, 'one round trip per register');
+      t.deepEqual(await phyBus.run([{ op: 'read', phy: addr, reg: 2 }, { op: 'read', phy: addr, reg: 3 }]), [id >>> 16, id & 0xffff]);
+      t.is(bus.roundTrips - before, 3, 'and per batch');
       t.is(await phyBus.read(model === '6352' ? 5 : 0, 2), 0xffff, 'no internal PHY there');
     }
   }
@@ -200,6 +203,110 @@ test('Global2 PHY bus: writes, rmw, wait, slow and stuck BUSY', async (t) => {
   const chip0 = await Mv88e6xxx.probe(s.bus, 0);
   s.sw.stuckPhyBusy = true;
   await t.throwsAsync(chip0.phyBus().read(1, 2), { instanceOf: DeviceError, message: 'mv88e6xxx at SMI 0x00: Global2 PHY command stays busy after 16 polls' });
+});
+
+test('Global2 PHY bus: a paged batch of reads, writes and 16-bit rmw is one round trip', async (t) => {
+  const { bus, phys } = rig();
+  const chip = await Mv88e6xxx.probe(bus, 0x10);
+  const phyBus = chip.phyBus();
+  phys[2].write(22, 3); // someone left page 3 selected
+  const before = bus.roundTrips;
+  // As runPaged does it: select page 0 saving the old one, read, put the old one back.
+  const r = await phyBus.run([
+    { op: 'rmw', phy: 2, reg: 22, mask: 0xffff, value: 0 },
+    { op: 'read', phy: 2, reg: 17 },
+    { op: 'write', phy: 2, reg: 22, value: 3 },
+  ]);
+  t.is(bus.roundTrips - before, 1);
+  t.deepEqual(r, [3, 0xac00, 0], 'old page; copper status 1000/full, resolved, link');
+  t.is(phys[2].read(22), 3);
+});
+
+/** PHY ops that identify the PHY, write and read back ANAR, and put it back with a 16-bit rmw. */
+function idAndAnarOps(phy: number): MdioOp[] {
+  return [
+    { op: 'read', phy, reg: 2 },
+    { op: 'read', phy, reg: 3 },
+    { op: 'write', phy, reg: 4, value: 0x0061 },
+    { op: 'read', phy, reg: 4 },
+    { op: 'rmw', phy, reg: 4, mask: 0xffff, value: 0x01e1 },
+  ];
+}
+
+test('pollPorts: every port status and PHY batch in one round trip, both models, multi-chip and single-chip', async (t) => {
+  for (const smiAddr of [0x10, 0]) {
+    for (const model of ['6352', '6390'] as const) {
+      const { bus, phys } = rig({ model, smiAddr });
+      const chip = await Mv88e6xxx.probe(bus, smiAddr, model);
+      const ports = model === '6352' ? [0, 1, 2, 3] : [1, 2, 3, 4, 5, 6, 7, 8];
+      phys[ports[1]].setPartner({ speed: 100, duplex: 'half' });
+      phys[ports[2]].setCable(false);
+      const before = bus.roundTrips;
+      const r = await chip.pollPorts(ports.map((port) => ({ port, phyOps: idAndAnarOps(port) })));
+      const what = `${model} at ${smiAddr}`;
+      t.is(bus.roundTrips - before, 1, what);
+      const id2 = model === '6352' ? 0x0dd1 : 0x0f90;
+      t.deepEqual(
+        r.map((p) => p.phyValues),
+        ports.map(() => [0x0141, id2, 0, 0x0061, 0x0061]),
+        what,
+      );
+      t.deepEqual(r[1].mac, { link: true, speed: 100, duplex: 'half' });
+      t.deepEqual(r[2].mac.link, false);
+      t.deepEqual(r[3].mac, { link: true, speed: 1000, duplex: 'full' });
+      t.true(r.every((p) => p.phyError === undefined));
+      t.is(phys[ports[0]].read(4), 0x01e1, 'the rmw wrote');
+    }
+  }
+});
+
+test('pollPorts: slow or busy Global2 falls back per port; a stuck unit is each port\'s DeviceError', async (t) => {
+  const { bus, sw, phys } = rig({ busyPolls: 3 });
+  const chip = await Mv88e6xxx.probe(bus, 0x10);
+  const poll = () => chip.pollPorts([0, 1, 2].map((port) => ({ port, phyOps: idAndAnarOps(port) })));
+  const right = [0x0141, 0x0dd1, 0, 0x0061, 0x0061];
+
+  // BUSY after the two status reads: no data value of that batch is used past it.
+  let before = bus.roundTrips;
+  t.deepEqual((await poll()).map((p) => p.phyValues), [right, right, right]);
+  t.true(bus.roundTrips - before > 1);
+
+  // A command someone else left running: the first command of the batch was lost.
+  sw.busyPolls = 1;
+  sw.deviceWrite(G2, 0x18, 0x9800 | (1 << 5) | 3);
+  t.deepEqual((await poll()).map((p) => p.phyValues), [right, right, right]);
+
+  // One port's PHY batch fails (a wait that never matches): only that port has an error.
+  phys[1].setCable(false);
+  before = bus.roundTrips;
+  const r = await chip.pollPorts([
+    { port: 0, phyOps: [{ op: 'read', phy: 0, reg: 2 }] },
+    { port: 1, phyOps: [{ op: 'read', phy: 1, reg: 2 }, { op: 'wait', phy: 1, reg: 1, mask: 0x0004, value: 0x0004, tries: 2 }] },
+    { port: 2, phyOps: [{ op: 'read', phy: 2, reg: 3 }] },
+  ]);
+  t.deepEqual(r.map((p) => p.phyValues), [[0x0141], undefined, [0x0dd1]]);
+  t.true(r[1].phyError instanceof MdioTimeoutError);
+  t.deepEqual(r.map((p) => p.mac.link), [true, false, true]);
+  t.is(bus.roundTrips - before, 3, 'the poll, then the two reads of the wait');
+
+  sw.stuckPhyBusy = true;
+  const stuck = await chip.pollPorts([0, 2].map((port) => ({ port, phyOps: [{ op: 'read', phy: port, reg: 1 }] })));
+  for (const p of stuck) {
+    t.is(p.phyValues, undefined);
+    t.true(p.phyError instanceof DeviceError);
+    t.is((p.phyError as Error).message, 'mv88e6xxx at SMI 0x10: Global2 PHY command stays busy after 16 polls');
+    t.true(p.mac.link);
+  }
+  sw.stuckPhyBusy = false;
+  before = bus.roundTrips;
+  t.deepEqual((await poll()).map((p) => p.phyValues), [right, right, right]);
+  t.is(bus.roundTrips - before, 1);
+
+  // Caller mistakes are refused before any bus traffic.
+  before = bus.roundTrips;
+  await t.throwsAsync(chip.pollPorts([{ port: 7, phyOps: [] }]), { instanceOf: UsageError });
+  await t.throwsAsync(chip.pollPorts([{ port: 0, phyOps: [{ op: 'read45', phy: 0, devad: 1, reg: 0 }] }]), { instanceOf: DeviceError, message: /Clause 45/ });
+  t.is(bus.roundTrips, before);
 });
 
 test('trunk masks match the Linux bucket rows for 2 and 3 members; Port Control 1 bits', async (t) => {

@@ -308,6 +308,53 @@ test('Realtek: PHYSR through page 0xA43, page restored; one round trip from page
   t.is(wire.read(ADDR, 0x1f), 0xa42);
 });
 
+test('statusOps then statusFromValues is readStatus: one batch at the PHY address, nothing more from the usual page', async (t) => {
+  const firstOps: Record<PhyModel, string> = {
+    generic: 'read 0, read 1, read 1, read 4, read 5, read 9, read 10, read 15',
+    'marvell-88e151x': 'read 22, read 0, read 1, read 1, read 17',
+    'marvell-6390-internal': 'read 22, read 0, read 1, read 1, read 17',
+    'realtek-rtl8211f': 'read 31, read 0, read 1, read 1, read 26',
+  };
+  for (const model of MODELS) {
+    const { driver, phy, bus } = await rig({ model, partner: { speed: 100, duplex: 'full' } });
+    const ops = driver.statusOps();
+    t.is(ops.map((o) => `${o.op} ${o.reg}`).join(', '), firstOps[model], model);
+    t.true(ops.every((o) => o.phy === ADDR));
+    const poll = async () => driver.statusFromValues(await bus.run(driver.statusOps()));
+    t.deepEqual(await poll(), DOWN, model);
+    phy.setCable(true);
+    t.deepEqual(await poll(), up(100, 'full'), model);
+    phy.setCable(false);
+    phy.setCable(true);
+    t.deepEqual(await poll(), DROPPED, `${model}: the latched drop`);
+    t.deepEqual(await poll(), up(100, 'full'), model);
+    t.is(bus.roundTrips, 4, `${model}: one round trip per poll`);
+  }
+});
+
+test('another page selected: a drop between polls is still reported, and the page is put back', async (t) => {
+  // Marvell pages every register, so the first reads went to that page, not the copper
+  // registers; Realtek does not page BMSR, so the driver keeps the BMSR it read and fetches
+  // only PHYSR with its page selected. Either way the copper BMSR is read once per poll.
+  for (const [model, pageReg, page] of [
+    ['marvell-88e151x', 22, 3],
+    ['realtek-rtl8211f', 0x1f, 0xa42],
+  ] as const) {
+    const { driver, phy, bus, wire } = await rig({ model, partner: { speed: 100, duplex: 'half' } });
+    phy.setCable(true);
+    t.deepEqual(await driver.readStatus(), up(100, 'half'));
+    wire.write(ADDR, pageReg, page);
+    phy.forceLink(false);
+    phy.forceLink(null);
+    bus.roundTrips = 0;
+    t.deepEqual(await driver.readStatus(), DROPPED, model);
+    t.is(bus.roundTrips, 2, `${model}: the first reads, then the paged read with the page put back in its batch`);
+    t.is(wire.read(ADDR, pageReg), page, model);
+    t.deepEqual(await driver.readStatus(), up(100, 'half'), model);
+    t.is(wire.read(ADDR, pageReg), page, model);
+  }
+});
+
 test('loopback: link up at the last speed without a partner; leaving it renegotiates', async (t) => {
   for (const model of MODELS) {
     const { driver, phy, wire, clock } = await rig({ model, autonegMs: 100, partner: { speed: 100, duplex: 'full' } });

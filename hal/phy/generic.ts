@@ -94,10 +94,12 @@ function checkMmd(devad: number, reg: number): void {
 /**
  * The Clause 22 driver that any PHY gets when no vendor driver claims its ID, with Linux
  * genphy semantics (drivers/net/phy/phy_device.c). Vendor drivers extend it: they override
- * how IEEE registers are reached (`runIeee`, for paged PHYs), what a status poll reads
- * (`statusOps`, `runStatus`) and how speed and duplex are resolved (`resolveMode`).
+ * how IEEE registers are reached (`runIeee`, for paged PHYs), what a status poll reads and how
+ * it is finished (`statusOps`, `statusFromValues`) and how speed and duplex are resolved
+ * (`resolveMode`).
  *
- * Every operation is one batch, so that a serial bridge costs one round trip per call.
+ * Every operation is one batch in the common case, so that a serial bridge costs one round
+ * trip per call; a status poll can even share its batch with other PHYs' (`statusOps`).
  */
 export class GenericPhy implements PhyDriver {
   readonly name: string = 'generic';
@@ -119,11 +121,6 @@ export class GenericPhy implements PhyDriver {
     return this.bus.run(ops);
   }
 
-  /** Runs the status poll's ops; a vendor whose status register is paged selects its page. */
-  protected runStatus(ops: readonly MdioOp[]): Promise<number[]> {
-    return this.runIeee(ops);
-  }
-
   protected readOp(reg: number): MdioOp {
     return { op: 'read', phy: this.addr, reg };
   }
@@ -133,10 +130,11 @@ export class GenericPhy implements PhyDriver {
   }
 
   /**
-   * The status poll's reads. The first three are BMCR, BMSR, BMSR (both BMSR reads are taken
-   * every time: in one batch they cost nothing, and `updateLink` picks the one Linux would).
+   * The status poll's reads: BMCR, BMSR, BMSR, then what `resolveMode` needs. Both BMSR reads
+   * are taken every time: in one batch they cost nothing, and `updateLink` picks the one Linux
+   * would.
    */
-  protected statusOps(): MdioOp[] {
+  statusOps(): MdioOp[] {
     return [
       this.readOp(MII_BMCR),
       this.readOp(MII_BMSR),
@@ -149,7 +147,7 @@ export class GenericPhy implements PhyDriver {
     ];
   }
 
-  /** Speed and duplex of an up link from the values `statusOps` read (Linux genphy_read_status). */
+  /** Speed and duplex of an up link from [BMCR, BMSR, BMSR, ...] as `decodeStatus` gets them (Linux genphy_read_status). */
   protected resolveMode(values: readonly number[]): PhyMode {
     const [bmcr, , bmsr, anar, lpa, ctrl1000, stat1000, estatus] = values;
     if (!(bmcr & BMCR_ANENABLE)) return forcedMode(bmcr);
@@ -160,7 +158,18 @@ export class GenericPhy implements PhyDriver {
   }
 
   async readStatus(): Promise<PhyStatus> {
-    const values = await this.runStatus(this.statusOps());
+    return this.statusFromValues(await this.bus.run(this.statusOps()));
+  }
+
+  async statusFromValues(values: readonly number[]): Promise<PhyStatus> {
+    return this.decodeStatus(values);
+  }
+
+  /**
+   * The poll's result from [BMCR, BMSR, BMSR, ...what `resolveMode` reads], BMCR and BMSR
+   * taken in one batch; advances the latched-link state.
+   */
+  protected decodeStatus(values: readonly number[]): PhyStatus {
     const bmcr = values[0];
     const { link, dropSeen } = updateLink(bmcr, values[1], values[2], this.linkWasUp);
     this.linkWasUp = link;

@@ -2,6 +2,7 @@ import type { MdioOp } from '../mdio/bus.ts';
 import { forcedMode, GenericPhy, UNKNOWN_MODE, type PhyMode } from './generic.ts';
 import { BMCR_ANENABLE, PHY_ID_MASK } from './mii.ts';
 import { runPaged } from './paged.ts';
+import type { PhyStatus } from './phy.ts';
 
 /** Marvell 88E151x family (drivers/net/phy/marvell.c MARVELL_PHY_ID_88E1510), match with PHY_ID_MASK. */
 export const MARVELL_PHY_ID_88E1510 = 0x01410dd0;
@@ -26,7 +27,9 @@ const MII_M1011_PHY_STATUS_LINK = 0x0400;
 /**
  * Marvell 88E151x and the 6390's internal PHYs: genphy link semantics, speed and duplex from
  * the copper specific status register. Everything runs with the copper page selected and the
- * caller's page put back afterwards.
+ * caller's page put back afterwards. The status poll does not select the page: it reads the
+ * page register in its batch and falls back to the paged reads only when another page was
+ * selected (page 22 pages every register, so those reads were not the copper ones).
  */
 export class MarvellPhy extends GenericPhy {
   override readonly name: string;
@@ -40,8 +43,22 @@ export class MarvellPhy extends GenericPhy {
     return runPaged(this.bus, this.addr, MII_MARVELL_PHY_PAGE, MII_MARVELL_COPPER_PAGE, ops);
   }
 
-  protected override statusOps(): MdioOp[] {
+  /** BMCR, BMSR, BMSR and copper status, as `decodeStatus` takes them; on page 0. */
+  private copperStatusOps(): MdioOp[] {
     return [...super.statusOps().slice(0, 3), this.readOp(MII_M1011_PHY_STATUS)];
+  }
+
+  /** The page register, then the copper status reads without selecting a page. */
+  override statusOps(): MdioOp[] {
+    return [this.readOp(MII_MARVELL_PHY_PAGE), ...this.copperStatusOps()];
+  }
+
+  override async statusFromValues(values: readonly number[]): Promise<PhyStatus> {
+    const page = values[0];
+    if (page === MII_MARVELL_COPPER_PAGE) return this.decodeStatus(values.slice(1));
+    // Someone left another page selected: read again on page 0 and put theirs back, in the
+    // same batch when it is still the page just read.
+    return this.decodeStatus(await runPaged(this.bus, this.addr, MII_MARVELL_PHY_PAGE, MII_MARVELL_COPPER_PAGE, this.copperStatusOps(), page));
   }
 
   /** marvell_read_status_page: forced mode from BMCR (genphy_read_status_fixed), else register 17 once resolved. */

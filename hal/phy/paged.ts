@@ -7,15 +7,16 @@ import { MDIO_IDLE } from '../mdio/wire.ts';
  *
  * A page register is state shared with every other user of the PHY, so the page must always
  * be restored. The save (an rmw: old value out, new page in), the access and the return to
- * page 0 share one batch; only when the saved page was not 0 does putting it back cost a
- * second round trip. Resolves with one result per op of `ops`.
+ * the page expected to be the saved one share one batch; only when the saved page was another
+ * does putting it back cost a second round trip. `expected` is 0 unless the caller read the
+ * page register shortly before. Resolves with one result per op of `ops`.
  */
-export async function runPaged(bus: MdioBus, addr: number, pageReg: number, page: number, ops: readonly MdioOp[]): Promise<number[]> {
+export async function runPaged(bus: MdioBus, addr: number, pageReg: number, page: number, ops: readonly MdioOp[], expected = 0): Promise<number[]> {
   const batch: MdioOp[] = [{ op: 'rmw', phy: addr, reg: pageReg, mask: 0xffff, value: page }, ...ops];
-  if (page !== 0) batch.push({ op: 'write', phy: addr, reg: pageReg, value: 0 });
+  if (page !== expected) batch.push({ op: 'write', phy: addr, reg: pageReg, value: expected });
   const results = await bus.run(batch);
   const saved = results[0];
   // 0xFFFF is no PHY driving the bus, not a page: nothing to put back.
-  if (saved !== 0 && saved !== MDIO_IDLE) await bus.run([{ op: 'write', phy: addr, reg: pageReg, value: saved }]);
+  if (saved !== expected && saved !== MDIO_IDLE) await bus.run([{ op: 'write', phy: addr, reg: pageReg, value: saved }]);
   return results.slice(1, 1 + ops.length);
 }

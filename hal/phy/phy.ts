@@ -3,6 +3,7 @@
  * its vendor. Drivers take `(bus: MdioBus, addr: number, phyId: number)`; `probePhy` in
  * `index.ts` picks one by PHY ID.
  */
+import type { MdioOp } from '../mdio/bus.ts';
 
 /** One poll of a PHY's link state. */
 export interface PhyStatus {
@@ -24,8 +25,24 @@ export interface PhyDriver {
   readonly phyId: number;
   /** MDIO address on its bus. */
   readonly addr: number;
-  /** Reads link, speed and duplex; one bus round trip in the common case. */
+  /**
+   * Reads link, speed and duplex; one bus round trip in the common case. The same as
+   * `statusFromValues(await bus.run(statusOps()))`.
+   */
   readStatus(): Promise<PhyStatus>;
+  /**
+   * The reads a status poll starts with, as one batch at this PHY's address, so that a caller
+   * can put the polls of several PHYs into one bus round trip. Run them once, atomically, in
+   * order, and hand the results to `statusFromValues`.
+   */
+  statusOps(): MdioOp[];
+  /**
+   * Finishes a status poll from the results of `statusOps()`. Without bus traffic when those
+   * reads were usable; when they were not (a vendor page other than the one needed was
+   * selected), reads what is missing with the page selected and put back. Call it exactly once
+   * per run of `statusOps()`: it advances the latched-link state (see `updateLink`).
+   */
+  statusFromValues(values: readonly number[]): Promise<PhyStatus>;
   /** The vendor's real-time (not latched) link bit; null if the PHY has none. */
   readVendorLink(): Promise<boolean | null>;
   /** Enables and restarts autonegotiation (Linux genphy_restart_aneg). */

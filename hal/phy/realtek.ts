@@ -1,6 +1,7 @@
 import type { MdioOp } from '../mdio/bus.ts';
 import { GenericPhy, UNKNOWN_MODE, type PhyMode } from './generic.ts';
 import { runPaged } from './paged.ts';
+import type { PhyStatus } from './phy.ts';
 
 /**
  * Realtek RTL8211F (drivers/net/phy/realtek.c, PHY_ID_MATCH_EXACT(0x001cc916)). Matched
@@ -22,18 +23,35 @@ const RTL_PHYSR_SPEED_100 = 0x0010;
 const RTL_PHYSR_SPEED_1000 = 0x0020;
 
 /**
- * RTL8211F: genphy link semantics, speed and duplex from PHYSR. The status poll runs with
- * page 0xA43 selected (the unpaged BMCR/BMSR reads share the batch) and the page restored.
+ * Pages at which register 0x1A is PHYSR: 0xA43, and page 0, the reset default, whose registers
+ * 0x18-0x1F are those of page 0xA43 (the emulator answers both; current Linux has found that
+ * the page register governs only 0x10-0x17 on this part). Any other page: select 0xA43.
+ */
+function physrVisible(page: number): boolean {
+  return page === RTL8211F_PHYSR_PAGE || page === 0;
+}
+
+/**
+ * RTL8211F: genphy link semantics, speed and duplex from PHYSR. The status poll reads the page
+ * register with BMCR, BMSR and PHYSR in one batch, without selecting a page; only when the
+ * page selected is one where 0x1A is not PHYSR does it read PHYSR again with page 0xA43
+ * selected and the page restored.
  */
 export class RealtekRtl8211fPhy extends GenericPhy {
   override readonly name: string = 'Realtek RTL8211F';
 
-  protected override runStatus(ops: readonly MdioOp[]): Promise<number[]> {
-    return runPaged(this.bus, this.addr, RTL_PAGE_SELECT, RTL8211F_PHYSR_PAGE, ops);
+  /** The page register, BMCR, BMSR, BMSR, PHYSR. */
+  override statusOps(): MdioOp[] {
+    return [this.readOp(RTL_PAGE_SELECT), ...super.statusOps().slice(0, 3), this.readOp(RTL8211F_PHYSR)];
   }
 
-  protected override statusOps(): MdioOp[] {
-    return [...super.statusOps().slice(0, 3), this.readOp(RTL8211F_PHYSR)];
+  override async statusFromValues(values: readonly number[]): Promise<PhyStatus> {
+    const [page, bmcr, bmsrFirst, bmsrSecond] = values;
+    if (physrVisible(page)) return this.decodeStatus(values.slice(1));
+    // Registers 0-15 are not paged, so BMCR and BMSR stand; reading BMSR again would lose a
+    // latched drop. Only PHYSR needs its page.
+    const [paged] = await runPaged(this.bus, this.addr, RTL_PAGE_SELECT, RTL8211F_PHYSR_PAGE, [this.readOp(RTL8211F_PHYSR)], page);
+    return this.decodeStatus([bmcr, bmsrFirst, bmsrSecond, paged]);
   }
 
   /** Decodes PHYSR (as realtek.c does for the 8211F); unknown when PHYSR itself has no link. */

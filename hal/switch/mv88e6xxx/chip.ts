@@ -84,6 +84,13 @@ const G2_PHY_BUSY_TRIES = 16;
  * command that needs one poll (the usual case) then still costs a single round trip.
  */
 const G2_POLLS_IN_FIRST_BATCH = 2;
+/**
+ * Optimistic batches (see `queueG2PhyRun`): status reads queued after each command before its
+ * data is read. The emulator shows BUSY for `busyPolls` reads (default 1) and completes on the
+ * next; on hardware the reads alone, each a full SMI access through multi-chip mode, take
+ * longer than the command's internal MDIO frame.
+ */
+const G2_OPTIMISTIC_STATUS_READS = 2;
 
 /** Trunk IDs in hardware numbering (global2.h: 4-bit trunk ID). */
 export const TRUNK_ID_COUNT = 16;
@@ -131,6 +138,11 @@ export interface TrunkMaskEntry {
   ports: number;
 }
 
+/** G2 SMI PHY Command for a Clause 22 read (data undefined) or write (global2.c mv88e6xxx_g2_smi_phy_access_c22). */
+function g2PhyCmd(phy: number, reg: number, data: number | undefined): number {
+  return G2_SMI_PHY_CMD_BUSY | G2_SMI_PHY_CMD_MODE_22 | (data === undefined ? G2_SMI_PHY_CMD_OP_22_READ : G2_SMI_PHY_CMD_OP_22_WRITE) | (phy << 5) | reg;
+}
+
 /** Port Status [9:8] (port.h MV88E6XXX_PORT_STS_SPEED_*; 11 is 10G on the 6390X). */
 const SPEEDS = [10, 100, 1000, 10000];
 
@@ -144,6 +156,96 @@ function decodePortStatus(v: number): PortStatus {
     speed: SPEEDS[(v & PORT_STS_SPEED_MASK) >> 8],
     duplex: v & PORT_STS_DUPLEX ? 'full' : 'half',
   };
+}
+
+/** One port of a `pollPorts` call. */
+export interface PortPollRequest {
+  /** Switch port whose Port Status is read. */
+  port: number;
+  /** Clause 22 operations on the internal PHY bus (`phyBus()` addresses), run as one PHY batch. */
+  phyOps: readonly MdioOp[];
+}
+
+/** What `pollPorts` read for one port. */
+export interface PortPollResult {
+  /** Port Status: MAC-side link, speed, duplex. */
+  mac: PortStatus;
+  /** One result per op of `phyOps`, as `phyBus().run` gives them; undefined when `phyError` is set. */
+  phyValues: number[] | undefined;
+  /** Why this port's PHY operations failed (a DeviceError naming the chip); other ports are not affected. */
+  phyError: unknown;
+}
+
+/** One Clause 22 access to an internal PHY through G2 SMI PHY Command/Data; `data` set = a write. */
+interface G2PhyAccess {
+  phy: number;
+  reg: number;
+  data: number | undefined;
+}
+
+/**
+ * Ops `from` to `end` (exclusive) of a PHY batch whose G2 accesses are all known before any of
+ * them runs, so they can be queued in one SMI batch: reads, writes, and rmw of all 16 bits (a
+ * read, then a write that does not depend on it). `resultOf[k]` is the access whose value op
+ * `from + k` returns, or -1 (a write: 0).
+ */
+interface G2PhyRun {
+  from: number;
+  end: number;
+  accesses: G2PhyAccess[];
+  resultOf: number[];
+}
+
+/** The longest run of queueable ops starting at `from` (empty when ops[from] is a partial rmw or a wait). */
+function planG2PhyRun(ops: readonly MdioOp[], from: number): G2PhyRun {
+  const run: G2PhyRun = { from, end: from, accesses: [], resultOf: [] };
+  for (; run.end < ops.length; run.end++) {
+    const op = ops[run.end];
+    if (op.op === 'read') {
+      run.resultOf.push(run.accesses.length);
+      run.accesses.push({ phy: op.phy, reg: op.reg, data: undefined });
+    } else if (op.op === 'write') {
+      run.resultOf.push(-1);
+      run.accesses.push({ phy: op.phy, reg: op.reg, data: op.value });
+    } else if (op.op === 'rmw' && op.mask === 0xffff) {
+      run.resultOf.push(run.accesses.length);
+      run.accesses.push({ phy: op.phy, reg: op.reg, data: undefined }, { phy: op.phy, reg: op.reg, data: op.value });
+    } else {
+      break;
+    }
+  }
+  return run;
+}
+
+/** Copies a run's access values into the batch results. */
+function storeG2PhyRun(run: G2PhyRun, values: readonly number[], results: number[]): void {
+  run.resultOf.forEach((a, k) => {
+    results[run.from + k] = a < 0 ? 0 : values[a];
+  });
+}
+
+/** Where an optimistic run's reads sit in its SMI batch (result indexes; -1 for none). */
+interface QueuedG2PhyRun {
+  idle: number;
+  status: number[];
+  data: number[];
+}
+
+/**
+ * The values of the optimistically queued accesses that certainly completed, in order, up to
+ * the first that may not have. The status read before the first command showed the unit idle,
+ * and it starts nothing by itself, so that command was taken; it finished if the last status
+ * read after it shows BUSY clear, and then the next command was taken too. A command written
+ * while BUSY is lost, so nothing from the first BUSY on can be trusted, data or not.
+ */
+function settleG2PhyRun(q: QueuedG2PhyRun, r: readonly number[]): number[] {
+  const values: number[] = [];
+  if (q.idle < 0 || r[q.idle] & G2_SMI_PHY_CMD_BUSY) return values;
+  for (let k = 0; k < q.status.length; k++) {
+    if (r[q.status[k]] & G2_SMI_PHY_CMD_BUSY) break;
+    values.push(q.data[k] < 0 ? 0 : r[q.data[k]]);
+  }
+  return values;
 }
 
 /** One Marvell 88E6xxx switch chip. Obtain one with `Mv88e6xxx.probe`. */
@@ -252,6 +354,41 @@ export class Mv88e6xxx {
     const idx = ports.map((p) => b.read(this.portAddr(p), PORT_STS));
     const r = await this.smi.run(b);
     return idx.map((i) => decodePortStatus(r[i]));
+  }
+
+  /**
+   * One link-state poll of several ports in one bus round trip (in the normal case): every
+   * port's Port Status, and each port's PHY operations (usually its driver's `statusOps()`)
+   * through Global2, all in one SMI batch (see `queueG2PhyRun`). A PHY access that batch cannot
+   * vouch for is completed on the slow path, for that port only; a PHY failure is that port's
+   * `phyError`. A failure of the batch itself (SMI wedged) rejects the whole call, and so do
+   * a bad port or PHY op (checked before any bus traffic).
+   */
+  async pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
+    const devs = requests.map((q) => this.portAddr(q.port));
+    for (const q of requests) this.checkPhyOps(q.phyOps);
+    return this.exclusive(async () => {
+      const b = this.smi.batch();
+      const sts = devs.map((dev) => b.read(dev, PORT_STS));
+      const runs = requests.map((q) => planG2PhyRun(q.phyOps, 0));
+      const queued = runs.map((run) => this.queueG2PhyRun(b, run.accesses));
+      const r = await this.smi.run(b);
+      const out: PortPollResult[] = [];
+      for (let i = 0; i < requests.length; i++) {
+        const ops = requests[i].phyOps;
+        let phyValues: number[] | undefined;
+        let phyError: unknown;
+        try {
+          const results = new Array<number>(ops.length);
+          storeG2PhyRun(runs[i], await this.finishG2PhyRun(runs[i].accesses, settleG2PhyRun(queued[i], r)), results);
+          phyValues = await this.execPhyOps(ops, results, runs[i].end);
+        } catch (e) {
+          phyError = e;
+        }
+        out.push({ mac: decodePortStatus(r[sts[i]]), phyValues, phyError });
+      }
+      return out;
+    });
   }
 
   /** Port Control 0 [1:0] (port.c mv88e6xxx_port_set_state). */
@@ -439,7 +576,9 @@ export class Mv88e6xxx {
   /**
    * An MdioBus whose Clause 22 operations reach the internal PHYs (address = switch port)
    * through Global2 0x18/0x19. Each batch holds the chip's lock, so it stays atomic with
-   * respect to every other user of this chip object. `rmw` and `wait` loop on this side.
+   * respect to every other user of this chip object. Reads, writes and 16-bit rmw go into one
+   * SMI batch (one round trip in the normal case, see `queueG2PhyRun`); a partial rmw and
+   * `wait` loop on this side.
    */
   phyBus(): MdioBus {
     return new Global2PhyBus(this);
@@ -447,49 +586,109 @@ export class Mv88e6xxx {
 
   /** @internal Runs `ops` for Global2PhyBus under the chip lock. */
   runPhyOps(ops: readonly MdioOp[]): Promise<number[]> {
-    for (const op of ops) checkOp(op);
-    return this.exclusive(async () => {
-      const results: number[] = new Array(ops.length);
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i];
-        switch (op.op) {
-          case 'read':
-            results[i] = await this.g2PhyAccess(op.phy, op.reg, undefined);
-            break;
-          case 'write':
-            await this.g2PhyAccess(op.phy, op.reg, op.value);
-            results[i] = 0;
-            break;
-          case 'rmw': {
-            const old = await this.g2PhyAccess(op.phy, op.reg, undefined);
-            await this.g2PhyAccess(op.phy, op.reg, (old & ~op.mask) | (op.value & op.mask));
-            results[i] = old;
-            break;
-          }
-          case 'wait': {
-            let v = 0;
-            let matched = false;
-            for (let n = 0; n < op.tries && !matched; n++) {
-              v = await this.g2PhyAccess(op.phy, op.reg, undefined);
-              matched = (v & op.mask) === op.value;
-            }
-            if (!matched) throw new MdioTimeoutError(op.phy, op.reg, op.tries, v);
-            results[i] = v;
-            break;
-          }
-          case 'read45':
-          case 'write45':
-            throw new DeviceError(`${this.smi.label}: Clause 45 access to internal PHYs through Global2 is not supported`);
-        }
+    this.checkPhyOps(ops);
+    return this.exclusive(() => this.execPhyOps(ops, new Array<number>(ops.length), 0));
+  }
+
+  /** Field checks, and no Clause 45: G2 SMI PHY access is used in Clause 22 mode only. */
+  private checkPhyOps(ops: readonly MdioOp[]): void {
+    for (const op of ops) {
+      checkOp(op);
+      if (op.op === 'read45' || op.op === 'write45') {
+        throw new DeviceError(`${this.smi.label}: Clause 45 access to internal PHYs through Global2 is not supported`);
       }
-      return results;
-    });
+    }
+  }
+
+  /** Runs ops[from..] of a PHY batch into `results`; call holding the chip lock. */
+  private async execPhyOps(ops: readonly MdioOp[], results: number[], from: number): Promise<number[]> {
+    let i = from;
+    while (i < ops.length) {
+      const run = planG2PhyRun(ops, i);
+      if (run.end > i) {
+        storeG2PhyRun(run, await this.runG2Phy(run.accesses), results);
+        i = run.end;
+        continue;
+      }
+      const op = ops[i];
+      switch (op.op) {
+        case 'rmw': {
+          // The new value depends on the old: two round trips.
+          const [old] = await this.runG2Phy([{ phy: op.phy, reg: op.reg, data: undefined }]);
+          await this.runG2Phy([{ phy: op.phy, reg: op.reg, data: (old & ~op.mask) | (op.value & op.mask) }]);
+          results[i] = old;
+          break;
+        }
+        case 'wait': {
+          let v = 0;
+          let matched = false;
+          for (let n = 0; n < op.tries && !matched; n++) {
+            [v] = await this.runG2Phy([{ phy: op.phy, reg: op.reg, data: undefined }]);
+            matched = (v & op.mask) === op.value;
+          }
+          if (!matched) throw new MdioTimeoutError(op.phy, op.reg, op.tries, v);
+          results[i] = v;
+          break;
+        }
+        default:
+          throw new Error(`mv88e6xxx: PHY op ${op.op} cannot be run through Global2`); // checkPhyOps refused it
+      }
+      i++;
+    }
+    return results;
+  }
+
+  /** Runs G2 PHY accesses: one optimistic SMI batch, then the slow path for what it left undone. */
+  private async runG2Phy(accesses: readonly G2PhyAccess[]): Promise<number[]> {
+    const b = this.smi.batch();
+    const q = this.queueG2PhyRun(b, accesses);
+    return this.finishG2PhyRun(accesses, settleG2PhyRun(q, await this.smi.run(b)));
+  }
+
+  /**
+   * Queues G2 PHY accesses optimistically. Linux waits for BUSY to clear before and after each
+   * command, but through multi-chip SMI every G2 read is itself an SMI sequence the bus cannot
+   * loop on. So: one status read (the unit must be idle, or our first command is lost), then per
+   * access [data,] command, `G2_OPTIMISTIC_STATUS_READS` status reads and, for a read, the data
+   * register. `settleG2PhyRun` keeps only values whose command was seen done; single-chip mode
+   * uses the same shape, so that a poll never fails as a whole on a busy G2 unit.
+   */
+  private queueG2PhyRun(b: SmiBatch, accesses: readonly G2PhyAccess[]): QueuedG2PhyRun {
+    const q: QueuedG2PhyRun = { idle: -1, status: [], data: [] };
+    if (accesses.length === 0) return q;
+    const g2 = this.info.global2;
+    q.idle = b.read(g2, G2_SMI_PHY_CMD);
+    for (const a of accesses) {
+      if (a.data !== undefined) b.write(g2, G2_SMI_PHY_DATA, a.data);
+      b.write(g2, G2_SMI_PHY_CMD, g2PhyCmd(a.phy, a.reg, a.data));
+      let status = -1;
+      for (let k = 0; k < G2_OPTIMISTIC_STATUS_READS; k++) status = b.read(g2, G2_SMI_PHY_CMD);
+      q.status.push(status);
+      q.data.push(a.data === undefined ? b.read(g2, G2_SMI_PHY_DATA) : -1);
+    }
+    return q;
+  }
+
+  /**
+   * Completes `accesses` given the values of those an optimistic batch saw done (a prefix).
+   * The rest are issued again, one by one, after waiting for the unit to go idle. A command
+   * that was still running, or one taken after it completed, may have done its work already, so
+   * those accesses run twice: harmless for plain reads and writes, but a latched-low BMSR read
+   * twice loses a drop shorter than the poll interval. Only a slow or busy unit gets here.
+   */
+  private async finishG2PhyRun(accesses: readonly G2PhyAccess[], values: number[]): Promise<number[]> {
+    if (values.length === accesses.length) return values;
+    // Multi-chip: wait out the command in flight first, or reissuing it would be lost again.
+    // Single-chip: g2PhyAccess waits on the bus side anyway.
+    if (this.smi.multiChip) await this.g2PhyPollIdle(0);
+    for (let k = values.length; k < accesses.length; k++) values.push(await this.g2PhyAccess(accesses[k].phy, accesses[k].reg, accesses[k].data));
+    return values;
   }
 
   /** One Clause 22 read (data undefined) or write through G2; resolves with the data read (0 for writes). */
   private async g2PhyAccess(phy: number, reg: number, data: number | undefined): Promise<number> {
     const g2 = this.info.global2;
-    const cmd = G2_SMI_PHY_CMD_BUSY | G2_SMI_PHY_CMD_MODE_22 | (data === undefined ? G2_SMI_PHY_CMD_OP_22_READ : G2_SMI_PHY_CMD_OP_22_WRITE) | (phy << 5) | reg;
+    const cmd = g2PhyCmd(phy, reg, data);
     if (!this.smi.multiChip) {
       // The bus polls G2 directly: wait, (data), command, wait, data: one round trip.
       const b = this.smi.batch();
