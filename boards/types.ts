@@ -17,8 +17,11 @@ export interface BoardPortDefinition {
 export type TransportDefinition =
   /** The emulated board in this process. */
   | { kind: 'sim' }
-  /** MDIO through the serial-to-MDIO bridge microcontroller on a UART. */
-  | { kind: 'serial-bridge'; path: string; baud: number };
+  /**
+   * MDIO through the serial-to-MDIO bridge microcontroller on a UART; with `rawFrames` the
+   * switch CPU port's frames travel through the bridge too (no Ethernet path to the CPU).
+   */
+  | { kind: 'serial-bridge'; path: string; baud: number; rawFrames?: boolean };
 
 export interface BoardDefinition {
   name: string;

@@ -90,3 +90,36 @@ test.serial('main job with --bridge pty: the port table comes through the real t
     p.kill('SIGKILL');
   }
 });
+
+test.serial('a real board through a bridge in another process: gw8-6390 against bridge-sim on a pseudo-terminal', async (t) => {
+  if (!haveSocat()) {
+    t.log('socat is not installed: skipped');
+    t.pass();
+    return;
+  }
+  const pair = await openPtyPair();
+  const bridge = startCli(['bridge-sim', '--board', 'gw8-6390', '--tty', pair.b, '--autoneg', '0']);
+  const fw = startCli(['run', '--board', 'gw8-6390', '--mdio', `${pair.a}:921600`]);
+  try {
+    await waitFor(bridge.stdout, /bridge emulator .* for gw8-6390 on .* carrying CPU-port frames/);
+    const banner = await waitFor(fw.stdout, /console on stdin/);
+    t.regex(banner, /switch MDIO and CPU-port frames through the serial bridge \(mdio-bridge-sim 1\.0\)/);
+    for (let n = 1; n <= 8; n++) t.regex(banner, new RegExp(`lan${n}\\s+up\\s+1000\\s+full`));
+    // Pull a cable in the emulator's world; the firmware sees it through the bridge.
+    bridge.stdin.write('sim link lan3 down\n');
+    const answer = waitFor(fw.stdout, /^0$/m, 10_000);
+    const asker = setInterval(() => fw.stdin.write('cat /sys/class/net/lan3/carrier\n'), 100);
+    try {
+      await answer;
+    } finally {
+      clearInterval(asker);
+    }
+    const exited = new Promise<number | null>((resolve) => fw.on('exit', (code) => resolve(code)));
+    fw.kill('SIGTERM');
+    t.is(await exited, 0);
+  } finally {
+    fw.kill('SIGKILL');
+    bridge.kill('SIGKILL');
+    await pair.close();
+  }
+});

@@ -75,9 +75,11 @@ test('scenario runner: bad options and files give a clear error and exit 1', (t)
   t.regex(b.stderr, /cannot read script \/nonexistent\/x: ENOENT/);
   const c = runCli(['sim', '--topology', 'ring']);
   t.regex(c.stderr, /unknown topology 'ring' \(topologies: single, dual\)/);
-  const d = runCli(['run', '--board', 'gw8-6390']);
+  const d = runCli(['run', '--board', 'gw8-6390', '--mdio', '/nonexistent/ttyX']);
   t.is(d.status, 1);
-  t.regex(d.stderr, /serial-bridge transport/);
+  t.regex(d.stderr, /cannot open the MDIO bridge's serial port \/nonexistent\/ttyX/);
+  const e = runCli(['run', '--board', 'sim-gw4', '--mdio', '/dev/null']);
+  t.regex(e.stderr, /--mdio is for boards behind a serial bridge; sim-gw4 is simulated/);
 });
 
 test('sim pcap writes pcapng with one interface per port; tshark decodes it', (t) => {

@@ -9,6 +9,19 @@ import { VirtualClock } from '../core/clock.ts';
 import { errorText } from '../core/errors.ts';
 import { formatLogEntry } from '../core/log.ts';
 import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, type BridgeLinks, type BridgeMode } from '../boot.ts';
+import { Board } from '../../hal/board.ts';
+import { BridgeClient } from '../../hal/bridge/client.ts';
+import { BridgeConduit } from '../../hal/bridge/conduit.ts';
+import { CAP_RAW_FRAMES } from '../../hal/bridge/codec.ts';
+import { registerSimCommands } from '../../hal/sim/commands.ts';
+import { SimHardware } from '../../hal/sim/hardware.ts';
+import { EventLog } from '../core/log.ts';
+import { Dispatcher } from '../console/dispatcher.ts';
+import { registerBridgeCommands } from '../console/bridge-commands.ts';
+import { Firmware } from '../system.ts';
+import type { BoardDefinition } from '../../boards/types.ts';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 import { openPtyPair } from '../../hal/transport/pty.ts';
 import { SerialLink } from '../../hal/transport/serial-link.ts';
 import { PacedLink } from '../../hal/sim/paced-link.ts';
@@ -30,6 +43,11 @@ usage:
   --bridge: how the firmware reaches the simulated switch's MDIO bus: through the emulated
   serial-MDIO bridge microcontroller on an emulated UART (inproc, the default), on a real
   pseudo-terminal pair through the serialport binding (pty, needs socat), or directly (none)
+  bondfw run --board <real board> [--mdio <path>[:<baud>]] [--console <path>[:<baud>]]
+      boot on a board whose switch sits behind a serial-MDIO bridge (default: the board's UART)
+  bondfw bridge-sim [--board <name>] --tty <path> [--baud <n>]
+      emulate a board's bridge microcontroller, switch, PHYs and world on a serial device;
+      sim commands on stdin
   bondfw boards
       list the boards`;
 
@@ -46,14 +64,6 @@ function parseOptions(args: string[], allowed: readonly string[]): Map<string, s
     i++;
   }
   return opts;
-}
-
-function simBoard(name: string) {
-  const def = findBoard(name);
-  if (def.transport.kind !== 'sim') {
-    throw new CliError(`board ${def.name} reaches its switch through a ${def.transport.kind} transport on ${def.transport.path}, which this build cannot open yet; its chips can be exercised through the emulator in the tests, and the simulated board is '${DEFAULT_BOARD}'`);
-  }
-  return def;
 }
 
 function bridgeMode(value: string | undefined, allowed: readonly BridgeMode[]): BridgeMode {
@@ -74,29 +84,89 @@ async function ptyLinks(clock: Clock, baud: number, cleanup: (() => Promise<void
   return { host, device: new PacedLink(device, clock, baud) };
 }
 
-async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge']);
+interface Running {
+  board: Board;
+  firmware: Firmware;
+  log: EventLog;
+  /** The banner line saying how the switch is reached. */
+  via: string;
+  stop(): Promise<void>;
+}
+
+/** The firmware on the simulated board, in real time. */
+async function startSim(def: BoardDefinition, opts: Map<string, string>, clock: RealClock): Promise<Running> {
   const bridge = bridgeMode(opts.get('bridge'), BRIDGE_MODES);
-  const def = simBoard(opts.get('board') ?? DEFAULT_BOARD);
   const autonegMs = opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000;
   if (!Number.isFinite(autonegMs) || autonegMs < 0) throw new CliError('--autoneg takes milliseconds (0 or more)');
-  const clock = new RealClock();
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
   const cleanup: (() => Promise<void> | void)[] = [];
   const sys = await bootSim(def, clock, {
     autonegMs, bridge, baud: DEFAULT_BAUD, wait: sleep, openCapture: openCaptureFile,
     openLinks: () => ptyLinks(clock, DEFAULT_BAUD, cleanup),
   });
-  const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const how = bridge === 'pty' ? 'a pseudo-terminal' : 'an emulated UART';
+  return {
+    ...sys,
+    via: sys.bridge
+      ? `switch MDIO through the serial bridge (${sys.bridge.client.info?.firmwareVersion}) on ${how} at ${DEFAULT_BAUD} baud`
+      : 'switch registers wired straight to the firmware (no bridge)',
+    stop: async () => {
+      sys.firmware.stop();
+      sys.bridge?.client.close();
+      for (const c of cleanup) await c();
+    },
+  };
+}
 
+/** The firmware on a board whose switch is reached through a serial-MDIO bridge on a UART. */
+async function startBridged(def: BoardDefinition, opts: Map<string, string>, clock: RealClock): Promise<Running> {
+  if (def.transport.kind !== 'serial-bridge') throw new CliError(`board ${def.name} has no serial bridge`);
+  for (const o of ['bridge', 'autoneg']) if (opts.has(o)) throw new CliError(`--${o} is for simulated boards; ${def.name} is real hardware`);
+  const spec = opts.get('mdio');
+  const { path, baud } = spec ? parseSerialSpec(spec) : def.transport;
+  const log = new EventLog(clock);
+  const link = new SerialLink(path, baud);
+  try {
+    await link.open();
+  } catch (e) {
+    throw new CliError(`cannot open the MDIO bridge's serial port ${path}: ${(e as Error).message}`);
+  }
+  const client = new BridgeClient({ clock, link, baud, log });
+  const info = await Promise.race([client.open(), sleep(5000).then(() => undefined)]);
+  if (!info) {
+    client.close();
+    await link.close();
+    throw new CliError(`no serial-MDIO bridge answers on ${path} at ${baud} baud`);
+  }
+  if (def.transport.rawFrames && !(info.capabilities & CAP_RAW_FRAMES)) {
+    throw new CliError(`the bridge on ${path} cannot carry the switch CPU port's frames, which board ${def.name} needs`);
+  }
+  const board = await Board.open(def, client, new BridgeConduit(client), clock, log);
+  client.onLinkEvent(() => board.requestPoll());
+  const firmware = new Firmware(board, clock, log);
+  registerBridgeCommands(firmware.dispatcher, client);
+  firmware.start();
+  return {
+    board, firmware, log,
+    via: `switch MDIO${def.transport.rawFrames ? ' and CPU-port frames' : ''} through the serial bridge (${info.firmwareVersion}) on ${path} at ${baud} baud`,
+    stop: async () => {
+      firmware.stop();
+      client.close();
+      await link.close();
+    },
+  };
+}
+
+/** Serves `dispatcher` on stdin or a serial port until SIGINT/SIGTERM. */
+async function serveConsole(name: string, opts: Map<string, string>, dispatcher: Dispatcher, banner: string[], log?: EventLog): Promise<ConsoleEndpoint> {
+  const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   let consoleEnd: ConsoleEndpoint;
-  const serialSpec = opts.get('console');
+  let prompt = '';
   const onLine = (source: 'console' | 'serial') => async (line: string) => {
-    const r = await sys.firmware.dispatcher.execute(line, source);
+    const r = await dispatcher.execute(line, source);
     if (r.output) consoleEnd.write(`${r.output}\n`);
     if (prompt) consoleEnd.write(prompt);
   };
-  let prompt = '';
+  const serialSpec = opts.get('console');
   if (serialSpec) {
     const { path, baud } = parseSerialSpec(serialSpec);
     const serial = new SerialConsole(path, baud, onLine('serial'), (t) => out(t));
@@ -106,36 +176,81 @@ async function run(args: string[]): Promise<void> {
       throw new CliError(`cannot open serial console ${path}: ${(e as Error).message}`);
     }
     consoleEnd = serial;
-    prompt = `${def.name}# `;
+    prompt = `${name}# `;
   } else {
     const rl = createInterface({ input: process.stdin, terminal: false });
     rl.on('line', onLine('console'));
-    prompt = process.stdin.isTTY ? `${def.name}# ` : '';
+    prompt = process.stdin.isTTY ? `${name}# ` : '';
     consoleEnd = { write: (t) => process.stdout.write(t), close: async () => rl.close() };
   }
-
-  out(`bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`);
-  if (sys.bridge) {
-    const how = bridge === 'pty' ? 'a pseudo-terminal' : 'an emulated UART';
-    out(`switch MDIO through the serial bridge (${sys.bridge.client.info?.firmwareVersion}) on ${how} at ${DEFAULT_BAUD} baud`);
-  }
-  out(formatPortTable(portRows(sys.board, sys.firmware.devices)));
+  for (const line of banner) out(line);
   out(serialSpec ? `console on ${serialSpec}; Ctrl-C stops` : "console on stdin ('help' lists commands); Ctrl-C stops");
-  sys.log.subscribe((e) => consoleEnd.write(`${formatLogEntry(e)}\n`));
+  log?.subscribe((e) => consoleEnd.write(`${formatLogEntry(e)}\n`));
   if (prompt) consoleEnd.write(prompt);
+  return consoleEnd;
+}
 
-  await new Promise<void>((resolve) => {
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = (sig: string) => {
-      out(`\n${sig}: shutting down`);
+      process.stdout.write(`\n${sig}: shutting down\n`);
       resolve();
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  sys.firmware.stop();
-  sys.bridge?.client.close();
+}
+
+async function run(args: string[]): Promise<void> {
+  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio']);
+  const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
+  if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
+  const clock = new RealClock();
+  const sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
+  const consoleEnd = await serveConsole(def.name, opts, sys.firmware.dispatcher, [
+    `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
+    sys.via,
+    formatPortTable(portRows(sys.board, sys.firmware.devices)),
+  ], sys.log);
+  await untilSignal();
+  await sys.stop();
   await consoleEnd.close();
-  for (const c of cleanup) await c();
+  clock.cancelAll();
+  process.stdin.destroy();
+}
+
+/**
+ * The bridge microcontroller emulated in a process of its own, on a serial device (one end of
+ * a pseudo-terminal pair), with the board's switch, PHYs and world behind it; `sim` commands
+ * on stdin act on that world.
+ */
+async function bridgeSim(args: string[]): Promise<void> {
+  const opts = parseOptions(args, ['board', 'tty', 'baud', 'autoneg']);
+  const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
+  const tty = opts.get('tty');
+  if (!tty) throw new CliError('bridge-sim needs --tty <path> (the serial device the bridge sits on)');
+  const baud = opts.has('baud') ? Number(opts.get('baud')) : DEFAULT_BAUD;
+  if (!Number.isInteger(baud) || baud < 50) throw new CliError('--baud takes a whole number of bits per second');
+  const clock = new RealClock();
+  const hw = new SimHardware(def, clock, { autonegMs: opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000 });
+  const link = new SerialLink(tty, baud);
+  try {
+    await link.open();
+  } catch (e) {
+    throw new CliError(`cannot open ${tty}: ${(e as Error).message}`);
+  }
+  const rawFrames = def.transport.kind === 'serial-bridge' && def.transport.rawFrames === true;
+  const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames });
+  mcu.start();
+  const dispatcher = new Dispatcher();
+  registerSimCommands(dispatcher, { hw, wait: sleep, openCapture: openCaptureFile });
+  const consoleEnd = await serveConsole(`${def.name}-bridge`, new Map(), dispatcher, [
+    `bridge emulator (${mcu.info.firmwareVersion}) for ${def.name} on ${tty} at ${baud} baud${rawFrames ? ', carrying CPU-port frames' : ''}`,
+  ]);
+  await untilSignal();
+  mcu.halt();
+  await link.close();
+  await consoleEnd.close();
   clock.cancelAll();
   process.stdin.destroy();
 }
@@ -143,7 +258,8 @@ async function run(args: string[]): Promise<void> {
 async function sim(args: string[]): Promise<void> {
   const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge']);
   const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
-  const def = simBoard(opts.get('board') ?? DEFAULT_BOARD);
+  // Any board runs in the scenario runner: its hardware is emulated whatever its transport.
+  const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   const topology = (opts.get('topology') ?? 'single') as Topology;
   if (!TOPOLOGIES.includes(topology)) throw new CliError(`unknown topology '${topology}' (topologies: ${TOPOLOGIES.join(', ')})`);
   const script = opts.get('script') ?? '-';
@@ -183,6 +299,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'sim':
         await sim(rest);
+        return 0;
+      case 'bridge-sim':
+        await bridgeSim(rest);
         return 0;
       case 'boards':
         for (const b of BOARDS) process.stdout.write(`${b.name.padEnd(10)} ${b.description}\n`);
