@@ -298,12 +298,20 @@ export class SimMv88e6xxx {
   private smiWrite(reg: number, value: number): void {
     const u = this.smi;
     if (reg > 1) return;
+    this.unitWrite(u, reg === 1, value, 'smiWritesWhileBusy', () => this.completeSmi());
+  }
+
+  /**
+   * A write to a command unit's data or command register (SMI, Global2 PHY access). While
+   * the unit is still executing the write is lost, as on hardware; a command with BUSY set
+   * starts, and completes after `busyPolls` polls.
+   */
+  private unitWrite(u: CommandUnit, isData: boolean, value: number, lost: 'smiWritesWhileBusy' | 'phyWritesWhileBusy', complete: () => void): void {
     if (u.busy) {
-      // The chip is still executing: the write is lost, as on hardware.
-      this.counters.smiWritesWhileBusy++;
+      this.counters[lost]++;
       return;
     }
-    if (reg === 1) {
+    if (isData) {
       u.data = value;
       return;
     }
@@ -311,7 +319,7 @@ export class SimMv88e6xxx {
     if (!(value & BUSY)) return;
     u.pending = true;
     u.busyLeft = this.busyPolls;
-    if (u.busyLeft === 0 && !u.stuck) this.completeSmi();
+    if (u.busyLeft === 0 && !u.stuck) complete();
   }
 
   /** One poll of a unit's BUSY: true while it still shows BUSY. */
@@ -478,20 +486,7 @@ export class SimMv88e6xxx {
         return;
       case G2_SMI_PHY_CMD:
       case G2_SMI_PHY_DATA: {
-        const u = this.phyUnit;
-        if (u.busy) {
-          this.counters.phyWritesWhileBusy++;
-          return;
-        }
-        if (reg === G2_SMI_PHY_DATA) {
-          u.data = value;
-          return;
-        }
-        u.cmd = value & ~BUSY;
-        if (!(value & BUSY)) return;
-        u.pending = true;
-        u.busyLeft = this.busyPolls;
-        if (u.busyLeft === 0 && !u.stuck) this.completePhy();
+        this.unitWrite(this.phyUnit, reg === G2_SMI_PHY_DATA, value, 'phyWritesWhileBusy', () => this.completePhy());
         return;
       }
       default:

@@ -26,7 +26,7 @@ export type RxDropReason =
   | 'bad-ethertype'
   /** FROM_CPU or TO_SNIFFER: never sent to the CPU by a standalone setup. */
   | 'bad-command'
-  /** TO_CPU FRAME2REG (remote management, not implemented, as in Linux) or a reserved code. */
+  /** TO_CPU FRAME2REG (register access replies, which Linux drops too) or a reserved code. */
   | 'bad-code'
   /** A device other than ours, or a port the switch does not have. */
   | 'bad-port'
@@ -142,7 +142,7 @@ export class DsaFramePort implements FramePort {
       return;
     }
     if (tag.command === DSA_CMD_TO_CPU) {
-      // tag_dsa.c dsa_rcv_ll: FRAME2REG is not implemented and codes 6, 7 are reserved: drop.
+      // tag_dsa.c dsa_rcv_ll drops FRAME2REG replies (we send no register requests) and the reserved codes 6, 7.
       if (tag.code === DSA_CODE_FRAME2REG || tag.code > DSA_CODE_POLICY_MIRROR) {
         c.rxDropped['bad-code']++;
         return;
