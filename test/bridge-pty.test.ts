@@ -9,7 +9,7 @@ import { SimHardware } from '../hal/sim/hardware.ts';
 import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
 import { SerialLink } from '../hal/transport/serial-link.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
-import { startCli, waitFor } from './helpers/cli.ts';
+import { startCli, stopCli, waitFor } from './helpers/cli.ts';
 
 const BAUD = 921_600;
 const SMI = simGw4.switch.smiAddr;
@@ -83,9 +83,7 @@ test.serial('main job with --bridge pty: the port table comes through the real t
     const answer = waitFor(p.stdout, /^full$/m);
     p.stdin.write('cat /sys/class/net/eth2/duplex\n');
     await answer;
-    const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
-    p.kill('SIGTERM');
-    t.is(await exited, 0);
+    t.is(await stopCli(p, 'SIGTERM'), 0);
   } finally {
     p.kill('SIGKILL');
   }
@@ -114,9 +112,7 @@ test.serial('a real board through a bridge in another process: gw8-6390 against 
     } finally {
       clearInterval(asker);
     }
-    const exited = new Promise<number | null>((resolve) => fw.on('exit', (code) => resolve(code)));
-    fw.kill('SIGTERM');
-    t.is(await exited, 0);
+    t.is(await stopCli(fw, 'SIGTERM'), 0);
   } finally {
     fw.kill('SIGKILL');
     bridge.kill('SIGKILL');

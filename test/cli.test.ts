@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { runCli, startCli, waitFor } from './helpers/cli.ts';
+import { runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
 import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
 import { readPcapng } from '../hal/sim/pcapng.ts';
 
@@ -109,9 +109,7 @@ test('main job: prints the port table read from the emulated registers, serves s
     const answer = waitFor(p.stdout, /^1000$/m);
     p.stdin.write('cat /sys/class/net/eth0/speed\n');
     await answer;
-    const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
-    p.kill('SIGTERM');
-    t.is(await exited, 0);
+    t.is(await stopCli(p, 'SIGTERM'), 0);
   } finally {
     p.kill('SIGKILL');
   }
@@ -135,9 +133,7 @@ test('serial console over a pseudo-terminal with the real serialport binding', a
     port.write('bogus\r\n');
     const text = await reply;
     t.regex(text, /full\r\n/);
-    const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
-    p.kill('SIGINT');
-    t.is(await exited, 0);
+    t.is(await stopCli(p, 'SIGINT'), 0);
   } finally {
     if (port?.isOpen) await new Promise((r) => port!.close(r));
     p.kill('SIGKILL');

@@ -34,3 +34,10 @@ export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, ms = 20_
     stream.on('data', onData);
   });
 }
+
+/** Sends `signal` and resolves with the exit code. */
+export function stopCli(p: ChildProcessWithoutNullStreams, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
+  p.kill(signal);
+  return exited;
+}
