@@ -268,3 +268,21 @@ test('the console shows the bridge and its error counters', async (t) => {
   t.regex(await s.run('bridge x'), /^error: bridge: unknown argument 'x'/);
   t.regex(await s.run('log'), /mdio bridge: bridge rebooted \(boot id 2\)/);
 });
+
+test('a lost answer to a link poll is resent (the poll only reads), so the poll still succeeds', async (t) => {
+  const { clock, client, uart, hw } = await rig();
+  const log = new EventLog(clock);
+  const board = await clock.drive(Board.open(simGw4, client, hw.conduit, clock, log));
+  hw.world.setCable(1, false);
+  await clock.advance(1); // the link interrupt goes by
+  let drop = 1;
+  uart.device.fault = (chunk) => (drop-- > 0 ? undefined : chunk);
+  await clock.drive(board.poll());
+  t.is(client.counters.resent, 1);
+  t.true(board.ports.every((p) => p.pollErrors === 0));
+  t.false(board.ports[1].carrier);
+  // A bridge that stays silent: the driver gets a clear error after bounded tries, no hang.
+  uart.device.fault = () => undefined;
+  await t.throwsAsync(clock.drive(board.chip.setPortState(0, 'disabled')), { message: /^mdio bridge: no answer after/ });
+  board.close();
+});

@@ -556,7 +556,7 @@ export class Mv88e6xxx {
   async readTrunkMask(i: number): Promise<TrunkMaskEntry> {
     if (!Number.isInteger(i) || i < 0 || i >= TRUNK_MASK_COUNT) throw new UsageError(`${this.info.name}: trunk mask ${i} out of range 0..7`);
     const b = this.smi.batch();
-    b.write(this.info.global2, G2_TRUNK_MASK, i << 12);
+    b.write(this.info.global2, G2_TRUNK_MASK, i << 12, true);
     const r = b.read(this.info.global2, G2_TRUNK_MASK);
     const v = (await this.smi.run(b))[r];
     return { hash: (v & G2_TRUNK_MASK_HASH) !== 0, ports: v & G2_PORT_VECTOR_MASK };
@@ -566,7 +566,7 @@ export class Mv88e6xxx {
   async readTrunkMapping(trunkId: number): Promise<number> {
     this.checkTrunkId(trunkId);
     const b = this.smi.batch();
-    b.write(this.info.global2, G2_TRUNK_MAPPING, trunkId << 11);
+    b.write(this.info.global2, G2_TRUNK_MAPPING, trunkId << 11, true);
     const r = b.read(this.info.global2, G2_TRUNK_MAPPING);
     return (await this.smi.run(b))[r] & G2_PORT_VECTOR_MASK;
   }
@@ -660,7 +660,7 @@ export class Mv88e6xxx {
     q.idle = b.read(g2, G2_SMI_PHY_CMD);
     for (const a of accesses) {
       if (a.data !== undefined) b.write(g2, G2_SMI_PHY_DATA, a.data);
-      b.write(g2, G2_SMI_PHY_CMD, g2PhyCmd(a.phy, a.reg, a.data));
+      b.write(g2, G2_SMI_PHY_CMD, g2PhyCmd(a.phy, a.reg, a.data), a.data === undefined);
       let status = -1;
       for (let k = 0; k < G2_OPTIMISTIC_STATUS_READS; k++) status = b.read(g2, G2_SMI_PHY_CMD);
       q.status.push(status);
@@ -694,7 +694,7 @@ export class Mv88e6xxx {
       const b = this.smi.batch();
       b.wait(g2, G2_SMI_PHY_CMD, G2_SMI_PHY_CMD_BUSY, 0, G2_PHY_BUSY_TRIES, 'Global2 PHY command');
       if (data !== undefined) b.write(g2, G2_SMI_PHY_DATA, data);
-      b.write(g2, G2_SMI_PHY_CMD, cmd);
+      b.write(g2, G2_SMI_PHY_CMD, cmd, data === undefined);
       b.wait(g2, G2_SMI_PHY_CMD, G2_SMI_PHY_CMD_BUSY, 0, G2_PHY_BUSY_TRIES, 'Global2 PHY command');
       const d = data === undefined ? b.read(g2, G2_SMI_PHY_DATA) : -1;
       const r = await this.smi.run(b);
@@ -707,7 +707,7 @@ export class Mv88e6xxx {
       const b = this.smi.batch();
       const before = b.read(g2, G2_SMI_PHY_CMD);
       if (data !== undefined) b.write(g2, G2_SMI_PHY_DATA, data);
-      b.write(g2, G2_SMI_PHY_CMD, cmd);
+      b.write(g2, G2_SMI_PHY_CMD, cmd, data === undefined);
       const polls: [number, number][] = [];
       for (let k = 0; k < G2_POLLS_IN_FIRST_BATCH; k++) polls.push([b.read(g2, G2_SMI_PHY_CMD), b.read(g2, G2_SMI_PHY_DATA)]);
       const r = await this.smi.run(b);

@@ -50,6 +50,12 @@ export class SmiBatch {
    */
   private smiIdle = false;
 
+  /**
+   * True while every write queued only selects what to read (an indirect command, a table
+   * pointer): running the batch twice then changes nothing, so a remote bus may resend it.
+   */
+  idempotent = true;
+
   constructor(readonly smiAddr: number) {}
 
   private get multiChip(): boolean {
@@ -85,9 +91,13 @@ export class SmiBatch {
     return this.ops.length - 1;
   }
 
-  /** Queues a write of `value` to register `reg` of internal device `dev`. */
-  write(dev: number, reg: number, value: number): void {
+  /**
+   * Queues a write of `value` to register `reg` of internal device `dev`. `select` says the
+   * write only selects what a following read returns (a PHY read command, a table pointer).
+   */
+  write(dev: number, reg: number, value: number, select = false): void {
     checkDevReg(dev, reg);
+    if (!select) this.idempotent = false;
     if (!this.multiChip) {
       this.ops.push({ op: 'write', phy: dev, reg, value });
       return;
@@ -154,7 +164,7 @@ export class Mv88e6xxxSmi {
   async run(batch: SmiBatch): Promise<number[]> {
     if (batch.ops.length === 0) return [];
     try {
-      return await this.bus.run(batch.ops);
+      return await this.bus.run(batch.ops, { idempotent: batch.idempotent });
     } catch (e) {
       throw this.translate(e, batch);
     }
