@@ -10,15 +10,24 @@ interface BridgePort {
   forwarding: boolean;
   /** False while the cable is out: the partner's port has no link. */
   linkUp: boolean;
+  /** The link aggregation this port belongs to (its LACP selected it), or -1. */
+  lag: number;
+  /** In a LAG: frames received on it are accepted (802.1AX collecting). */
+  collecting: boolean;
+  /** In a LAG: frames may be sent on it (802.1AX distributing). */
+  distributing: boolean;
 }
 
 /**
- * A link-partner switch: an 802.1D learning bridge with no LAG and no spanning tree. It
- * never forwards frames to 01:80:C2:00:00:0x (IEEE 802.1Q 8.6.3 reserved addresses);
- * `slowProtocols` receives those from its board-facing ports.
+ * A link-partner switch: an 802.1D learning bridge with no spanning tree. It never forwards
+ * frames to 01:80:C2:00:00:0x (IEEE 802.1Q 8.6.3 reserved addresses); `slowProtocols`
+ * receives those from its ports. Ports its LACP aggregates act as one bridge port: learned
+ * addresses point at the LAG, and a frame for the LAG leaves on one distributing member
+ * chosen by a hash of its addresses (so a flood reaches the board once, not per member).
  */
 export class SimBridge {
   private readonly ports: BridgePort[] = [];
+  /** MAC -> port, or -(lag + 2) for an aggregation. */
   private readonly fdb = new Map<string, number>();
   slowProtocols: ((port: number, frame: Uint8Array) => void) | undefined;
   reservedDropped = 0;
@@ -26,7 +35,7 @@ export class SimBridge {
   constructor(readonly name: string) {}
 
   addPort(name: string, sink: PortSink): number {
-    this.ports.push({ name, sink, forwarding: true, linkUp: true });
+    this.ports.push({ name, sink, forwarding: true, linkUp: true, lag: -1, collecting: false, distributing: false });
     return this.ports.length - 1;
   }
 
@@ -36,7 +45,21 @@ export class SimBridge {
 
   setLinkUp(port: number, up: boolean): void {
     this.ports[port].linkUp = up;
-    if (!up) for (const [mac, p] of this.fdb) if (p === port) this.fdb.delete(mac);
+    if (!up) this.forget(port);
+  }
+
+  /** Puts `port` in aggregation `lag` (or none, with -1), collecting and distributing as given. */
+  setLagMember(port: number, lag: number, collecting: boolean, distributing: boolean): void {
+    const p = this.ports[port];
+    if (p.lag !== lag) this.forget(port);
+    p.lag = lag;
+    p.collecting = lag >= 0 && collecting;
+    p.distributing = lag >= 0 && distributing;
+  }
+
+  private forget(port: number): void {
+    const id = this.ports[port].lag >= 0 ? -(this.ports[port].lag + 2) : port;
+    for (const [mac, p] of this.fdb) if (p === id || p === port) this.fdb.delete(mac);
   }
 
   portName(port: number): string {
@@ -52,18 +75,46 @@ export class SimBridge {
       else this.reservedDropped++;
       return;
     }
-    if (!isMulticastMac(frame, 6)) this.fdb.set(formatMac(frame, 6), port);
-    const out = isMulticastMac(frame, 0) ? undefined : this.fdb.get(formatMac(frame, 0));
-    if (out !== undefined) {
-      if (out !== port) this.emit(out, frame);
+    if (ingress.lag >= 0 && !ingress.collecting) return;
+    const from = ingress.lag >= 0 ? -(ingress.lag + 2) : port;
+    if (!isMulticastMac(frame, 6)) this.fdb.set(formatMac(frame, 6), from);
+    const to = isMulticastMac(frame, 0) ? undefined : this.fdb.get(formatMac(frame, 0));
+    if (to !== undefined) {
+      if (to !== from) this.emitTo(to, frame);
       return;
     }
-    for (let p = 0; p < this.ports.length; p++) if (p !== port) this.emit(p, frame);
+    const lagsDone = new Set<number>();
+    for (let p = 0; p < this.ports.length; p++) {
+      const lag = this.ports[p].lag;
+      if (lag >= 0) {
+        if (lag === ingress.lag || lagsDone.has(lag)) continue;
+        lagsDone.add(lag);
+        this.emitTo(-(lag + 2), frame);
+      } else if (p !== port) {
+        this.emit(p, frame);
+      }
+    }
   }
 
-  /** Sends a frame the bridge itself originates (LACP) out of `port`. */
+  /** Sends a frame the bridge itself originates (LACP) out of `port`, whatever its LAG state. */
   transmit(port: number, frame: Uint8Array): void {
     this.emit(port, frame);
+  }
+
+  /** To a port, or (negative id) to one distributing member of a LAG by address hash. */
+  private emitTo(id: number, frame: Uint8Array): void {
+    if (id >= 0) {
+      this.emit(id, frame);
+      return;
+    }
+    const lag = -id - 2;
+    const members: number[] = [];
+    for (let p = 0; p < this.ports.length; p++) {
+      const x = this.ports[p];
+      if (x.lag === lag && x.distributing && x.linkUp && x.forwarding) members.push(p);
+    }
+    if (members.length === 0) return;
+    this.emit(members[(frame[5] ^ frame[11]) % members.length], frame);
   }
 
   private emit(port: number, frame: Uint8Array): void {

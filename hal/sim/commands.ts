@@ -1,5 +1,6 @@
 import { UsageError } from '../../firmware/core/errors.ts';
-import { formatIpv4, parseHex, parseIpv4 } from '../../firmware/net/addr.ts';
+import { formatIpv4, parseHex, parseIpv4, parseMac, isMulticastMac, isZeroMac } from '../../firmware/net/addr.ts';
+import type { PartnerLacpConfig } from './lacp-partner.ts';
 import { printable, type Dispatcher } from '../../firmware/console/dispatcher.ts';
 import type { SimHardware } from './hardware.ts';
 import { PcapngWriter } from './pcapng.ts';
@@ -24,6 +25,8 @@ const USAGE = [
   'sim phy <port> up|down           the PHY\'s link only',
   'sim peer <port> forward|drop     the link partner passes or drops frames; link stays up',
   'sim host <ip> up|down            a host behind the partner answers, or not',
+  'sim lacp <port> active|passive|off [fast|slow] [key <n>] [system <mac>]',
+  '                                 LACP on the link partner\'s port facing <port>',
   'sim wait <n>ms|<n>s              let time pass',
   'sim inject <port> <hex>          deliver a raw frame (no FCS) to the board on <port>',
   'sim stats                        per port: tx rx arp-tx lacp-tx (board\'s view)',
@@ -109,6 +112,29 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
           host.up = choice(sub, args[1], ['up', 'down']) === 'up';
           return '';
         }
+        case 'lacp': {
+          if (args.length < 2) throw new UsageError('sim lacp: usage: sim lacp <port> active|passive|off [fast|slow] [key <n>] [system <mac>]');
+          const i = port(args[0]);
+          const cfg: Partial<PartnerLacpConfig> = { mode: choice(sub, args[1], ['active', 'passive', 'off'] as const) };
+          for (let k = 2; k < args.length; k++) {
+            const w = args[k];
+            if (w === 'fast' || w === 'slow') cfg.fast = w === 'fast';
+            else if (w === 'key') {
+              const v = args[++k];
+              const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
+              if (!(n >= 0 && n <= 0xffff)) throw new UsageError(`sim lacp: key takes 0..65535, got '${printable(v ?? '')}'`);
+              cfg.key = n;
+            } else if (w === 'system') {
+              const v = args[++k];
+              const mac = v === undefined ? undefined : parseMac(v);
+              if (!mac || isMulticastMac(mac) || isZeroMac(mac)) throw new UsageError(`sim lacp: system takes a unicast MAC address, got '${printable(v ?? '')}'`);
+              cfg.system = mac;
+            } else throw new UsageError(`sim lacp: unknown word '${printable(w)}' (fast|slow, key <n>, system <mac>)`);
+          }
+          const { lacp, bridgePort } = hw.world.lacp(i);
+          lacp.configure(bridgePort, cfg);
+          return '';
+        }
         case 'wait': {
           arity(sub, args, 1, 'wait <n>ms|<n>s');
           await ctl.wait(parseDuration(args[0]));
@@ -144,7 +170,7 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
           return '';
         }
         default:
-          throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|wait|inject|stats|pcap; 'help sim')`);
+          throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|lacp|wait|inject|stats|pcap; 'help sim')`);
       }
     },
   });

@@ -3,6 +3,7 @@ import { ETHERTYPE_ARP, ETHERTYPE_SLOW, etherTypeOffset } from '../../firmware/n
 import { readU16 } from '../../firmware/net/addr.ts';
 import { SimBridge } from './bridge.ts';
 import { SimHost } from './host.ts';
+import { PartnerLacp } from './lacp-partner.ts';
 import type { PcapngWriter } from './pcapng.ts';
 
 export type Topology = 'single' | 'dual';
@@ -29,6 +30,7 @@ interface Cable {
   plugged: boolean;
   bridge: SimBridge;
   bridgePort: number;
+  lacp: PartnerLacp;
   toBoard: (frame: Uint8Array) => void;
   stats: PortStats;
 }
@@ -53,6 +55,8 @@ const HOST_BASE = (192 << 24 | 168 << 16 | 1 << 8 | 100) >>> 0;
  */
 export class SimWorld {
   readonly bridges: SimBridge[] = [];
+  /** The LACP of each link-partner switch, off on every port until `sim lacp`. */
+  readonly lacps: PartnerLacp[] = [];
   readonly hosts: SimHost[] = [];
   private readonly cables: Cable[] = [];
   private readonly queue: (() => void)[] = [];
@@ -83,6 +87,7 @@ export class SimWorld {
       this.hosts.push(host);
     }
     this.portBridges = opts.ports.map((_, i) => (topology === 'dual' && i % 2 === 1 ? b : a));
+    this.bridges.forEach((br, n) => this.lacps.push(new PartnerLacp(opts.clock, br, Uint8Array.of(0x02, 0x00, 0x00, 0xfe, n, 0x00))));
   }
 
   private readonly portBridges: SimBridge[];
@@ -94,10 +99,23 @@ export class SimWorld {
   connectBoard(index: number, end: CableEnd, toBoard: (frame: Uint8Array) => void): void {
     const name = this.opts.ports[index];
     const bridge = this.portBridges[index];
-    const cable: Cable = { name, end, plugged: true, bridge, bridgePort: 0, toBoard, stats: { tx: 0, rx: 0, arpTx: 0, lacpTx: 0 } };
+    const n = this.bridges.indexOf(bridge);
+    const lacp = this.lacps[n];
+    const cable: Cable = { name, end, plugged: true, bridge, bridgePort: 0, lacp, toBoard, stats: { tx: 0, rx: 0, arpTx: 0, lacpTx: 0 } };
     cable.bridgePort = bridge.addPort(name, (f) => this.deliverToBoard(cable, f));
     this.cables[index] = cable;
-    end.onLinkChange(() => bridge.setLinkUp(cable.bridgePort, cable.end.mediaLinkUp));
+    // The partner's port facing this cable: number 1, 2... on its switch, a MAC of its own.
+    const number = this.cables.filter((c) => c && c.bridge === bridge).length;
+    lacp.addPort(cable.bridgePort, number, Uint8Array.of(0x02, 0x00, 0x00, 0xfe, n, number));
+    let wasUp = end.mediaLinkUp;
+    end.onLinkChange(() => {
+      const up = cable.end.mediaLinkUp;
+      bridge.setLinkUp(cable.bridgePort, up);
+      if (up === wasUp) return;
+      wasUp = up;
+      if (up) lacp.linkUp(cable.bridgePort);
+      else lacp.linkDown(cable.bridgePort);
+    });
     end.setCable(true);
     bridge.setLinkUp(cable.bridgePort, end.mediaLinkUp);
   }
@@ -152,6 +170,12 @@ export class SimWorld {
   setPeerForwarding(index: number, on: boolean): void {
     const c = this.cables[index];
     c.bridge.setForwarding(c.bridgePort, on);
+  }
+
+  /** The partner's LACP on the port facing cable `index`. */
+  lacp(index: number): { lacp: PartnerLacp; bridgePort: number } {
+    const c = this.cables[index];
+    return { lacp: c.lacp, bridgePort: c.bridgePort };
   }
 
   host(ip: number): SimHost | undefined {
