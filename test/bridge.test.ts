@@ -10,6 +10,7 @@ import { LocalMdioBus } from '../hal/mdio/wire.ts';
 import { SimHardware } from '../hal/sim/hardware.ts';
 import { UartPair } from '../hal/sim/uart.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
+import { gw8_6390 } from '../boards/gw8-6390.ts';
 import { bootTest } from './helpers/sim.ts';
 import { EventLog } from '../firmware/core/log.ts';
 import { Board } from '../hal/board.ts';
@@ -284,5 +285,22 @@ test('a lost answer to a link poll is resent (the poll only reads), so the poll 
   // A bridge that stays silent: the driver gets a clear error after bounded tries, no hang.
   uart.device.fault = () => undefined;
   await t.throwsAsync(clock.drive(board.chip.setPortState(0, 'disabled')), { message: /^mdio bridge: no answer after/ });
+  board.close();
+});
+
+test('a bridge with a small program limit: the link poll is split into batches that fit, and stays correct', async (t) => {
+  const clock = new VirtualClock(nodeSettle);
+  const hw = new SimHardware(gw8_6390, clock);
+  const uart = new UartPair(clock, BAUD);
+  const mcu = hw.attachBridge(uart.device, { maxOps: 200 });
+  const client = new BridgeClient({ clock, link: uart.host, baud: BAUD });
+  mcu.start();
+  await clock.drive(client.open());
+  t.is(client.maxBatchOps, 200);
+  hw.world.setCable(4, false);
+  const board = await clock.drive(Board.open(gw8_6390, client, hw.conduit, clock, new EventLog(clock)));
+  t.true(board.chip.splitPolls > 0);
+  t.deepEqual(board.ports.map((p) => p.carrier), [true, true, true, true, false, true, true, true]);
+  t.true(board.ports.every((p) => p.pollErrors === 0));
   board.close();
 });

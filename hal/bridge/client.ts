@@ -86,6 +86,11 @@ export class BridgeClient extends MdioBusBase {
     opts.link.setStateListener((up) => this.onLinkState(up));
   }
 
+  /** The bridge's program limit, once it has told us. */
+  get maxBatchOps(): number | undefined {
+    return this.info?.maxOps;
+  }
+
   get window(): number {
     return this.opts.window ?? 4;
   }

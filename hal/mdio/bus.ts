@@ -33,6 +33,11 @@ export interface RunOptions {
 }
 
 export interface MdioBus {
+  /**
+   * The most operations one batch may hold (a remote bus's program limit), or undefined for
+   * no limit. Callers that build large batches split them to fit.
+   */
+  readonly maxBatchOps?: number;
   /** Runs `ops` in order, atomically; resolves with one number per op. */
   run(ops: readonly MdioOp[], opts?: RunOptions): Promise<number[]>;
   read(phy: number, reg: number): Promise<number>;

@@ -365,30 +365,43 @@ export class Mv88e6xxx {
    * a bad port or PHY op (checked before any bus traffic).
    */
   async pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
-    const devs = requests.map((q) => this.portAddr(q.port));
     for (const q of requests) this.checkPhyOps(q.phyOps);
-    return this.exclusive(async () => {
-      const b = this.smi.batch();
-      const sts = devs.map((dev) => b.read(dev, PORT_STS));
-      const runs = requests.map((q) => planG2PhyRun(q.phyOps, 0));
-      const queued = runs.map((run) => this.queueG2PhyRun(b, run.accesses));
-      const r = await this.smi.run(b);
-      const out: PortPollResult[] = [];
-      for (let i = 0; i < requests.length; i++) {
-        const ops = requests[i].phyOps;
-        let phyValues: number[] | undefined;
-        let phyError: unknown;
-        try {
-          const results = new Array<number>(ops.length);
-          storeG2PhyRun(runs[i], await this.finishG2PhyRun(runs[i].accesses, settleG2PhyRun(queued[i], r)), results);
-          phyValues = await this.execPhyOps(ops, results, runs[i].end);
-        } catch (e) {
-          phyError = e;
-        }
-        out.push({ mac: decodePortStatus(r[sts[i]]), phyValues, phyError });
+    return this.exclusive(() => this.pollPortsUnlocked(requests));
+  }
+
+  /** Polls that had to be split because one batch would not fit the bus. */
+  splitPolls = 0;
+
+  private async pollPortsUnlocked(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
+    const devs = requests.map((q) => this.portAddr(q.port));
+    const b = this.smi.batch();
+    const sts = devs.map((dev) => b.read(dev, PORT_STS));
+    const runs = requests.map((q) => planG2PhyRun(q.phyOps, 0));
+    const queued = runs.map((run) => this.queueG2PhyRun(b, run.accesses));
+    const limit = this.smi.bus.maxBatchOps;
+    if (limit !== undefined && b.ops.length > limit && requests.length > 1) {
+      // Too big for the bus (a bridge with a small program limit): poll in halves, each
+      // half still one atomic batch.
+      const half = requests.length >> 1;
+      this.splitPolls++;
+      return [...(await this.pollPortsUnlocked(requests.slice(0, half))), ...(await this.pollPortsUnlocked(requests.slice(half)))];
+    }
+    const r = await this.smi.run(b);
+    const out: PortPollResult[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const ops = requests[i].phyOps;
+      let phyValues: number[] | undefined;
+      let phyError: unknown;
+      try {
+        const results = new Array<number>(ops.length);
+        storeG2PhyRun(runs[i], await this.finishG2PhyRun(runs[i].accesses, settleG2PhyRun(queued[i], r)), results);
+        phyValues = await this.execPhyOps(ops, results, runs[i].end);
+      } catch (e) {
+        phyError = e;
       }
-      return out;
-    });
+      out.push({ mac: decodePortStatus(r[sts[i]]), phyValues, phyError });
+    }
+    return out;
   }
 
   /** Port Control 0 [1:0] (port.c mv88e6xxx_port_set_state). */
