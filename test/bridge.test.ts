@@ -304,3 +304,15 @@ test('a bridge with a small program limit: the link poll is split into batches t
   t.true(board.ports.every((p) => p.pollErrors === 0));
   board.close();
 });
+
+test('a truncated answer is dropped at the CRC and the read is resent; the stream resynchronises', async (t) => {
+  const { clock, client, uart } = await rig();
+  let cut = 1;
+  uart.device.fault = (chunk) => (cut-- > 0 ? chunk.subarray(0, Math.max(1, chunk.length - 5)) : chunk);
+  const values = await clock.drive(client.run(reads(8)));
+  t.is(values.length, 8);
+  t.is(client.counters.resent, 1);
+  t.true(client.counters.badFrames.crc + client.counters.badFrames.decode + client.counters.badFrames.empty >= 1);
+  t.is((await clock.drive(client.run(reads(3)))).length, 3, 'the next answer is understood');
+  t.is(client.counters.resent, 1);
+});
