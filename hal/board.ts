@@ -7,7 +7,7 @@ import type { Conduit } from './frames.ts';
 import type { MdioBus } from './mdio/bus.ts';
 import { probePhy } from './phy/index.ts';
 import type { PhyDriver, PhyStatus } from './phy/phy.ts';
-import { Mv88e6xxx, type PortPollResult } from './switch/mv88e6xxx/chip.ts';
+import { Mv88e6xxx, type PortPollResult, type PortStatus } from './switch/mv88e6xxx/chip.ts';
 import { DsaFramePort } from './switch/mv88e6xxx/frame-port.ts';
 
 export interface PortCounters {
@@ -165,23 +165,52 @@ export class Board {
   private pollAgain = false;
 
   /**
-   * Polls as soon as possible (a PHY interrupt said something changed); if a poll is under
-   * way, another follows it, so the change is never missed.
+   * Polls as soon as possible (a PHY interrupt said something changed): the MAC-side link of
+   * every port first (one short batch, so carrier changes show within a couple of
+   * milliseconds even through a serial bridge), then the full poll. If a poll is under way,
+   * another follows it, so the change is never missed.
    */
   requestPoll(): void {
     if (this.closed) return;
     if (this.polling) this.pollAgain = true;
-    else void this.poll();
+    else void this.poll(true);
+  }
+
+  /** Takes a port's MAC-side status; logs a carrier change. True when the carrier changed. */
+  private applyMac(port: BoardPort, m: PortStatus): boolean {
+    const changed = port.carrier !== m.link;
+    port.carrier = m.link;
+    port.macSpeed = m.speed;
+    port.macDuplex = m.duplex;
+    if (changed) {
+      if (port.carrier) this.log.info(`${port.name}: link up, ${port.phy.link ? port.phy.speed : m.speed} Mb/s, ${port.phy.link ? port.phy.duplex : m.duplex} duplex`);
+      else this.log.info(`${port.name}: link down`);
+    }
+    return changed;
+  }
+
+  /** Reads only the switch's port status registers, in one batch. */
+  private async pollCarrier(): Promise<void> {
+    let macs: PortStatus[];
+    try {
+      macs = await this.chip.portStatusAll(this.ports.map((p) => p.switchPort));
+    } catch {
+      return; // the full poll that follows reports bus trouble
+    }
+    for (let i = 0; i < this.ports.length; i++) {
+      if (this.applyMac(this.ports[i], macs[i])) for (const l of this.changeListeners) l(this.ports[i]);
+    }
   }
 
   /**
    * Reads every port's MAC-side status and PHY status, all in one bus round trip in the normal
    * case (`Mv88e6xxx.pollPorts` with each driver's `statusOps`); logs and reports changes.
    */
-  async poll(): Promise<void> {
+  async poll(carrierFirst = false): Promise<void> {
     if (this.polling || this.closed) return; // a slow bus: skip rather than pile up
     this.polling = true;
     try {
+      if (carrierFirst) await this.pollCarrier();
       let polled: PortPollResult[];
       try {
         polled = await this.chip.pollPorts(this.ports.map((p) => ({ port: p.switchPort, phyOps: p.phyDriver.statusOps() })));
@@ -203,18 +232,11 @@ export class Board {
           port.pollErrors++;
           this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
         }
-        const before = port.carrier;
         const prevPhy = port.phy;
-        port.carrier = m.link;
-        port.macSpeed = m.speed;
-        port.macDuplex = m.duplex;
         if (phy) port.phy = phy;
-        const changed = before !== port.carrier || prevPhy.link !== port.phy.link || prevPhy.speed !== port.phy.speed ||
+        const carrierChanged = this.applyMac(port, m);
+        const changed = carrierChanged || prevPhy.link !== port.phy.link || prevPhy.speed !== port.phy.speed ||
           prevPhy.duplex !== port.phy.duplex || port.phy.dropSeen;
-        if (before !== port.carrier) {
-          if (port.carrier) this.log.info(`${port.name}: link up, ${port.phy.speed || m.speed} Mb/s, ${port.phy.link ? port.phy.duplex : m.duplex} duplex`);
-          else this.log.info(`${port.name}: link down`);
-        }
         // A drop shorter than the poll interval shows here as down for one poll (the PHY's
         // latched-low link bit), then up again.
         if (phy && prevPhy.link !== phy.link) this.log.info(`${port.name}: PHY link ${phy.link ? 'up' : 'down'}`);

@@ -204,7 +204,7 @@ test('the firmware through the bridge reads its ports; a PHY interrupt makes a l
   t.log(`link loss seen after ${withIrq.ms.toFixed(1)} ms with the interrupt, ${polled.ms.toFixed(1)} ms by polling alone`);
   t.true(withIrq.events >= 1);
   t.is(polled.events, 0);
-  t.true(withIrq.ms < polled.ms);
+  t.true(withIrq.ms <= 5, 'the interrupt makes the board read every port status at once: a few ms through the bridge');
   t.true(polled.ms <= simGw4.pollIntervalMs * 2 + 100, 'polling alone still sees it within two poll periods plus a poll');
 });
 
