@@ -316,3 +316,15 @@ test('a truncated answer is dropped at the CRC and the read is resent; the strea
   t.is((await clock.drive(client.run(reads(3)))).length, 3, 'the next answer is understood');
   t.is(client.counters.resent, 1);
 });
+
+test('a bridge that stays silent after the link returns: requests fail at once instead of waiting', async (t) => {
+  const { clock, client, uart, mcu } = await rig();
+  uart.setConnected(false);
+  mcu.halt();
+  uart.setConnected(true);
+  await clock.advance(1000); // hello after hello, no answer
+  await t.throwsAsync(client.run(reads(1)), { instanceOf: DeviceError, message: /has not said hello yet/ });
+  mcu.start();
+  await clock.drive(client.open());
+  t.is((await clock.drive(client.run(reads(1)))).length, 1);
+});

@@ -113,6 +113,9 @@ export class BridgeClient extends MdioBusBase {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new DeviceError('mdio bridge: closed'));
       if (!this.opts.link.up) return reject(new DeviceError('mdio bridge: serial link is down'));
+      // Between a reconnection and the bridge's hello nothing would answer: fail now rather
+      // than wait on a bridge that may never speak.
+      if (!this.ready) return reject(new DeviceError('mdio bridge: the bridge has not said hello yet'));
       try {
         for (const op of ops) checkOp(op);
       } catch (e) {
