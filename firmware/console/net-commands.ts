@@ -31,7 +31,7 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, devices: NetDev
 
   d.register({
     name: 'cat',
-    summary: 'print virtual files (/sys/class/net/..., /proc/net/...)',
+    summary: 'print virtual files (/sys/class/net/...)',
     usage: 'cat <path> [<path> ...]\ne.g. cat /sys/class/net/eth0/speed',
     run: async (args) => {
       if (args.length === 0) throw new UsageError('cat: missing file operand (usage: cat <path>...)');
