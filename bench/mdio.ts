@@ -4,10 +4,8 @@ import { Board } from '../hal/board.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import { frameBytes } from '../hal/bridge/framing.ts';
 import type { MdioOp } from '../hal/mdio/bus.ts';
-import { PacedLink } from '../hal/sim/paced-link.ts';
 import { SimHardware } from '../hal/sim/hardware.ts';
-import { openPtyPair } from '../hal/transport/pty.ts';
-import { SerialLink } from '../hal/transport/serial-link.ts';
+import { openBridgePty } from '../hal/transport/bridge-pty.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import type { Benchmark } from './types.ts';
 
@@ -26,15 +24,11 @@ export const mdio: Benchmark = {
   name: 'mdio',
   async run(report) {
     const clock = new RealClock();
-    const pair = await openPtyPair();
-    const host = new SerialLink(pair.a, BAUD);
-    const device = new SerialLink(pair.b, BAUD);
+    const pty = await openBridgePty(clock, BAUD);
     try {
-      await host.open();
-      await device.open();
       const hw = new SimHardware(simGw4, clock);
-      const mcu = hw.attachBridge(new PacedLink(device, clock, BAUD));
-      const client = new BridgeClient({ clock, link: host, baud: BAUD, window: 4 });
+      const mcu = hw.attachBridge(pty.device);
+      const client = new BridgeClient({ clock, link: pty.host, baud: BAUD, window: 4 });
       mcu.start();
       await client.open();
 
@@ -75,9 +69,7 @@ export const mdio: Benchmark = {
       board.close();
       client.close();
     } finally {
-      await host.close();
-      await device.close();
-      pair.close();
+      await pty.close();
       clock.cancelAll();
     }
   },

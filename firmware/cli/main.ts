@@ -8,7 +8,7 @@ import { BOARDS, DEFAULT_BOARD, findBoard } from '../../boards/index.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { errorText } from '../core/errors.ts';
 import { formatLogEntry } from '../core/log.ts';
-import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, type BridgeLinks, type BridgeMode } from '../boot.ts';
+import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, type BridgeMode } from '../boot.ts';
 import { Board } from '../../hal/board.ts';
 import { BridgeClient } from '../../hal/bridge/client.ts';
 import { BridgeConduit } from '../../hal/bridge/conduit.ts';
@@ -22,10 +22,9 @@ import { Firmware } from '../system.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-import { openPtyPair } from '../../hal/transport/pty.ts';
+import { openBridgePty } from '../../hal/transport/bridge-pty.ts';
 import { SerialLink } from '../../hal/transport/serial-link.ts';
 import { PacedLink } from '../../hal/sim/paced-link.ts';
-import type { Clock } from '../core/clock.ts';
 import { formatPortTable, portRows, FIRMWARE_VERSION } from '../console/system-commands.ts';
 import { RealClock, nodeSettle } from '../../hal/clock-real.ts';
 import { openCaptureFile } from '../../hal/transport/capture-file.ts';
@@ -72,17 +71,6 @@ function bridgeMode(value: string | undefined, allowed: readonly BridgeMode[]): 
   return mode;
 }
 
-/** A pseudo-terminal pair: the firmware opens one end, the emulated bridge the other at UART speed. */
-async function ptyLinks(clock: Clock, baud: number, cleanup: (() => Promise<void> | void)[]): Promise<BridgeLinks> {
-  const pair = await openPtyPair();
-  cleanup.push(() => pair.close());
-  const host = new SerialLink(pair.a, baud);
-  const device = new SerialLink(pair.b, baud);
-  await host.open();
-  await device.open();
-  cleanup.unshift(() => host.close(), () => device.close());
-  return { host, device: new PacedLink(device, clock, baud) };
-}
 
 interface Running {
   board: Board;
@@ -93,6 +81,17 @@ interface Running {
   stop(): Promise<void>;
 }
 
+/** Opens a serial device, or says which one could not be opened and why. */
+async function openSerial(path: string, baud: number, what: string): Promise<SerialLink> {
+  const link = new SerialLink(path, baud);
+  try {
+    await link.open();
+  } catch (e) {
+    throw new CliError(`cannot open ${what} ${path}: ${(e as Error).message}`);
+  }
+  return link;
+}
+
 /** The firmware on the simulated board, in real time. */
 async function startSim(def: BoardDefinition, opts: Map<string, string>, clock: RealClock): Promise<Running> {
   const bridge = bridgeMode(opts.get('bridge'), BRIDGE_MODES);
@@ -101,7 +100,11 @@ async function startSim(def: BoardDefinition, opts: Map<string, string>, clock: 
   const cleanup: (() => Promise<void> | void)[] = [];
   const sys = await bootSim(def, clock, {
     autonegMs, bridge, baud: DEFAULT_BAUD, wait: sleep, openCapture: openCaptureFile,
-    openLinks: () => ptyLinks(clock, DEFAULT_BAUD, cleanup),
+    openLinks: async () => {
+      const pty = await openBridgePty(clock, DEFAULT_BAUD);
+      cleanup.push(() => pty.close());
+      return pty;
+    },
   });
   const how = bridge === 'pty' ? 'a pseudo-terminal' : 'an emulated UART';
   return {
@@ -124,12 +127,7 @@ async function startBridged(def: BoardDefinition, opts: Map<string, string>, clo
   const spec = opts.get('mdio');
   const { path, baud } = spec ? parseSerialSpec(spec) : def.transport;
   const log = new EventLog(clock);
-  const link = new SerialLink(path, baud);
-  try {
-    await link.open();
-  } catch (e) {
-    throw new CliError(`cannot open the MDIO bridge's serial port ${path}: ${(e as Error).message}`);
-  }
+  const link = await openSerial(path, baud, "the MDIO bridge's serial port");
   const client = new BridgeClient({ clock, link, baud, log });
   const info = await Promise.race([client.open(), sleep(5000).then(() => undefined)]);
   if (!info) {
@@ -233,12 +231,7 @@ async function bridgeSim(args: string[]): Promise<void> {
   if (!Number.isInteger(baud) || baud < 50) throw new CliError('--baud takes a whole number of bits per second');
   const clock = new RealClock();
   const hw = new SimHardware(def, clock, { autonegMs: opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000 });
-  const link = new SerialLink(tty, baud);
-  try {
-    await link.open();
-  } catch (e) {
-    throw new CliError(`cannot open ${tty}: ${(e as Error).message}`);
-  }
+  const link = await openSerial(tty, baud, 'the serial device');
   const rawFrames = def.transport.kind === 'serial-bridge' && def.transport.rawFrames === true;
   const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames });
   mcu.start();
