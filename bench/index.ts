@@ -2,5 +2,6 @@ import type { Benchmark } from './types.ts';
 import { portPoll } from './port-poll.ts';
 import { dsaFrames } from './dsa-frames.ts';
 import { mdio } from './mdio.ts';
+import { txSelect } from './tx-select.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect];
