@@ -1,30 +1,38 @@
 import type { Clock } from './core/clock.ts';
 import { EventLog } from './core/log.ts';
+import { SeededRandom, type Random } from './core/random.ts';
 import { Dispatcher } from './console/dispatcher.ts';
+import { registerBondingCommands } from './console/bonding-commands.ts';
 import { registerNetCommands } from './console/net-commands.ts';
 import { registerSystemCommands } from './console/system-commands.ts';
 import { SysFs } from './console/sysfs.ts';
-import { NetDeviceTable } from './net/netdev.ts';
-import { PortDevice } from './net/port-device.ts';
+import type { NetDeviceTable } from './net/netdev.ts';
+import { NetStack } from './net/stack.ts';
 import type { Board } from '../hal/board.ts';
 
 /**
- * The firmware on a board that is up: network devices for its ports, the virtual files, and
- * the one command dispatcher with the commands registered.
+ * The firmware on a board that is up: the network stack (ports, bonds, VLAN devices, host
+ * stack), the virtual files, and the one command dispatcher with the commands registered.
  */
 export class Firmware {
   readonly dispatcher = new Dispatcher();
   readonly sysfs = new SysFs();
-  readonly devices = new NetDeviceTable();
+  readonly net: NetStack;
 
   constructor(
     readonly board: Board,
     readonly clock: Clock,
     readonly log: EventLog,
+    random: Random = new SeededRandom(0x626f6e64),
   ) {
-    for (const p of board.ports) this.devices.add(new PortDevice(board, p));
-    registerNetCommands(this.dispatcher, this.sysfs, this.devices);
-    registerSystemCommands(this.dispatcher, board, this.devices, log);
+    this.net = new NetStack(board, clock, log, random);
+    registerNetCommands(this.dispatcher, this.sysfs, this.net);
+    registerBondingCommands(this.dispatcher, this.sysfs, this.net);
+    registerSystemCommands(this.dispatcher, board, this.net.devices, log);
+  }
+
+  get devices(): NetDeviceTable {
+    return this.net.devices;
   }
 
   start(): void {
@@ -32,6 +40,7 @@ export class Firmware {
   }
 
   stop(): void {
+    for (const b of this.net.bonding.list()) b.close();
     this.board.close();
   }
 }

@@ -189,6 +189,16 @@ export class Board {
     return changed;
   }
 
+  /**
+   * Reads one port's MAC-side status now (the bond's MII monitor with use_carrier=1), applies
+   * it as a poll would, and returns the carrier.
+   */
+  async refreshCarrier(port: BoardPort): Promise<boolean> {
+    const m = await this.chip.portStatus(port.switchPort);
+    if (this.applyMac(port, m)) for (const l of this.changeListeners) l(port);
+    return port.carrier;
+  }
+
   /** Reads only the switch's port status registers, in one batch. */
   private async pollCarrier(): Promise<void> {
     let macs: PortStatus[];

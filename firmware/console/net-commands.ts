@@ -1,6 +1,10 @@
 import { UsageError } from '../core/errors.ts';
-import { formatMac } from '../net/addr.ts';
-import { operstate, type NetDevice, type NetDeviceTable } from '../net/netdev.ts';
+import { Bond } from '../bonding/bond.ts';
+import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../net/addr.ts';
+import { operstate, type NetDevice } from '../net/netdev.ts';
+import { PortDevice } from '../net/port-device.ts';
+import type { NetStack } from '../net/stack.ts';
+import { VlanDevice } from '../net/vlan-device.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 import { FileError, type SysFs } from './sysfs.ts';
 
@@ -8,7 +12,8 @@ import { FileError, type SysFs } from './sysfs.ts';
  * The Linux commands for network devices: `cat`/`echo` over /sys/class/net, `ifconfig`
  * (net-tools format, as the bonding HOWTO shows it) and `ip link`.
  */
-export function registerNetCommands(d: Dispatcher, sysfs: SysFs, devices: NetDeviceTable): void {
+export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack): void {
+  const devices = stack.devices;
   const dev = (p: Record<string, string>): NetDevice => {
     const x = devices.get(p.if);
     if (!x) throw new FileError('No such file or directory');
@@ -74,40 +79,292 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, devices: NetDev
 
   d.register({
     name: 'ifconfig',
-    summary: 'show network devices, or bring one up or down',
-    usage: 'ifconfig [-a]\nifconfig <if>\nifconfig <if> up|down',
+    summary: 'show network devices; set addresses, MAC, MTU, promiscuity, up/down (net-tools syntax)',
+    usage: [
+      'ifconfig [-a]',
+      'ifconfig <if>',
+      'ifconfig <if> [<ip> [netmask <mask>]] [hw ether <mac>] [mtu <n>] [[-]promisc] [[-]allmulti] [up|down]',
+      'e.g. ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up',
+    ].join('\n'),
     run: async (args) => {
       if (args.length === 0 || (args.length === 1 && args[0] === '-a')) {
         const all = args[0] === '-a';
-        return devices.list().filter((x) => all || x.adminUp).map(formatIfconfig).join('\n\n');
+        return devices.list().filter((x) => all || x.adminUp).map((x) => formatIfconfig(x, stack)).join('\n\n');
       }
       const x = lookup('ifconfig', args[0]);
-      if (args.length === 1) return formatIfconfig(x);
-      if (args.length === 2 && (args[1] === 'up' || args[1] === 'down')) {
-        await x.setAdminUp(args[1] === 'up');
-        return '';
-      }
-      throw new UsageError(`ifconfig: unsupported arguments '${printable(args.slice(1).join(' '))}' (usage: ifconfig <if> up|down)`);
+      if (args.length === 1) return formatIfconfig(x, stack);
+      await ifconfigSet(stack, x, args.slice(1));
+      return '';
     },
   });
 
   d.register({
     name: 'ip',
-    summary: 'show network devices or set their state (iproute2 syntax)',
-    usage: 'ip link [show [<if>]]\nip link set <if> up|down',
-    run: async (args) => {
-      if (args[0] !== 'link' && args[0] !== 'l') throw new UsageError(`ip: unsupported object '${printable(args[0] ?? '')}' (supported: ip link)`);
-      if (args.length === 1 || args[1] === 'show') {
-        const which = args.length > 2 ? [lookup('ip', args[2])] : devices.list();
-        return which.map((x, i) => formatIpLink(x, i + 1)).join('\n');
-      }
-      if (args[1] === 'set' && args.length === 4 && (args[3] === 'up' || args[3] === 'down')) {
-        await lookup('ip', args[2]).setAdminUp(args[3] === 'up');
-        return '';
-      }
-      throw new UsageError('ip: usage: ip link [show [<if>]] | ip link set <if> up|down');
-    },
+    summary: 'show and set network devices, addresses and neighbours (iproute2 syntax)',
+    usage: [
+      'ip link [show [dev] <if>]',
+      'ip link set [dev] <if> [up|down] [address <mac>] [mtu <n>] [promisc on|off] [allmulticast on|off] [master <bond>|nomaster]',
+      'ip link add link <bond> name <bond>.<vid> type vlan id <vid>',
+      'ip link del [dev] <if>',
+      'ip addr [show [dev] <if>]',
+      'ip addr add|del <ip>/<prefix> dev <if>',
+      'ip addr flush dev <if>',
+      'ip neigh [show]',
+    ].join('\n'),
+    run: async (args) => ipCommand(stack, args),
   });
+}
+
+/** Classful netmask, as net-tools assumes when none is given. */
+function classfulPrefix(ip: number): number {
+  const a = ip >>> 24;
+  if (a < 128) return 8;
+  if (a < 192) return 16;
+  return 24;
+}
+
+function prefixOfMask(text: string): number {
+  const m = parseIpv4(text);
+  if (m === undefined) throw new UsageError(`ifconfig: '${printable(text)}' is not a netmask (e.g. 255.255.255.0)`);
+  const inv = ~m >>> 0;
+  if ((inv & (inv + 1)) !== 0) throw new UsageError(`ifconfig: ${printable(text)} is not a valid netmask (ones then zeros)`);
+  let n = 0;
+  for (let v = m; v & 0x80000000; v = (v << 1) >>> 0) n++;
+  return n;
+}
+
+function parseMacArg(cmd: string, text: string | undefined): Uint8Array {
+  const mac = text === undefined ? undefined : parseMac(text);
+  if (!mac) throw new UsageError(`${cmd}: '${printable(text ?? '')}' is not a MAC address (xx:xx:xx:xx:xx:xx)`);
+  if (isMulticastMac(mac) || isZeroMac(mac)) throw new UsageError(`${cmd}: ${printable(text ?? '')}: Cannot assign requested address (not a unicast address)`);
+  return mac;
+}
+
+function parseMtu(cmd: string, text: string | undefined): number {
+  const n = text !== undefined && /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 68 && n <= 1500)) throw new UsageError(`${cmd}: mtu '${printable(text ?? '')}' out of range (68 to 1500 on this board)`);
+  return n;
+}
+
+async function setMac(dev: NetDevice, mac: Uint8Array): Promise<void> {
+  if (dev instanceof Bond) dev.setMac(mac);
+  else if (dev instanceof PortDevice || dev instanceof VlanDevice) dev.setMac(mac);
+}
+
+function setMtu(dev: NetDevice, mtu: number): void {
+  if (dev instanceof Bond) dev.setMtu(mtu);
+  else if (dev instanceof PortDevice) {
+    if (dev.master !== undefined) throw new UsageError(`${dev.name} is enslaved to ${dev.master}: set the MTU on ${dev.master}`);
+    dev.mtu = mtu;
+  } else if (dev instanceof VlanDevice) {
+    if (mtu > dev.lower.mtu) throw new UsageError(`${dev.name}: mtu ${mtu} is larger than ${dev.lower.name}'s (${dev.lower.mtu})`);
+    dev.mtu = mtu;
+  }
+}
+
+function setPromisc(dev: NetDevice, on: boolean, allmulti: boolean): void {
+  if (dev instanceof Bond) {
+    if (allmulti) dev.setAllmulti(on);
+    else dev.setPromisc(on);
+  } else if (dev instanceof PortDevice) {
+    if (allmulti) dev.userAllmulti = on;
+    else dev.userPromisc = on;
+  } else throw new UsageError(`${dev.name}: promiscuous mode is set on the device below it (${dev instanceof VlanDevice ? dev.lower.name : 'its lower device'})`);
+}
+
+/** `ifconfig <if> ...`: net-tools applies its arguments left to right. */
+async function ifconfigSet(stack: NetStack, dev: NetDevice, args: string[]): Promise<void> {
+  // Check everything first, so a bad word changes nothing.
+  type Step = () => Promise<void> | void;
+  const steps: Step[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i];
+    if (w === 'up' || w === 'down') steps.push(() => stack.setAdminUp(dev, w === 'up'));
+    else if (w === 'hw') {
+      if (args[i + 1] !== 'ether') throw new UsageError(`ifconfig: hw takes 'ether <mac>' (got '${printable(args[i + 1] ?? '')}')`);
+      const mac = parseMacArg('ifconfig', args[i + 2]);
+      i += 2;
+      steps.push(() => setMac(dev, mac));
+    } else if (w === 'mtu') {
+      const mtu = parseMtu('ifconfig', args[++i]);
+      steps.push(() => setMtu(dev, mtu));
+    } else if (w === 'promisc' || w === '-promisc' || w === 'allmulti' || w === '-allmulti') {
+      steps.push(() => setPromisc(dev, !w.startsWith('-'), w.endsWith('allmulti')));
+    } else if (w === 'netmask') {
+      throw new UsageError('ifconfig: netmask needs an address before it (ifconfig <if> <ip> netmask <mask>)');
+    } else {
+      const ip = parseIpv4(w);
+      if (ip === undefined) {
+        throw new UsageError(`ifconfig: unknown argument '${printable(w)}' (an IPv4 address, netmask <mask>, hw ether <mac>, mtu <n>, [-]promisc, [-]allmulti, up, down)`);
+      }
+      let prefix = classfulPrefix(ip);
+      if (args[i + 1] === 'netmask') {
+        prefix = prefixOfMask(args[i + 2] ?? '');
+        i += 2;
+      }
+      // net-tools brings the interface up when it sets an address.
+      steps.push(() => stack.host.setPrimaryAddress(dev.name, ip, prefix));
+      steps.push(() => (dev.adminUp ? undefined : stack.setAdminUp(dev, true)));
+    }
+  }
+  for (const step of steps) await step();
+}
+
+async function ipCommand(stack: NetStack, args: string[]): Promise<string> {
+  const [obj, ...rest] = args;
+  const is = (w: string | undefined, full: string, min = 1): boolean => w !== undefined && w.length >= min && full.startsWith(w);
+  if (is(obj, 'link')) return ipLink(stack, rest);
+  if (is(obj, 'address', 1) || obj === 'addr') return ipAddr(stack, rest);
+  if (is(obj, 'neighbour', 1) || obj === 'neigh') {
+    if (rest.length > 0 && rest[0] !== 'show') throw new UsageError('ip neigh: usage: ip neigh [show]');
+    return stack.host
+      .neighbours()
+      .map((n) => `${formatIpv4(n.ip)} dev ${n.link}${n.mac ? ` lladdr ${formatMac(n.mac)}` : ''} ${n.state}`)
+      .join('\n');
+  }
+  throw new UsageError(`ip: unsupported object '${printable(obj ?? '')}' (ip link, ip addr, ip neigh)`);
+}
+
+function devArg(words: string[]): string | undefined {
+  return words[0] === 'dev' ? words[1] : words[0];
+}
+
+async function ipLink(stack: NetStack, args: string[]): Promise<string> {
+  const devices = stack.devices;
+  const find = (name: string | undefined): NetDevice => {
+    const x = name === undefined ? undefined : devices.get(name);
+    if (!x) throw new UsageError(`Cannot find device "${printable(name ?? '')}"`);
+    return x;
+  };
+  const [verb, ...rest] = args;
+  if (verb === undefined || verb === 'show' || verb === 'list' || verb === 'ls') {
+    const name = devArg(rest);
+    const all = devices.list();
+    const which = name === undefined ? all : [find(name)];
+    return which.map((x) => formatIpLink(x, all.indexOf(x) + 1)).join('\n');
+  }
+  if (verb === 'set') {
+    const name = devArg(rest);
+    const x = find(name);
+    const words = rest.slice(rest[0] === 'dev' ? 2 : 1);
+    if (words.length === 0) throw new UsageError('ip link set: nothing to set (up|down, address <mac>, mtu <n>, promisc on|off, master <bond>, nomaster)');
+    const steps: (() => Promise<void> | void)[] = [];
+    const onOff = (w: string | undefined): boolean => {
+      if (w !== 'on' && w !== 'off') throw new UsageError(`ip link set: expected on|off, got '${printable(w ?? '')}'`);
+      return w === 'on';
+    };
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      if (w === 'up' || w === 'down') steps.push(() => stack.setAdminUp(x, w === 'up'));
+      else if (w === 'address') {
+        const mac = parseMacArg('ip link set', words[++i]);
+        steps.push(() => setMac(x, mac));
+      } else if (w === 'mtu') {
+        const mtu = parseMtu('ip link set', words[++i]);
+        steps.push(() => setMtu(x, mtu));
+      } else if (w === 'promisc' || w === 'allmulticast') {
+        const on = onOff(words[++i]);
+        steps.push(() => setPromisc(x, on, w === 'allmulticast'));
+      } else if (w === 'master') {
+        const masterName = words[++i];
+        steps.push(() => setMaster(stack, x, masterName));
+      } else if (w === 'nomaster') {
+        steps.push(() => setNoMaster(stack, x));
+      } else throw new UsageError(`ip link set: unknown argument '${printable(w)}' (up|down, address <mac>, mtu <n>, promisc on|off, allmulticast on|off, master <bond>, nomaster)`);
+    }
+    for (const step of steps) await step();
+    return '';
+  }
+  if (verb === 'add') {
+    // ip link add link <lower> name <name> type vlan id <vid>
+    const kv = new Map<string, string>();
+    for (let i = 0; i < rest.length; i += 2) {
+      if (rest[i + 1] === undefined) throw new UsageError(`ip link add: '${printable(rest[i])}' needs a value`);
+      kv.set(rest[i], rest[i + 1]);
+    }
+    const type = kv.get('type');
+    if (type === 'bond') throw new UsageError('ip link add: create bonds with: echo +<name> > /sys/class/net/bonding_masters');
+    if (type !== 'vlan') throw new UsageError(`ip link add: unsupported type '${printable(type ?? '')}' (usage: ip link add link <bond> name <bond>.<vid> type vlan id <vid>)`);
+    const lower = kv.get('link');
+    const name = kv.get('name');
+    const id = kv.get('id');
+    if (!lower || !name || id === undefined) throw new UsageError('ip link add: usage: ip link add link <bond> name <name> type vlan id <vid>');
+    if (!/^\d+$/.test(id)) throw new UsageError(`ip link add: vlan id '${printable(id)}' is not a number (1 to 4094)`);
+    for (const k of kv.keys()) if (!['link', 'name', 'type', 'id'].includes(k)) throw new UsageError(`ip link add: unknown argument '${printable(k)}'`);
+    stack.addVlan(lower, name, Number(id));
+    return '';
+  }
+  if (verb === 'delete' || verb === 'del') {
+    const x = find(devArg(rest));
+    if (x instanceof VlanDevice) stack.removeVlan(x.name);
+    else if (x instanceof Bond) await stack.bonding.destroy(x.name);
+    else throw new UsageError(`RTNETLINK answers: Operation not supported (${x.name} is a front-panel port)`);
+    return '';
+  }
+  throw new UsageError(`ip link: unknown command '${printable(verb)}' (show, set, add, del)`);
+}
+
+async function setMaster(stack: NetStack, x: NetDevice, masterName: string | undefined): Promise<void> {
+  const master = masterName === undefined ? undefined : stack.devices.get(masterName);
+  if (!master) throw new UsageError(`Device does not exist: "${printable(masterName ?? '')}"`);
+  if (!(master instanceof Bond)) throw new UsageError(`RTNETLINK answers: Operation not supported (${master.name} is not a bond)`);
+  if (!(x instanceof PortDevice)) throw new UsageError(`Error: only front-panel ports can be enslaved (${x.name} is a ${x.kind})`);
+  if (x.master === master.name) return;
+  if (x.master !== undefined) {
+    // do_set_master: leave the old bond first (which closes the port).
+    const old = stack.bond(x.master);
+    const s = old?.slave(x.name);
+    if (old && s) await old.release(s);
+  }
+  if (x.adminUp) throw new UsageError('Error: Device can not be enslaved while up.');
+  await master.enslave(x);
+}
+
+async function setNoMaster(stack: NetStack, x: NetDevice): Promise<void> {
+  if (!(x instanceof PortDevice) || x.master === undefined) return;
+  const bond = stack.bond(x.master);
+  const s = bond?.slave(x.name);
+  if (bond && s) await bond.release(s);
+}
+
+async function ipAddr(stack: NetStack, args: string[]): Promise<string> {
+  const [verb, ...rest] = args;
+  if (verb === undefined || verb === 'show' || verb === 'list' || verb === 'ls') {
+    const name = devArg(rest);
+    const all = stack.devices.list();
+    const which = name === undefined ? all : [all.find((d) => d.name === name) ?? fail(`Device "${printable(name)}" does not exist.`)];
+    return which.map((x) => formatIpAddr(x, all.indexOf(x) + 1, stack)).join('\n');
+  }
+  if (verb === 'add' || verb === 'del' || verb === 'delete') {
+    const [cidr, ...more] = rest;
+    const m = cidr === undefined ? null : /^(\d+\.\d+\.\d+\.\d+)(?:\/(\d{1,2}))?$/.exec(cidr);
+    const ip = m ? parseIpv4(m[1]) : undefined;
+    if (!m || ip === undefined) throw new UsageError(`ip addr ${verb}: '${printable(cidr ?? '')}' is not <ip>/<prefix> (e.g. 192.168.1.1/24)`);
+    const prefix = m[2] === undefined ? 32 : Number(m[2]);
+    if (prefix > 32) throw new UsageError(`ip addr ${verb}: prefix /${prefix} out of range (0 to 32)`);
+    let dev: string | undefined;
+    for (let i = 0; i < more.length; i++) {
+      if (more[i] === 'dev') dev = more[++i];
+      else if (more[i] === 'brd' || more[i] === 'broadcast') i++;
+      else throw new UsageError(`ip addr ${verb}: unknown argument '${printable(more[i])}' (usage: ip addr ${verb} <ip>/<prefix> dev <if>)`);
+    }
+    if (dev === undefined) throw new UsageError(`ip addr ${verb}: usage: ip addr ${verb} <ip>/<prefix> dev <if>`);
+    if (!stack.devices.get(dev)) throw new UsageError(`Cannot find device "${printable(dev)}"`);
+    if (verb === 'add') stack.host.addAddress(dev, ip, prefix);
+    else stack.host.removeAddress(dev, ip, m[2] === undefined ? undefined : prefix);
+    return '';
+  }
+  if (verb === 'flush') {
+    const dev = devArg(rest);
+    if (dev === undefined || !stack.devices.get(dev)) throw new UsageError(`Cannot find device "${printable(dev ?? '')}"`);
+    for (const a of [...stack.host.addresses(dev)]) stack.host.removeAddress(dev, a.ip, a.prefix);
+    return '';
+  }
+  throw new UsageError(`ip addr: unknown command '${printable(verb)}' (show, add, del, flush)`);
+}
+
+function fail(msg: string): never {
+  throw new UsageError(msg);
 }
 
 /** Interface flags in net-tools' order. */
@@ -135,24 +392,53 @@ export function scaledBytes(n: number): string {
   return `${whole}.${tenth} ${units[i]}`;
 }
 
-export function formatIfconfig(x: NetDevice): string {
+function masklen(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+export function formatIfconfig(x: NetDevice, stack?: NetStack): string {
   const c = x.counters;
   const pad = ' '.repeat(10);
-  return [
-    `${x.name.padEnd(9)} Link encap:Ethernet  HWaddr ${formatMac(x.mac).toUpperCase()}`,
+  const lines = [`${x.name.padEnd(9)} Link encap:Ethernet  HWaddr ${formatMac(x.mac).toUpperCase()}`];
+  const addrs = stack ? stack.host.addresses(x.name) : [];
+  if (addrs.length > 0) {
+    // net-tools shows the primary address only.
+    const a = addrs[0];
+    const mask = masklen(a.prefix);
+    const bcast = (a.ip | ~mask) >>> 0;
+    lines.push(`${pad}inet addr:${formatIpv4(a.ip)}  Bcast:${formatIpv4(bcast)}  Mask:${formatIpv4(mask)}`);
+  }
+  lines.push(
     `${pad}${ifFlags(x).join(' ')}  MTU:${x.mtu}  Metric:1`,
     `${pad}RX packets:${c.rxPackets} errors:0 dropped:${c.rxDropped} overruns:0 frame:0`,
     `${pad}TX packets:${c.txPackets} errors:0 dropped:${c.txDropped} overruns:0 carrier:0`,
     `${pad}collisions:0 txqueuelen:${x.txqueuelen}`,
     `${pad}RX bytes:${c.rxBytes} (${scaledBytes(c.rxBytes)})  TX bytes:${c.txBytes} (${scaledBytes(c.txBytes)})`,
-  ].join('\n');
+  );
+  return lines.join('\n');
 }
 
-function formatIpLink(x: NetDevice, index: number): string {
+function ipLinkHead(x: NetDevice, index: number): string {
   const flags = ['BROADCAST', 'MULTICAST', ...x.extraFlags];
   if (x.adminUp) flags.push('UP');
   if (x.adminUp && x.carrier) flags.push('LOWER_UP');
   const state = x.adminUp ? (x.carrier ? 'UP' : 'DOWN') : 'DOWN';
   const noCarrier = x.adminUp && !x.carrier ? 'NO-CARRIER,' : '';
-  return `${index}: ${x.name}: <${noCarrier}${flags.join(',')}> mtu ${x.mtu} state ${state} qlen ${x.txqueuelen}\n    link/ether ${formatMac(x.mac)} brd ff:ff:ff:ff:ff:ff`;
+  const name = x instanceof VlanDevice ? `${x.name}@${x.lower.name}` : x.name;
+  const master = x instanceof PortDevice && x.master !== undefined ? ` master ${x.master}` : '';
+  return `${index}: ${name}: <${noCarrier}${flags.join(',')}> mtu ${x.mtu}${master} state ${state} qlen ${x.txqueuelen}`;
+}
+
+function formatIpLink(x: NetDevice, index: number): string {
+  const vlan = x instanceof VlanDevice ? `\n    vlan protocol 802.1Q id ${x.vlan}` : '';
+  return `${ipLinkHead(x, index)}\n    link/ether ${formatMac(x.mac)} brd ff:ff:ff:ff:ff:ff${vlan}`;
+}
+
+function formatIpAddr(x: NetDevice, index: number, stack: NetStack): string {
+  const lines = [ipLinkHead(x, index), `    link/ether ${formatMac(x.mac)} brd ff:ff:ff:ff:ff:ff`];
+  for (const a of stack.host.addresses(x.name)) {
+    const bcast = (a.ip | ~masklen(a.prefix)) >>> 0;
+    lines.push(`    inet ${formatIpv4(a.ip)}/${a.prefix}${a.prefix < 31 ? ` brd ${formatIpv4(bcast)}` : ''} scope global ${x.name}`);
+  }
+  return lines.join('\n');
 }

@@ -1,16 +1,23 @@
 import type { Board, BoardPort } from '../../hal/board.ts';
+import type { BondPort } from '../bonding/slave.ts';
 import type { NetDevice, NetCounters, Duplex } from './netdev.ts';
 
 /**
  * A front-panel port as a network device. Carrier is the switch's MAC-side link; speed and
  * duplex come from the PHY driver, as phylib reports them for a DSA user port.
  */
-export class PortDevice implements NetDevice {
+export class PortDevice implements NetDevice, BondPort {
   readonly kind = 'port';
   mac: Uint8Array;
   mtu = 1500;
   readonly txqueuelen = 1000;
-  readonly extraFlags: string[] = [];
+  readonly vlan = -1;
+  master: string | undefined;
+  promiscuity = 0;
+  allmulti = 0;
+  /** IFF_PROMISC / IFF_ALLMULTI set on the port itself by the user. */
+  userPromisc = false;
+  userAllmulti = false;
 
   constructor(
     private readonly board: Board,
@@ -28,6 +35,10 @@ export class PortDevice implements NetDevice {
   get carrier(): boolean {
     return this.port.adminUp && this.port.carrier;
   }
+  /** Up and running, for the host stack. */
+  get up(): boolean {
+    return this.carrier;
+  }
   get speed(): number {
     return this.port.phy.link && this.port.phy.speed > 0 ? this.port.phy.speed : -1;
   }
@@ -37,7 +48,48 @@ export class PortDevice implements NetDevice {
   get counters(): NetCounters {
     return this.port.counters;
   }
+  get extraFlags(): string[] {
+    const f: string[] = [];
+    if (this.promiscuity > 0 || this.userPromisc) f.push('PROMISC');
+    if (this.allmulti > 0 || this.userAllmulti) f.push('ALLMULTI');
+    if (this.master !== undefined) f.push('SLAVE');
+    return f;
+  }
   setAdminUp(up: boolean): Promise<void> {
     return this.board.setAdminUp(this.port, up);
+  }
+  setMac(mac: Uint8Array): void {
+    this.mac = mac.slice();
+  }
+
+  async probeLink(useCarrier: boolean): Promise<boolean> {
+    if (!this.port.adminUp) return false;
+    if (useCarrier) return this.board.refreshCarrier(this.port);
+    // use_carrier=0: the PHY's own registers; then its vendor status; then, as Linux's
+    // bond_check_dev_link does when nothing answers, assume the link is up (HOWTO 7.3).
+    try {
+      return (await this.port.phyDriver.readStatus()).link;
+    } catch {
+      try {
+        const vendor = await this.port.phyDriver.readVendorLink();
+        if (vendor !== null) return vendor;
+      } catch {
+        // fall through
+      }
+      return true;
+    }
+  }
+
+  send(frame: Uint8Array, length: number): boolean {
+    return this.board.send(this.port, frame, length);
+  }
+
+  /** The host stack's transmit entry for a port that is not enslaved. */
+  xmit(frame: Uint8Array, length: number): boolean {
+    return this.board.send(this.port, frame, length);
+  }
+
+  countRxDropped(): void {
+    this.port.counters.rxDropped++;
   }
 }

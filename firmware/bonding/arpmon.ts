@@ -1,0 +1,361 @@
+/**
+ * The ARP link monitor (bond_activebackup_arp_mon, bond_loadbalance_arp_mon, bond_arp_rcv):
+ * every `arp_interval` ms it sends ARP requests to the `arp_ip_target`s and judges each slave
+ * by when it last sent and last received, so it catches a partner that stops forwarding while
+ * the link stays up (HOWTO 11.2.2), which the MII monitor cannot see (HOWTO 8.3).
+ */
+import type { TimerHandle } from '../core/clock.ts';
+import { formatIpv4, readU16, readU32, writeU16, writeU32 } from '../net/addr.ts';
+import { ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
+import { BOND_MODE_ACTIVEBACKUP, BOND_MODE_XOR } from './options.ts';
+import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
+import type { Bond } from './bond.ts';
+
+/** arp_validate bits (bond_options.h BOND_ARP_VALIDATE_* and BOND_ARP_FILTER). */
+const ARP_FILTER = 4;
+/** arp_all_targets: all (BOND_ARP_TARGETS_ALL). */
+const ARP_TARGETS_ALL = 1;
+
+export class ArpMonitor {
+  private timer: TimerHandle | undefined;
+  /** One ARP request frame, rewritten for every probe (no allocation per probe). */
+  private readonly frame = new Uint8Array(64);
+  private warnedNoRoute = false;
+  rounds = 0;
+  /** Probes sent, for tests and telemetry. */
+  probesSent = 0;
+
+  constructor(private readonly bond: Bond) {}
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  start(): void {
+    this.stop();
+    this.timer = this.bond.env.clock.setTimer(0, () => this.tick());
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.bond.env.clock.cancel(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    const interval = this.bond.opts.arp_interval;
+    this.timer = interval > 0 ? this.bond.env.clock.setTimer(interval, () => this.tick()) : undefined;
+    if (!this.bond.adminUp) return;
+    this.rounds++;
+    if (this.bond.opts.mode === BOND_MODE_ACTIVEBACKUP) this.activeBackupRound();
+    else this.loadBalanceRound();
+  }
+
+  /** bond_time_in_interval: `last` within [now - delta, now + mod*delta + delta/2] seen from now. */
+  private inInterval(last: number, mod: number): boolean {
+    const delta = this.bond.opts.arp_interval;
+    const now = this.bond.now;
+    return now >= last - delta && now <= last + mod * delta + Math.floor(delta / 2);
+  }
+
+  /** slave_do_arp_validate: arp_validate applies to the slave's current role. */
+  private validates(s: Slave): boolean {
+    return (this.bond.opts.arp_validate & (1 << (s.backup ? 1 : 0))) !== 0;
+  }
+
+  /** slave_last_rx: with arp_all_targets=all and validation, the oldest target's time. */
+  private lastRx(s: Slave): number {
+    const n = this.bond.opts.arp_ip_target.length;
+    if (this.bond.opts.arp_all_targets === ARP_TARGETS_ALL && this.validates(s) && n > 0) {
+      let oldest = s.targetLastArpRx[0];
+      for (let i = 1; i < n; i++) if (s.targetLastArpRx[i] < oldest) oldest = s.targetLastArpRx[i];
+      return oldest;
+    }
+    return s.lastRx;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Sending
+
+  /** bond_arp_send_all: one request per target, routed as the host stack routes it. */
+  sendAll(s: Slave): void {
+    const bond = this.bond;
+    for (const text of bond.opts.arp_ip_target) {
+      const target = ipOf(text);
+      const route = bond.env.arpRoute(bond, target);
+      if (route === undefined) {
+        // No route: probe from 0.0.0.0 to make some traffic (arp_validate=0 can still work).
+        if (bond.opts.arp_validate && !this.warnedNoRoute) {
+          this.warnedNoRoute = true;
+          bond.log.warn(`${bond.name}: no route to arp_ip_target ${text} and arp_validate is set`);
+        }
+        this.send(s, target, 0, -1);
+        continue;
+      }
+      if (route === null) continue; // the route leaves through another device: not ours to probe
+      this.send(s, target, route.src, route.vlan);
+    }
+  }
+
+  /** bond_arp_send: an ARP request from the slave's address, tagged for a VLAN device. */
+  private send(s: Slave, target: number, src: number, vlan: number): void {
+    const f = this.frame;
+    const mac = s.port.mac;
+    f.fill(0);
+    for (let i = 0; i < 6; i++) {
+      f[i] = 0xff;
+      f[6 + i] = mac[i];
+    }
+    let o = 12;
+    if (vlan >= 0) {
+      writeU16(f, 12, ETHERTYPE_VLAN);
+      writeU16(f, 14, vlan & 0x0fff);
+      o = 16;
+    }
+    writeU16(f, o, ETHERTYPE_ARP);
+    writeU16(f, o + 2, 1); // Ethernet
+    writeU16(f, o + 4, ETHERTYPE_IPV4);
+    f[o + 6] = 6;
+    f[o + 7] = 4;
+    writeU16(f, o + 8, ARP_REQUEST);
+    for (let i = 0; i < 6; i++) f[o + 10 + i] = mac[i];
+    writeU32(f, o + 16, src);
+    writeU32(f, o + 26, target);
+    const length = vlan >= 0 ? 64 : 60;
+    this.bond.sendOnSlave(s, f, length);
+    s.lastTx = this.bond.now;
+    this.probesSent++;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Receiving
+
+  /** bond_rcv_validate: every frame on a slave, before the bond decides to deliver it. */
+  receiveProbe(s: Slave, frame: Uint8Array, length: number): void {
+    const bond = this.bond;
+    let et = 12;
+    if (length >= 18 && readU16(frame, 12) === ETHERTYPE_VLAN) et = 16;
+    const isArp = length >= et + 2 && readU16(frame, et) === ETHERTYPE_ARP;
+    const filterOnly = (bond.opts.arp_validate & ARP_FILTER) !== 0;
+    if (!this.validates(s)) {
+      if ((filterOnly && isArp) || !filterOnly) s.lastRx = bond.now;
+      return;
+    }
+    if (isArp) this.arpRcv(s, frame, et + 2, length);
+  }
+
+  /** bond_arp_rcv: which ARPs prove the slave works. */
+  private arpRcv(s: Slave, frame: Uint8Array, o: number, length: number): void {
+    const bond = this.bond;
+    if (o + 28 > length) return;
+    // Frames addressed to another host's MAC (PACKET_OTHERHOST) prove nothing.
+    const unicast = (frame[0] & 1) === 0;
+    if (unicast && !sameMac(frame, 0, s.port.mac) && !sameMac(frame, 0, bond.mac)) return;
+    if (readU16(frame, o) !== 1 || readU16(frame, o + 2) !== ETHERTYPE_IPV4 || frame[o + 4] !== 6 || frame[o + 5] !== 4) return;
+    const op = readU16(frame, o + 6);
+    const sip = readU32(frame, o + 14);
+    const tip = readU32(frame, o + 24);
+    const active = bond.currActiveSlave;
+    const arpSlave = bond.currentArpSlave;
+    if (s.isActive) this.validate(s, sip, tip);
+    else if (active && this.lastRx(active) > active.lastLinkUp) this.validate(s, tip, sip);
+    else if (arpSlave && op === ARP_REPLY && this.inInterval(arpSlave.lastTx, 1)) this.validate(s, sip, tip);
+  }
+
+  /** bond_validate_arp: the sender is one of our targets and the target one of our addresses. */
+  private validate(s: Slave, sip: number, tip: number): void {
+    const bond = this.bond;
+    if (!sip || !bond.env.hasIp(bond, tip)) return;
+    const i = bond.opts.arp_ip_target.indexOf(formatIpv4(sip));
+    if (i < 0) return;
+    s.lastRx = bond.now;
+    s.targetLastArpRx[i] = bond.now;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Load-balancing modes
+
+  /** bond_loadbalance_arp_mon. */
+  private loadBalanceRound(): void {
+    const bond = this.bond;
+    if (bond.slaves.length === 0) return;
+    const missedMax = bond.opts.arp_missed_max;
+    const oldCurrent = bond.currActiveSlave;
+    let failover = false;
+    let changed = false;
+    for (const s of bond.slaves) {
+      s.linkNewState = BOND_LINK_NOCHANGE;
+      if (s.link !== BOND_LINK_UP) {
+        if (this.inInterval(s.lastTx, 1) && this.inInterval(s.lastRx, 1)) {
+          s.linkNewState = BOND_LINK_UP;
+          changed = true;
+          if (!oldCurrent) {
+            bond.log.info(`${bond.name}: link status definitely up for interface ${s.name}`);
+            failover = true;
+          } else {
+            bond.log.info(`${bond.name}: interface ${s.name} is now up`);
+          }
+        }
+      } else if (!this.inInterval(s.lastTx, missedMax) || !this.inInterval(s.lastRx, missedMax)) {
+        s.linkNewState = BOND_LINK_DOWN;
+        changed = true;
+        s.linkFailureCount++;
+        bond.log.info(`${bond.name}: interface ${s.name} is now down`);
+        if (s === oldCurrent) failover = true;
+      }
+      if (s.isUp) this.sendAll(s);
+    }
+    if (!failover && !changed) return;
+    for (const s of bond.slaves) {
+      if (s.linkNewState !== BOND_LINK_NOCHANGE) s.link = s.linkNewState;
+      s.linkNewState = BOND_LINK_NOCHANGE;
+    }
+    if (changed) {
+      // bond_slave_state_change
+      for (const s of bond.slaves) {
+        if (s.link === BOND_LINK_UP) bond.setSlaveActive(s);
+        else if (s.link === BOND_LINK_DOWN) s.backup = true;
+      }
+      if (bond.opts.mode === BOND_MODE_XOR) bond.updateSlaveArr();
+    }
+    if (failover) bond.selectActiveSlave();
+    bond.setCarrier();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Active-backup
+
+  /** bond_activebackup_arp_mon. */
+  private activeBackupRound(): void {
+    const bond = this.bond;
+    if (bond.slaves.length === 0) return;
+    const shouldNotifyPeers = bond.shouldNotifyPeers();
+    if (this.abInspect()) this.abCommit();
+    this.abProbe();
+    if (shouldNotifyPeers) {
+      bond.sendPeerNotif--;
+      bond.env.notifyPeers(bond);
+    }
+  }
+
+  /** bond_ab_arp_inspect. */
+  private abInspect(): number {
+    const bond = this.bond;
+    const missedMax = bond.opts.arp_missed_max;
+    let commit = 0;
+    for (const s of bond.slaves) {
+      s.linkNewState = BOND_LINK_NOCHANGE;
+      const lastRx = this.lastRx(s);
+      if (s.link !== BOND_LINK_UP) {
+        if (this.inInterval(lastRx, 1)) {
+          s.linkNewState = BOND_LINK_UP;
+          commit++;
+        } else if (s.link === BOND_LINK_BACK) {
+          s.linkNewState = BOND_LINK_FAIL;
+          commit++;
+        }
+        continue;
+      }
+      // Two intervals of grace after being enslaved or made active: the receive times need
+      // a whole round to be updated.
+      if (this.inInterval(s.lastLinkUp, 2)) continue;
+      if (!s.isActive && !bond.currentArpSlave && !this.inInterval(lastRx, missedMax + 1)) {
+        s.linkNewState = BOND_LINK_DOWN;
+        commit++;
+      }
+      if (s.isActive && (!this.inInterval(s.lastTx, missedMax) || !this.inInterval(lastRx, missedMax))) {
+        s.linkNewState = BOND_LINK_DOWN;
+        commit++;
+      }
+    }
+    return commit;
+  }
+
+  /** bond_ab_arp_commit. */
+  private abCommit(): void {
+    const bond = this.bond;
+    for (const s of bond.slaves) {
+      const next = s.linkNewState;
+      s.linkNewState = BOND_LINK_NOCHANGE;
+      let failover = false;
+      switch (next) {
+        case BOND_LINK_UP: {
+          const active = bond.currActiveSlave;
+          if (active !== s || (!active && this.inInterval(s.lastTx, 1))) {
+            s.link = BOND_LINK_UP;
+            const arpSlave = bond.currentArpSlave;
+            if (arpSlave) {
+              bond.setSlaveInactive(arpSlave);
+              bond.currentArpSlave = undefined;
+            }
+            bond.log.info(`${bond.name}: link status definitely up for interface ${s.name}`);
+            if (!bond.currActiveSlave || s === bond.primarySlave) failover = true;
+          }
+          break;
+        }
+        case BOND_LINK_DOWN:
+          s.linkFailureCount++;
+          s.link = BOND_LINK_DOWN;
+          bond.setSlaveInactive(s);
+          bond.log.info(`${bond.name}: link status definitely down for interface ${s.name}, disabling it`);
+          if (s === bond.currActiveSlave) {
+            bond.currentArpSlave = undefined;
+            failover = true;
+          }
+          break;
+        case BOND_LINK_FAIL:
+          s.link = BOND_LINK_FAIL;
+          bond.setSlaveInactive(s);
+          // A slave just enslaved has become the active one.
+          if (bond.currActiveSlave) bond.currentArpSlave = undefined;
+          break;
+      }
+      if (failover) bond.selectActiveSlave();
+    }
+    bond.setCarrier();
+  }
+
+  /** bond_ab_arp_probe: probe through the active slave, or try the next candidate in turn. */
+  private abProbe(): void {
+    const bond = this.bond;
+    const active = bond.currActiveSlave;
+    if (active) {
+      this.sendAll(active);
+      return;
+    }
+    const arpSlave = bond.currentArpSlave ?? bond.slaves[0];
+    if (!arpSlave) return;
+    let before: Slave | undefined;
+    let next: Slave | undefined;
+    let found = false;
+    for (const s of bond.slaves) {
+      if (!found && !before && s.isUp) before = s;
+      if (found && !next && s.isUp) next = s;
+      // A slave marked up whose port is down (simultaneous failures): mark it down now.
+      if (!s.isUp && s.link === BOND_LINK_UP) {
+        s.link = BOND_LINK_DOWN;
+        s.linkFailureCount++;
+        bond.setSlaveInactive(s);
+        bond.log.info(`${bond.name}: backup interface ${s.name} is now down`);
+      }
+      if (s === arpSlave) found = true;
+    }
+    if (!next && before) next = before;
+    if (!next) return;
+    next.link = BOND_LINK_BACK;
+    bond.setSlaveActive(next);
+    this.sendAll(next);
+    next.lastLinkUp = bond.now;
+    bond.currentArpSlave = next;
+  }
+}
+
+function ipOf(text: string): number {
+  const p = text.split('.');
+  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+}
+
+function sameMac(a: Uint8Array, off: number, b: Uint8Array): boolean {
+  for (let i = 0; i < 6; i++) if (a[off + i] !== b[i]) return false;
+  return true;
+}
+

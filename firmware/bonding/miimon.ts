@@ -1,0 +1,186 @@
+/**
+ * The MII link monitor (bond_mii_monitor, bond_miimon_inspect, bond_miimon_commit): every
+ * `miimon` ms it reads each slave's link, moves slaves through up, going down (downdelay),
+ * down and going back (updelay), commits the changes and reselects the active slave.
+ *
+ * Delays are counted in monitor rounds, as Linux counts them, so a slave whose link drops is
+ * declared down exactly `downdelay` ms after the round that first saw the drop.
+ */
+import type { TimerHandle } from '../core/clock.ts';
+import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP } from './options.ts';
+import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
+import { usesXmitHash, type Bond } from './bond.ts';
+
+export class MiiMonitor {
+  private timer: TimerHandle | undefined;
+  private busy = false;
+  /** Rounds run, for tests and telemetry. */
+  rounds = 0;
+
+  constructor(private readonly bond: Bond) {}
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Starts the monitor; the first round runs at once (bond_open queues it with no delay). */
+  start(): void {
+    this.stop();
+    this.timer = this.bond.env.clock.setTimer(0, () => this.tick());
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.bond.env.clock.cancel(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    const miimon = this.bond.opts.miimon;
+    this.timer = miimon > 0 ? this.bond.env.clock.setTimer(miimon, () => this.tick()) : undefined;
+    // A round still reading registers (a slow bus) is not stacked on: this one is skipped.
+    if (this.busy) return;
+    this.busy = true;
+    void this.round().finally(() => {
+      this.busy = false;
+    });
+  }
+
+  /** One monitor round. */
+  async round(): Promise<void> {
+    const bond = this.bond;
+    this.rounds++;
+    if (bond.slaves.length === 0) return;
+    const slaves = [...bond.slaves];
+    const useCarrier = bond.opts.use_carrier === 1;
+    const links = await Promise.all(slaves.map((s) => s.port.probeLink(useCarrier)));
+    if (!this.running || !bond.adminUp) return; // stopped while the registers were read
+    const shouldNotifyPeers = bond.shouldNotifyPeers();
+    let commit = 0;
+    const ignoreStart = this.ignoreUpdelay();
+    let ignoreUpdelay = ignoreStart;
+    for (let i = 0; i < slaves.length; i++) {
+      const s = slaves[i];
+      if (!bond.slaves.includes(s)) continue; // released meanwhile
+      const r = this.inspect(s, links[i], ignoreUpdelay);
+      commit += r.commit;
+      if (r.cleared) ignoreUpdelay = false;
+    }
+    if (bond.sendPeerNotif > 0) bond.sendPeerNotif--;
+    if (commit) {
+      for (const s of slaves) this.commitLinkState(s);
+      this.commitChanges(slaves);
+    }
+    if (shouldNotifyPeers) bond.env.notifyPeers(bond);
+  }
+
+  /**
+   * HOWTO 13.1: updelay is ignored while nothing can carry traffic: in active-backup when no
+   * slave is active, in the hashing modes when no slave is usable. Linux keeps no usable list
+   * for balance-rr and broadcast, so there updelay always applies.
+   */
+  private ignoreUpdelay(): boolean {
+    const bond = this.bond;
+    if (bond.opts.mode === BOND_MODE_ACTIVEBACKUP) return !bond.currActiveSlave;
+    return usesXmitHash(bond.opts.mode) && bond.usableSlaves.length === 0;
+  }
+
+  private ms(rounds: number): number {
+    return rounds * this.bond.opts.miimon;
+  }
+
+  /** bond_miimon_inspect for one slave. */
+  private inspect(s: Slave, linkUp: boolean, ignoreUpdelay: boolean): { commit: number; cleared: boolean } {
+    const bond = this.bond;
+    const opts = bond.opts;
+    const downdelay = opts.miimon ? opts.downdelay / opts.miimon : 0;
+    const updelay = opts.miimon ? opts.updelay / opts.miimon : 0;
+    s.linkNewState = BOND_LINK_NOCHANGE;
+    const log = bond.log;
+    switch (s.link) {
+      case BOND_LINK_UP:
+      case BOND_LINK_FAIL:
+        if (s.link === BOND_LINK_UP) {
+          if (linkUp) return { commit: 0, cleared: false };
+          s.linkNewState = BOND_LINK_FAIL;
+          s.delay = downdelay;
+          if (s.delay) {
+            const role = opts.mode === BOND_MODE_ACTIVEBACKUP ? (s.isActive ? 'active ' : 'backup ') : '';
+            log.info(`${bond.name}: link status down for ${role}interface ${s.name}, disabling it in ${opts.downdelay} ms`);
+          }
+        }
+        if (linkUp) {
+          // Recovered before downdelay expired.
+          s.linkNewState = BOND_LINK_UP;
+          s.lastLinkUp = bond.now;
+          log.info(`${bond.name}: link status up again after ${this.ms(downdelay - s.delay)} ms for interface ${s.name}`);
+          return { commit: 1, cleared: false };
+        }
+        if (s.delay <= 0) {
+          s.linkNewState = BOND_LINK_DOWN;
+          return { commit: 1, cleared: false };
+        }
+        s.delay--;
+        return { commit: s.linkNewState === BOND_LINK_FAIL ? 1 : 0, cleared: false };
+      case BOND_LINK_DOWN:
+      case BOND_LINK_BACK:
+        if (s.link === BOND_LINK_DOWN) {
+          if (!linkUp) return { commit: 0, cleared: false };
+          s.linkNewState = BOND_LINK_BACK;
+          s.delay = updelay;
+          if (s.delay) {
+            log.info(`${bond.name}: link status up for interface ${s.name}, enabling it in ${ignoreUpdelay ? 0 : opts.updelay} ms`);
+          }
+        }
+        if (!linkUp) {
+          s.linkNewState = BOND_LINK_DOWN;
+          log.info(`${bond.name}: link status down again after ${this.ms(updelay - s.delay)} ms for interface ${s.name}`);
+          return { commit: 1, cleared: false };
+        }
+        if (ignoreUpdelay) s.delay = 0;
+        if (s.delay <= 0) {
+          s.linkNewState = BOND_LINK_UP;
+          return { commit: 1, cleared: true };
+        }
+        s.delay--;
+        return { commit: s.linkNewState === BOND_LINK_BACK ? 1 : 0, cleared: false };
+    }
+  }
+
+  /** bond_commit_link_state. */
+  private commitLinkState(s: Slave): void {
+    if (s.linkNewState === BOND_LINK_NOCHANGE) return;
+    s.link = s.linkNewState;
+  }
+
+  /** bond_miimon_commit: what going up or down means for the bond. */
+  private commitChanges(slaves: Slave[]): void {
+    const bond = this.bond;
+    let failover = false;
+    for (const s of slaves) {
+      if (!bond.slaves.includes(s)) continue;
+      const next = s.linkNewState;
+      s.linkNewState = BOND_LINK_NOCHANGE;
+      if (next === BOND_LINK_UP) {
+        s.updateSpeedDuplex();
+        s.link = BOND_LINK_UP;
+        s.lastLinkUp = bond.now;
+        if (bond.opts.mode === BOND_MODE_8023AD) s.backup = true;
+        else if (bond.opts.mode !== BOND_MODE_ACTIVEBACKUP) bond.setSlaveActive(s);
+        bond.log.info(
+          `${bond.name}: link status definitely up for interface ${s.name}, ${s.speed > 0 ? s.speed : 0} Mbps ${s.duplex === 'full' ? 'full' : 'half'} duplex`,
+        );
+        bond.linkChanged(s, BOND_LINK_UP);
+        if (!bond.currActiveSlave || s === bond.primarySlave) failover = true;
+      } else if (next === BOND_LINK_DOWN) {
+        s.linkFailureCount++;
+        s.link = BOND_LINK_DOWN;
+        if (bond.opts.mode === BOND_MODE_ACTIVEBACKUP || bond.opts.mode === BOND_MODE_8023AD) bond.setSlaveInactive(s);
+        bond.log.info(`${bond.name}: link status definitely down for interface ${s.name}, disabling it`);
+        bond.linkChanged(s, BOND_LINK_DOWN);
+        if (s === bond.currActiveSlave) failover = true;
+      }
+    }
+    if (failover) bond.selectActiveSlave();
+    bond.setCarrier();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * /proc/net/bonding/<bond>, line for line as current Linux prints it (bond_procfs.c):
+ * the driver line, the bond's mode and monitors, then one block per slave.
+ */
+import { formatMac } from '../net/addr.ts';
+import { Bond, usesPrimary } from './bond.ts';
+import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP, BOND_MODE_TLB, BOND_MODE_XOR, formatOption } from './options.ts';
+import { LINK_STATE_NAMES, type Slave } from './slave.ts';
+
+/** bond_mode_name. */
+const MODE_NAMES = [
+  'load balancing (round-robin)',
+  'fault-tolerance (active-backup)',
+  'load balancing (xor)',
+  'fault-tolerance (broadcast)',
+  'IEEE 802.3ad Dynamic link aggregation',
+  'transmit load balancing',
+  'adaptive load balancing',
+];
+
+export function bondModeDescription(mode: number): string {
+  return MODE_NAMES[mode] ?? 'unknown';
+}
+
+/** bond_mode_uses_xmit_hash: the modes whose transmit follows xmit_hash_policy. */
+function showsHashPolicy(bond: Bond): boolean {
+  const m = bond.opts.mode;
+  return m === BOND_MODE_XOR || m === BOND_MODE_8023AD || (m === BOND_MODE_TLB && bond.opts.tlb_dynamic_lb === 0);
+}
+
+/** The whole file; `driverVersion` stands where Linux prints its kernel release. */
+export function formatProcBonding(bond: Bond, driverVersion: string): string {
+  const o = bond.opts;
+  const lines: string[] = [`Ethernet Channel Bonding Driver: v${driverVersion}`, ''];
+  let mode = `Bonding Mode: ${bondModeDescription(o.mode)}`;
+  if (o.mode === BOND_MODE_ACTIVEBACKUP && o.fail_over_mac) mode += ` (fail_over_mac ${formatOption(o, 'fail_over_mac').split(' ')[0]})`;
+  lines.push(mode);
+  if (showsHashPolicy(bond)) lines.push(`Transmit Hash Policy: ${formatOption(o, 'xmit_hash_policy').split(' ')[0]} (${o.xmit_hash_policy})`);
+  if (usesPrimary(o.mode)) {
+    const p = bond.primarySlave;
+    lines.push(`Primary Slave: ${p ? `${p.name} (primary_reselect ${formatOption(o, 'primary_reselect').split(' ')[0]})` : 'None'}`);
+    lines.push(`Currently Active Slave: ${bond.currActiveSlave?.name ?? 'None'}`);
+  }
+  const miimon = o.miimon;
+  lines.push(`MII Status: ${bond.carrier ? 'up' : 'down'}`);
+  lines.push(`MII Polling Interval (ms): ${miimon}`);
+  // Linux keeps the delays in monitor rounds, so they read 0 while miimon is 0.
+  lines.push(`Up Delay (ms): ${miimon ? o.updelay : 0}`);
+  lines.push(`Down Delay (ms): ${miimon ? o.downdelay : 0}`);
+  lines.push(`Peer Notification Delay (ms): ${miimon ? o.peer_notif_delay : 0}`);
+  if (o.arp_interval > 0) {
+    lines.push(`ARP Polling Interval (ms): ${o.arp_interval}`);
+    lines.push(`ARP Missed Max: ${o.arp_missed_max}`);
+    lines.push(`ARP IP target/s (n.n.n.n form):${o.arp_ip_target.map((t) => ` ${t}`).join(',')}`);
+    lines.push(`NS IPv6 target/s (xx::xx form):${o.ns_ip6_target.map((t) => ` ${t}`).join(',')}`);
+  }
+  const ext = bond.modeExtension;
+  if (ext?.procBond) lines.push(...ext.procBond());
+  for (const s of bond.slaves) {
+    lines.push('', ...formatSlave(s));
+    if (ext?.procSlave) lines.push(...ext.procSlave(s));
+  }
+  return lines.join('\n');
+}
+
+function formatSlave(s: Slave): string[] {
+  return [
+    `Slave Interface: ${s.name}`,
+    `MII Status: ${LINK_STATE_NAMES[s.link]}`,
+    `Speed: ${s.speed > 0 ? `${s.speed} Mbps` : 'Unknown'}`,
+    `Duplex: ${s.duplex === 'unknown' ? 'Unknown' : s.duplex}`,
+    `Link Failure Count: ${s.linkFailureCount}`,
+    `Permanent HW addr: ${formatMac(s.permHwaddr)}`,
+    `Slave queue ID: ${s.queueId}`,
+  ];
+}

@@ -1,0 +1,202 @@
+/**
+ * The gateway's network stack: the front-panel port devices, the bonding driver and its
+ * bonds, 802.1Q devices, and the IPv4 host stack on top, with the receive path that routes
+ * each frame from a port to the device that should see it.
+ *
+ * Portable core: no Node modules; time and randomness are injected.
+ */
+import type { Clock } from '../core/clock.ts';
+import { UsageError } from '../core/errors.ts';
+import type { EventLog } from '../core/log.ts';
+import type { Random } from '../core/random.ts';
+import { Bond, type BondEnv } from '../bonding/bond.ts';
+import { BondingDriver } from '../bonding/driver.ts';
+import type { Board, BoardPort } from '../../hal/board.ts';
+import { readU16 } from './addr.ts';
+import { HostStack, type HostLink } from './host.ts';
+import { NetDeviceTable, type NetDevice } from './netdev.ts';
+import { ETHERTYPE_VLAN } from './packets.ts';
+import { PortDevice } from './port-device.ts';
+import { VlanDevice, type VlanLower } from './vlan-device.ts';
+
+export class NetStack {
+  readonly devices = new NetDeviceTable();
+  readonly ports: PortDevice[] = [];
+  readonly host: HostStack;
+  readonly bonding: BondingDriver;
+  private readonly vlans = new Map<string, VlanDevice>();
+  private readonly byBoardPort = new Map<BoardPort, PortDevice>();
+
+  constructor(
+    readonly board: Board,
+    readonly clock: Clock,
+    readonly log: EventLog,
+    random: Random,
+  ) {
+    this.host = new HostStack({ clock, log });
+    for (const p of board.ports) {
+      const dev = new PortDevice(board, p);
+      this.ports.push(dev);
+      this.byBoardPort.set(p, dev);
+      this.devices.add(dev);
+      this.host.attach(dev);
+    }
+    const env: BondEnv = {
+      clock,
+      log,
+      random,
+      deliver: (bond, frame, length) => this.deliverFromBond(bond, frame, length),
+      notifyPeers: (bond) => this.notifyPeers(bond),
+      arpRoute: (bond, target) => this.arpRoute(bond, target),
+      hasIp: (bond, ip) => this.ownsIp(bond, ip),
+    };
+    this.bonding = new BondingDriver(env, {
+      nameTaken: (name) => this.devices.get(name) !== undefined,
+      added: (bond) => {
+        this.devices.add(bond);
+        this.host.attach(bond);
+      },
+      removed: (bond) => {
+        for (const v of this.vlansOn(bond)) this.removeVlan(v.name);
+        this.host.detach(bond.name);
+        this.devices.remove(bond.name);
+      },
+    });
+    board.setReceiver((port, frame, length) => this.receive(port, frame, length));
+  }
+
+  port(name: string): PortDevice | undefined {
+    return this.ports.find((p) => p.name === name);
+  }
+
+  bond(name: string): Bond | undefined {
+    return this.bonding.get(name);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // VLAN devices
+
+  /** `ip link add link <lower> name <name> type vlan id <vid>`. */
+  addVlan(lowerName: string, name: string, vid: number): VlanDevice {
+    const lower = this.devices.get(lowerName);
+    if (!lower) throw new UsageError(`Cannot find device "${lowerName}"`);
+    if (lower.kind === 'vlan') throw new UsageError(`${lowerName}: 802.1Q devices go on a bond or a port, not on another VLAN device`);
+    if (lower instanceof PortDevice && lower.master !== undefined) {
+      throw new UsageError(`${lowerName} is enslaved to ${lower.master}: put the VLAN device on ${lower.master}`);
+    }
+    if (!Number.isInteger(vid) || vid < 1 || vid > 4094) throw new UsageError(`invalid VLAN id ${vid} (1 to 4094)`);
+    if (this.devices.get(name)) throw new UsageError('RTNETLINK answers: File exists');
+    if (!/^[^\s/:]{1,15}$/.test(name)) throw new UsageError(`invalid device name '${name}' (at most 15 characters, no spaces, '/' or ':')`);
+    for (const v of this.vlans.values()) {
+      if (v.lower === lower && v.vlan === vid) throw new UsageError(`RTNETLINK answers: File exists (${v.name} already has VLAN ${vid} on ${lowerName})`);
+    }
+    const dev = new VlanDevice(name, lower as VlanLower, vid);
+    this.vlans.set(name, dev);
+    this.devices.add(dev);
+    this.host.attach(dev);
+    if (lower instanceof Bond) lower.vlans.add(vid);
+    this.log.info(`${name}: 802.1Q VLAN ${vid} on ${lowerName}`);
+    return dev;
+  }
+
+  removeVlan(name: string): void {
+    const dev = this.vlans.get(name);
+    if (!dev) throw new UsageError(`Cannot find device "${name}"`);
+    this.vlans.delete(name);
+    this.host.detach(name);
+    this.devices.remove(name);
+    if (dev.lower instanceof Bond) dev.lower.vlans.delete(dev.vlan);
+  }
+
+  vlansOn(lower: NetDevice): VlanDevice[] {
+    return [...this.vlans.values()].filter((v) => v.lower === lower);
+  }
+
+  vlan(name: string): VlanDevice | undefined {
+    return this.vlans.get(name);
+  }
+
+  /** Brings any device up or down; its VLAN devices follow. */
+  async setAdminUp(dev: NetDevice, up: boolean): Promise<void> {
+    await dev.setAdminUp(up);
+    await this.lowerStateChanged(dev);
+  }
+
+  /** A lower device going down takes its VLAN devices down; coming up brings them back (vlan_device_event). */
+  async lowerStateChanged(lower: NetDevice): Promise<void> {
+    for (const v of this.vlansOn(lower)) {
+      if (!lower.adminUp) {
+        if (v.adminUp) {
+          v.adminUp = false;
+          v.followsLower = true;
+        }
+      } else if (v.followsLower) {
+        v.followsLower = false;
+        await v.setAdminUp(true);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Receive
+
+  private receive(bp: BoardPort, frame: Uint8Array, length: number): void {
+    const port = this.byBoardPort.get(bp);
+    if (!port) return;
+    if (port.master !== undefined) {
+      const bond = this.bonding.get(port.master);
+      const slave = bond?.slave(port.name);
+      if (bond && slave) bond.receive(slave, frame, length);
+      return;
+    }
+    this.deliverTo(port, frame, length);
+  }
+
+  private deliverFromBond(bond: Bond, frame: Uint8Array, length: number): void {
+    this.deliverTo(bond, frame, length);
+  }
+
+  /** Hands a frame to `dev`, or to its VLAN device when it carries that device's tag. */
+  private deliverTo(dev: NetDevice & HostLink, frame: Uint8Array, length: number): void {
+    if (length >= 18 && readU16(frame, 12) === ETHERTYPE_VLAN) {
+      const vid = readU16(frame, 14) & 0x0fff;
+      for (const v of this.vlans.values()) {
+        if (v.lower === dev && v.vlan === vid) {
+          if (!v.up) return;
+          v.countRx(length);
+          this.host.receive(v, frame, length);
+          return;
+        }
+      }
+      return; // no device for this VLAN: nobody listens
+    }
+    if (!dev.adminUp) return;
+    this.host.receive(dev, frame, length);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // What bonds need from the stack
+
+  /** NETDEV_NOTIFY_PEERS reaches the bond and every VLAN device on it. */
+  private notifyPeers(bond: Bond): void {
+    this.host.sendGratuitousArps(bond.name);
+    for (const v of this.vlansOn(bond)) if (v.up) this.host.sendGratuitousArps(v.name);
+  }
+
+  private arpRoute(bond: Bond, target: number): { vlan: number; src: number } | null | undefined {
+    const r = this.host.route(target);
+    if (!r) return undefined;
+    if (r.link === (bond as HostLink)) return { vlan: -1, src: r.src };
+    const v = this.vlans.get(r.link.name);
+    if (v && v.lower === bond) return { vlan: v.vlan, src: r.src };
+    return null;
+  }
+
+  private ownsIp(bond: Bond, ip: number): boolean {
+    const link = this.host.linkOfAddress(ip);
+    if (!link) return false;
+    if (link.name === bond.name) return true;
+    const v = this.vlans.get(link.name);
+    return v !== undefined && v.lower === bond;
+  }
+}
