@@ -45,8 +45,12 @@ export class BondingDriver {
       if (!optionDef(name)) throw new UsageError(`modprobe: bonding: unknown parameter '${name}'`);
       pairs.push([name, p.slice(eq + 1)]);
     }
-    // The mode decides which other parameters mean anything, so it goes first.
-    pairs.sort((a, b) => (a[0] === 'mode' ? 0 : 1) - (b[0] === 'mode' ? 0 : 1));
+    // Module parameters are read together, not in order (bond_check_params): the mode first,
+    // then miimon (the delays are multiples of it), then the ARP targets. The table's default
+    // miimon of 100 applies only when no ARP monitor is asked for.
+    const rank = (n: string): number => ['mode', 'miimon', 'arp_ip_target'].indexOf(n) >>> 0;
+    pairs.sort((a, b) => rank(a[0]) - rank(b[0]));
+    if (pairs.some(([n]) => n === 'arp_interval') && !pairs.some(([n]) => n === 'miimon')) opts.miimon = 0;
     for (const [name, value] of pairs) {
       const def = optionDef(name)!;
       if (!def.modes.includes(opts.mode)) {
