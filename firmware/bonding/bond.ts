@@ -84,6 +84,13 @@ export interface ModeExtension {
   linkChanged(slave: Slave, link: LinkState): void;
   open(): void;
   close(): void;
+  /**
+   * The active slave changes (bond_alb_handle_active_change): the mode moves addresses; the
+   * core has already set `currActiveSlave` to `next`.
+   */
+  activeChanged?(next: Slave | undefined, old: Slave | undefined): void;
+  /** The user sets the bond's MAC (bond_alb_set_mac_address); replaces the core's rule. */
+  setMac?(mac: Uint8Array): void;
   /** bond_set_carrier for the mode (802.3ad: min_links and the active aggregator). */
   carrier?(): boolean;
   /** Lines the mode adds to /proc/net/bonding/<bond>, after the bond part. */
@@ -613,6 +620,7 @@ export class Bond implements NetDevice {
     }
     if (uses) this.swapPromisc(next, old);
     this.currActiveSlave = next;
+    if (isLb(this.opts.mode)) this.mode?.activeChanged?.(next, old);
 
     if (this.opts.mode === BOND_MODE_ACTIVEBACKUP) {
       if (old) this.setSlaveInactive(old);
@@ -678,6 +686,11 @@ export class Bond implements NetDevice {
   /** Sets the bond's MAC (ifconfig hw ether / ip link set address): bond_set_mac_address. */
   setMac(mac: Uint8Array): void {
     if (this.opts.fail_over_mac && this.opts.mode === BOND_MODE_ACTIVEBACKUP) return; // Linux: success, nothing done
+    if (this.mode?.setMac) {
+      this.mode.setMac(mac);
+      this.macRandom = false;
+      return;
+    }
     for (const s of this.slaves) s.port.setMac(mac);
     this.mac = mac.slice();
     this.macRandom = false;
