@@ -92,8 +92,8 @@ const RET_CONTINUE = 0, RET_PROTO_AGAIN = 1, RET_IPPROTO_AGAIN = 2, RET_OUT_GOOD
  * passes back through pointers. Addresses are kept as flow_get_u32_src/dst return them
  * (IPv4: the LE read of the address; IPv6: ipv6_addr_hash; TIPC: the key as src, 0 as dst).
  */
-const K = new Int32Array(7);
-const K_SRC = 0, K_DST = 1, K_PORTS = 2, K_ICMP = 3, K_NHOFF = 4, K_IPPROTO = 5, K_HASH = 6;
+const K = new Int32Array(6);
+const K_SRC = 0, K_DST = 1, K_PORTS = 2, K_ICMP = 3, K_NHOFF = 4, K_IPPROTO = 5;
 
 /** Big-endian 16-bit field (ntohs of a __be16). */
 function be16(b: Uint8Array, i: number): number {
@@ -448,7 +448,7 @@ function flowDissect(b: Uint8Array, nhoff: number, end: number, proto: number, t
 }
 
 /**
- * __bond_xmit_hash (bond_main.c), result into K[K_HASH]. `n` is the usable length.
+ * __bond_xmit_hash (bond_main.c), returned as an int32. `n` is the usable length.
  * - vlan+srcmac, bond_vlan_srcmac_hash: source MAC vendor half ^ device half ^ the VLAN tag
  *   (skb_vlan_tag_get, the whole 16-bit TCI with priority and DEI bits, as Linux uses it).
  * - layer2, bond_eth_hash: h_dest[5] ^ h_source[5] ^ h_proto.
@@ -458,24 +458,21 @@ function flowDissect(b: Uint8Array, nhoff: number, end: number, proto: number, t
  *   (ports of many flows differ only in parity).
  * Every policy gives 0 for a frame shorter than an Ethernet header (bond_pull_data fails).
  */
-function hashInto(b: Uint8Array, o: number, n: number, policy: number): void {
-  if (!(n >= ETH_HLEN)) {
-    K[K_HASH] = 0;
-    return;
-  }
+function hashInto(b: Uint8Array, o: number, n: number, policy: number): number {
+  if (!(n >= ETH_HLEN)) return 0;
   // The outer 802.1Q tag is skb metadata; it needs room for a whole header after it.
   const tagged = n >= ETH_HLEN + 4 && b[o + 12] === 0x81 && b[o + 13] === 0x00;
   const et = tagged ? o + 16 : o + 12;
   const end = o + n;
-  const l2Proto = be16(b, et);
+  const l2Proto = (b[et] << 8) | b[et + 1];
   const ethHash = b[o + 5] ^ b[o + 11] ^ l2Proto;
+  if (policy === XMIT_LAYER2) return ethHash;
   let ok: boolean;
   switch (policy) {
     case XMIT_VLAN_SRCMAC: {
       const vendor = (b[o + 6] << 16) | (b[o + 7] << 8) | b[o + 8];
       const dev = (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11];
-      K[K_HASH] = (tagged ? be16(b, o + 14) : 0) ^ vendor ^ dev;
-      return;
+      return (tagged ? be16(b, o + 14) : 0) ^ vendor ^ dev;
     }
     case XMIT_LAYER23:
     case XMIT_LAYER34:
@@ -485,14 +482,11 @@ function hashInto(b: Uint8Array, o: number, n: number, policy: number): void {
     case XMIT_ENCAP34:
       ok = flowDissect(b, et + 2, end, l2Proto, tagged, l2Proto);
       break;
-    default: // XMIT_LAYER2 (and anything unknown, as the default policy)
+    default: // anything unknown hashes as the default policy, layer2
       ok = false;
       break;
   }
-  if (!ok) {
-    K[K_HASH] = ethHash;
-    return;
-  }
+  if (!ok) return ethHash;
   const l34 = policy === XMIT_LAYER34 || policy === XMIT_ENCAP34;
   const icmp = K[K_ICMP];
   let h = !l34 ? ethHash : icmp >>> 16 !== 0 ? icmp : K[K_PORTS];
@@ -500,7 +494,27 @@ function hashInto(b: Uint8Array, o: number, n: number, policy: number): void {
   h ^= K[K_DST] ^ K[K_SRC];
   h ^= h >>> 16;
   h ^= h >>> 8;
-  K[K_HASH] = l34 ? h >>> 1 : h;
+  return l34 ? h >>> 1 : h;
+}
+
+/**
+ * layer2+3 / layer3+4 of an untagged IPv4 frame that is not a fragment and not ICMP: what
+ * bondFlowDissect and bond_ip_hash give, computed in locals.
+ */
+function plainIpv4Hash(b: Uint8Array, o: number, end: number, policy: number, eth: number): number {
+  const nh = o + ETH_HLEN;
+  let h = eth;
+  if (policy === XMIT_LAYER34) {
+    const proto = b[nh + 9];
+    const th = nh + ((b[nh] & 15) << 2);
+    if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) h = th + 4 <= end ? b[th] | (b[th + 1] << 8) | (b[th + 2] << 16) | (b[th + 3] << 24) : 0;
+    else h = flowGetPorts(b, th, proto, end);
+  }
+  h ^= (b[nh + 12] | (b[nh + 13] << 8) | (b[nh + 14] << 16) | (b[nh + 15] << 24)) ^
+    (b[nh + 16] | (b[nh + 17] << 8) | (b[nh + 18] << 16) | (b[nh + 19] << 24));
+  h ^= h >>> 16;
+  h ^= h >>> 8;
+  return (policy === XMIT_LAYER34 ? h >>> 1 : h) >>> 0;
 }
 
 /**
@@ -512,8 +526,21 @@ function hashInto(b: Uint8Array, o: number, n: number, policy: number): void {
  */
 export function xmitHashAt(buf: Uint8Array, offset: number, length: number, policy: number): number {
   const avail = buf.length - offset;
-  hashInto(buf, offset, length < avail ? length : avail, policy);
-  return K[K_HASH] >>> 0;
+  const n = length < avail ? length : avail;
+  // Fast path, small enough to be inlined into the caller's loop: an untagged frame with a
+  // whole IPv4 header. Same results as hashInto.
+  if (n >= ETH_HLEN + IPV4_HLEN && !(buf[offset + 12] === 0x81 && buf[offset + 13] === 0x00)) {
+    const proto = (buf[offset + 12] << 8) | buf[offset + 13];
+    const eth = buf[offset + 5] ^ buf[offset + 11] ^ proto;
+    if (policy === XMIT_LAYER2) return eth;
+    if (
+      proto === ETH_P_IP && (policy === XMIT_LAYER23 || policy === XMIT_LAYER34) &&
+      (((buf[offset + 20] << 8) | buf[offset + 21]) & 0x3fff) === 0 && buf[offset + 23] !== IPPROTO_ICMP
+    ) {
+      return plainIpv4Hash(buf, offset, offset + n, policy, eth);
+    }
+  }
+  return hashInto(buf, offset, n, policy) >>> 0;
 }
 
 /** Linux's bond_xmit_hash for a frame as the bond sees it. Returns an unsigned 32-bit number. */
