@@ -40,9 +40,11 @@ export class MiiMonitor {
     // A round still reading registers (a slow bus) is not stacked on: this one is skipped.
     if (this.busy) return;
     this.busy = true;
-    void this.round().finally(() => {
-      this.busy = false;
-    });
+    this.round()
+      .catch((e: unknown) => this.bond.log.error(`${this.bond.name}: MII monitor round failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        this.busy = false;
+      });
   }
 
   /** One monitor round. */

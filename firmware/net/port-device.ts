@@ -64,7 +64,14 @@ export class PortDevice implements NetDevice, BondPort {
 
   async probeLink(useCarrier: boolean): Promise<boolean> {
     if (!this.port.adminUp) return false;
-    if (useCarrier) return this.board.refreshCarrier(this.port);
+    if (useCarrier) {
+      // netif_carrier_ok cannot fail; when the bus does, the last carrier read stands.
+      try {
+        return await this.board.refreshCarrier(this.port);
+      } catch {
+        return this.port.carrier;
+      }
+    }
     // use_carrier=0: the PHY's own registers; then its vendor status; then, as Linux's
     // bond_check_dev_link does when nothing answers, assume the link is up (HOWTO 7.3).
     try {
