@@ -149,14 +149,16 @@ export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetS
       if (op === 'add' && !bond.adminUp) {
         throw new UsageError(`ifenslave: Illegal operation; the specified master interface '${bond.name}' is not up.`);
       }
-      for (const name of ports) {
-        const port = requirePort(stack, name, 'ifenslave');
+      // Check every port first, so a bad one leaves the others as they were.
+      const targets = ports.map((name) => requirePort(stack, name, 'ifenslave'));
+      for (const port of targets) {
+        if (op === 'add' && port.master !== undefined) throw new UsageError(`ifenslave: ${port.name} is already enslaved to ${port.master}`);
+        if (op === 'del' && !bond.slave(port.name)) throw new UsageError(`ifenslave: ${port.name} is not a slave of ${bond.name}`);
+      }
+      if (new Set(ports).size !== ports.length) throw new UsageError('ifenslave: a port is named twice');
+      for (const port of targets) {
         if (op === 'add') await enslaveTakingDown(stack, bond, port);
-        else {
-          const s = bond.slave(port.name);
-          if (!s) throw new UsageError(`ifenslave: ${port.name} is not a slave of ${bond.name}`);
-          await bond.release(s);
-        }
+        else await bond.release(bond.slave(port.name)!);
       }
       return '';
     },
