@@ -3,5 +3,6 @@ import { portPoll } from './port-poll.ts';
 import { dsaFrames } from './dsa-frames.ts';
 import { mdio } from './mdio.ts';
 import { txSelect } from './tx-select.ts';
+import { bondXmit } from './bond-xmit.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit];
