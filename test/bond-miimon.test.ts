@@ -198,3 +198,18 @@ test('gratuitous ARPs on failover: num_grat_arp of them, peer_notif_delay apart,
   await until(s, t0 + 3000);
   t.is(s.hw.world.stats(1).arpTx - arpBefore, 6);
 });
+
+test('HOWTO 7.3: with use_carrier=0, a PHY that cannot be read counts as up', async (t) => {
+  const { s, t0 } = await bond('mode=active-backup miimon=100 use_carrier=0');
+  await until(s, t0 + 50);
+  await s.run('sim phy eth0 down');
+  await until(s, t0 + 150);
+  t.is(await s.run('cat /sys/class/net/bond0/bonding/active_slave'), 'eth1');
+  // The switch's PHY access unit hangs: every PHY read fails; the monitor assumes link.
+  s.hw.chip.stuckPhyBusy = true;
+  await until(s, t0 + 450);
+  t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/mii_status'), 'up');
+  s.hw.chip.stuckPhyBusy = false;
+  await until(s, t0 + 650);
+  t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/mii_status'), 'down');
+});

@@ -133,3 +133,16 @@ test('/proc/net/bonding/<bond> for balance-xor and broadcast, as Linux prints it
     'Ethernet Channel Bonding Driver: v0.1.0\n\nBonding Mode: fault-tolerance (broadcast)\nMII Status: down\nMII Polling Interval (ms): 100\nUp Delay (ms): 0\nDown Delay (ms): 0\nPeer Notification Delay (ms): 0',
   );
 });
+
+test('the bond\'s speed is the sum over slaves that can send; the active one only in active-backup', async (t) => {
+  const rr = await setup('mode=balance-rr miimon=100');
+  t.is(await rr.run('cat /sys/class/net/bond0/speed'), '3000');
+  t.is(await rr.run('cat /sys/class/net/bond0/duplex'), 'full');
+  await rr.run('sim link eth2 down');
+  await rr.run('sim wait 200ms');
+  t.is(await rr.run('cat /sys/class/net/bond0/speed'), '2000');
+  const ab = await setup('mode=active-backup miimon=100');
+  t.is(await ab.run('cat /sys/class/net/bond0/speed'), '1000');
+  const bc = await setup('mode=broadcast miimon=100');
+  t.is(await bc.run('cat /sys/class/net/bond0/speed'), '1000');
+});

@@ -196,26 +196,20 @@ export class Bond implements NetDevice {
     return this.adminUp && this.carrierOn;
   }
 
+  /** bond_ethtool_get_link_ksettings: the sum over slaves that can send (broadcast: the slowest). */
   get speed(): number {
-    // bond_ethtool_get_link_ksettings: the sum over slaves that are up (active ones in
-    // active-backup), or unknown.
     let speed = 0;
     for (const s of this.slaves) {
-      if (!s.isUp || s.link !== BOND_LINK_UP) continue;
-      if (usesPrimary(this.opts.mode) && s !== this.currActiveSlave) continue;
-      if (s.speed > 0) speed += s.speed;
+      if (!s.canTx || s.speed <= 0) continue;
+      if (this.opts.mode === BOND_MODE_BROADCAST) speed = speed === 0 || s.speed < speed ? s.speed : speed;
+      else speed += s.speed;
     }
     return speed > 0 ? speed : -1;
   }
 
   get duplex(): Duplex {
-    let duplex: Duplex = 'unknown';
-    for (const s of this.slaves) {
-      if (!s.isUp || s.link !== BOND_LINK_UP) continue;
-      if (usesPrimary(this.opts.mode) && s !== this.currActiveSlave) continue;
-      duplex = s.duplex;
-    }
-    return duplex;
+    for (const s of this.slaves) if (s.canTx && s.duplex !== 'unknown') return s.duplex;
+    return 'unknown';
   }
 
   get extraFlags(): string[] {
