@@ -68,6 +68,11 @@ export interface BondEnv {
   arpRoute(bond: Bond, target: number): { vlan: number; src: number } | null | undefined;
   /** bond_has_this_ip: `ip` is an address of the bond or of a device stacked on it. */
   hasIp(bond: Bond, ip: number): boolean;
+  /**
+   * The ports that distribute the bond's traffic changed (802.3ad): the switch chip's trunk
+   * tables follow, so switched traffic uses the same links (hardware LAG). Optional.
+   */
+  lagChanged?(bond: Bond, ports: readonly BondPort[]): void;
 }
 
 /**
@@ -89,6 +94,8 @@ export interface ModeExtension {
    * core has already set `currActiveSlave` to `next`.
    */
   activeChanged?(next: Slave | undefined, old: Slave | undefined): void;
+  /** An option changed through the table (the mode re-reads what it uses). */
+  optionChanged?(name: string): void;
   /** The user sets the bond's MAC (bond_alb_set_mac_address); replaces the core's rule. */
   setMac?(mac: Uint8Array): void;
   /** bond_set_carrier for the mode (802.3ad: min_links and the active aggregator). */
@@ -291,6 +298,7 @@ export class Bond implements NetDevice {
         }
         break;
     }
+    if (name !== 'mode') this.mode?.optionChanged?.(name);
     // Monitors follow miimon and arp_interval (and the mode change that may reset them).
     if (this.adminUp && (before.miimon !== this.opts.miimon || before.arp !== this.opts.arp_interval)) {
       this.startMonitors();
