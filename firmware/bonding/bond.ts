@@ -119,6 +119,13 @@ export function bondModeAvailable(mode: BondMode): boolean {
   return mode <= BOND_MODE_BROADCAST || MODE_FACTORIES.has(mode);
 }
 
+/** "balance-rr 0, active-backup 1, ..." for the modes this firmware runs. */
+export function availableModesText(): string {
+  const out: string[] = [];
+  for (let m = 0; m <= 6; m++) if (bondModeAvailable(m as BondMode)) out.push(`${modeName(m as BondMode)} ${m}`);
+  return out.join(', ');
+}
+
 function modeName(mode: BondMode): string {
   return formatOption({ ...defaultBondOptions(), mode }, 'mode').split(' ')[0];
 }
@@ -248,7 +255,7 @@ export class Bond implements NetDevice {
       const probe = { ...this.opts, arp_ip_target: [...this.opts.arp_ip_target], ns_ip6_target: [...this.opts.ns_ip6_target] };
       setOption(probe, name, text, { up: this.adminUp, slaveCount: this.slaves.length });
       if (!bondModeAvailable(probe.mode)) {
-        throw new UsageError(`mode: ${modeName(probe.mode)} is not available in this firmware (available: balance-rr 0, active-backup 1, balance-xor 2, broadcast 3)`);
+        throw new UsageError(`mode: ${modeName(probe.mode)} is not available in this firmware (available: ${availableModesText()})`);
       }
     }
     const { warnings } = setOption(this.opts, name, text, { up: this.adminUp, slaveCount: this.slaves.length });

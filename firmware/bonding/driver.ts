@@ -4,7 +4,7 @@
  * destroys bonds at run time through /sys/class/net/bonding_masters (bond_sysfs.c).
  */
 import { UsageError } from '../core/errors.ts';
-import { Bond, bondModeAvailable, type BondEnv } from './bond.ts';
+import { Bond, availableModesText, bondModeAvailable, type BondEnv } from './bond.ts';
 import { cloneBondOptions, defaultBondOptions, optionDef, setOption, type BondOptions } from './options.ts';
 
 export interface DriverHooks {
@@ -64,7 +64,7 @@ export class BondingDriver {
       warnings.push(...r.warnings.map((w) => `bonding: ${w}`));
     }
     if (!bondModeAvailable(opts.mode)) {
-      throw new UsageError(`modprobe: bonding: mode ${opts.mode} is not available in this firmware (available: balance-rr 0, active-backup 1, balance-xor 2, broadcast 3)`);
+      throw new UsageError(`modprobe: bonding: mode ${opts.mode} is not available in this firmware (available: ${availableModesText()})`);
     }
     if (opts.max_bonds > 1000) throw new UsageError('modprobe: bonding: max_bonds must be at most 1000 on this gateway');
     this.defaults = opts;

@@ -10,6 +10,8 @@ import { UsageError } from '../core/errors.ts';
 import type { EventLog } from '../core/log.ts';
 import type { Random } from '../core/random.ts';
 import { Bond, type BondEnv } from '../bonding/bond.ts';
+import '../bonding/bond3ad.ts';
+import type { BondPort } from '../bonding/slave.ts';
 import { BondingDriver } from '../bonding/driver.ts';
 import type { Board, BoardPort } from '../../hal/board.ts';
 import { readU16 } from './addr.ts';
@@ -49,6 +51,7 @@ export class NetStack {
       notifyPeers: (bond) => this.notifyPeers(bond),
       arpRoute: (bond, target) => this.arpRoute(bond, target),
       hasIp: (bond, ip) => this.ownsIp(bond, ip),
+      lagChanged: (bond, ports) => this.lagChanged(bond, ports),
     };
     this.bonding = new BondingDriver(env, {
       nameTaken: (name) => this.devices.get(name) !== undefined,
@@ -190,6 +193,47 @@ export class NetStack {
     const v = this.vlans.get(r.link.name);
     if (v && v.lower === bond) return { vlan: v.vlan, src: r.src };
     return null;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Hardware LAG
+
+  private readonly trunkIds = new Map<string, number>();
+  private readonly lagActive = new Map<string, number[]>();
+  private lagWork: Promise<void> = Promise.resolve();
+
+  /**
+   * An 802.3ad bond's distributing ports changed: program the switch's trunk tables so that
+   * switched traffic uses the same links (mv88e6xxx port_lag_join/lag_change). Trunk IDs are
+   * given to bonds as they first aggregate (hardware IDs 1-15); changes are applied in order.
+   */
+  private lagChanged(bond: Bond, ports: readonly BondPort[]): void {
+    let id = this.trunkIds.get(bond.name);
+    if (id === undefined) {
+      const used = new Set(this.trunkIds.values());
+      id = 1;
+      while (used.has(id) && id < 15) id++;
+      this.trunkIds.set(bond.name, id);
+    }
+    const trunkId = id;
+    const switchPort = (name: string): number | undefined => this.port(name)?.port.switchPort;
+    const active = ports.map((p) => switchPort(p.name)).filter((x): x is number => x !== undefined);
+    const members = bond.slaves.map((s) => switchPort(s.name)).filter((x): x is number => x !== undefined);
+    this.lagActive.set(bond.name, active);
+    const chip = this.board.chip;
+    this.lagWork = this.lagWork
+      .then(async () => {
+        for (const p of this.ports) {
+          const inLag = members.includes(p.port.switchPort);
+          const now = await chip.getPortTrunk(p.port.switchPort);
+          if (inLag && now !== trunkId) await chip.setPortTrunk(p.port.switchPort, trunkId);
+          else if (!inLag && now === trunkId) await chip.setPortTrunk(p.port.switchPort, null);
+        }
+        await chip.setTrunkMembers(trunkId, active);
+        await chip.setTrunkMasks([...this.lagActive.values()]);
+        this.log.info(`${bond.name}: switch trunk ${trunkId}: ${active.length ? this.ports.filter((p) => active.includes(p.port.switchPort)).map((p) => p.name).join(' ') : 'no ports'}`);
+      })
+      .catch((e: unknown) => this.log.error(`${bond.name}: programming switch trunk ${trunkId} failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   private ownsIp(bond: Bond, ip: number): boolean {
