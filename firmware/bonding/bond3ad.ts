@@ -66,6 +66,42 @@ export class Mode8023ad implements ModeExtension {
     this.updateDistribution();
   }
 
+  /** /sys/class/net/<bond>/bonding/ad_* (bond_sysfs.c): the active aggregator, or ''. */
+  sysfsFile(file: string): string {
+    const agg = this.lacp.activeAggregator;
+    if (!agg) return '';
+    switch (file) {
+      case 'ad_aggregator':
+        return String(agg.id);
+      case 'ad_num_ports':
+        return String(agg.ports.length);
+      case 'ad_actor_key':
+        return String(agg.actorKey);
+      case 'ad_partner_key':
+        return String(agg.partnerKey);
+      case 'ad_partner_mac':
+        return formatMac(agg.partnerSystem);
+      default:
+        return '';
+    }
+  }
+
+  /** /sys/class/net/<port>/bonding_slave/ad_* (bond_sysfs_slave.c). */
+  slaveSysfsFile(s: Slave, file: string): string {
+    const p = this.ports.get(s);
+    if (!p) return '';
+    switch (file) {
+      case 'ad_aggregator_id':
+        return p.aggregator ? String(p.aggregator.id) : '';
+      case 'ad_actor_oper_port_state':
+        return String(p.actor.state);
+      case 'ad_partner_oper_port_state':
+        return String(p.partner.state);
+      default:
+        return '';
+    }
+  }
+
   linkChanged(s: Slave, link: LinkState): void {
     const p = this.ports.get(s);
     if (!p) return;
@@ -104,7 +140,7 @@ export class Mode8023ad implements ModeExtension {
     }
     bond.updateSlaveArr();
     bond.setCarrier();
-    const lag = bond.usableSlaves.map((s) => s.name).join(' ');
+    const lag = `${bond.usableSlaves.map((s) => s.name).join(' ')}|${bond.slaves.map((s) => s.name).join(' ')}`;
     if (lag !== this.lastLag) {
       this.lastLag = lag;
       bond.env.lagChanged?.(bond, bond.usableSlaves.map((s) => s.port));

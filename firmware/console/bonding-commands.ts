@@ -8,6 +8,7 @@ import { formatMac } from '../net/addr.ts';
 import type { NetStack } from '../net/stack.ts';
 import type { Bond } from '../bonding/bond.ts';
 import { formatProcBonding } from '../bonding/procfs.ts';
+import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { formatOption, optionDef } from '../bonding/options.ts';
 import { LINK_STATE_NAMES } from '../bonding/slave.ts';
 import type { PortDevice } from '../net/port-device.ts';
@@ -208,9 +209,11 @@ function readBondFile(bond: Bond, file: string): string {
     case 'ad_num_ports':
     case 'ad_actor_key':
     case 'ad_partner_key':
-    case 'ad_partner_mac':
+    case 'ad_partner_mac': {
       // 802.3ad aggregator state; these files read empty outside 802.3ad mode.
-      return '';
+      const m = bond.modeExtension;
+      return m instanceof Mode8023ad ? m.sysfsFile(file) : '';
+    }
     default:
       return formatOption(o, file);
   }
@@ -292,8 +295,10 @@ function readSlaveFile(stack: NetStack, portName: string, attr: string): string 
       return formatMac(s.permHwaddr);
     case 'queue_id':
       return String(s.queueId);
-    default:
+    default: {
       // The 802.3ad files read empty outside 802.3ad mode.
-      return '';
+      const m = bond.modeExtension;
+      return m instanceof Mode8023ad ? m.slaveSysfsFile(s, attr) : '';
+    }
   }
 }

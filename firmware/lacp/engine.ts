@@ -219,8 +219,9 @@ function recordDefault(p: LacpPort): void {
   p.partner.key = 1;
   p.partner.portPriority = 0xff;
   p.partner.port = 1;
-  // Timeout short: a defaulted partner keeps us transmitting at the fast rate.
-  p.partner.state = STATE_ACTIVITY | STATE_TIMEOUT;
+  // Passive, and Timeout short: a defaulted partner keeps an active port transmitting at the
+  // fast rate, and a passive port silent (passive against passive never transmits).
+  p.partner.state = STATE_TIMEOUT;
   p.actor.state |= STATE_DEFAULTED;
 }
 
@@ -850,7 +851,7 @@ defaultPartner.systemPriority = 0xffff;
 defaultPartner.key = 1;
 defaultPartner.portPriority = 0xff;
 defaultPartner.port = 1;
-defaultPartner.state = STATE_ACTIVITY | STATE_TIMEOUT;
+defaultPartner.state = STATE_TIMEOUT;
 
 function sameMac(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < 6; i++) if (a[i] !== b[i]) return false;
