@@ -4,6 +4,10 @@
  * PDU cadence, the last PDU on release, Markers, and the switch's trunk tables.
  */
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Lacpdu, decodeLacpdu, STATE_EXPIRED, STATE_DEFAULTED, STATE_SYNCHRONIZATION, STATE_AGGREGATION } from '../firmware/lacp/pdu.ts';
 import { Mode8023ad } from '../firmware/bonding/bond3ad.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
@@ -199,4 +203,27 @@ test('the switch trunk tables follow the aggregator', async (t) => {
   await s.run('ifenslave -d bond0 eth1');
   await until(s, t0 + 3300);
   t.is(await s.board.chip.getPortTrunk(1), null);
+});
+
+test('every LACPDU the firmware sends decodes in tshark without a malformed or wrong-TLV flag', async (t) => {
+  const { s, t0 } = await lacpBond();
+  await s.run('sim pcap cap');
+  await until(s, t0 + 5000);
+  await s.run('sim lacp eth0 off');
+  await until(s, t0 + 12000);
+  await s.run('ifenslave -d bond0 eth1');
+  await s.run('sim pcap off');
+  const dir = mkdtempSync(join(tmpdir(), 'bondfw-3ad-'));
+  const file = join(dir, 'lacp.pcapng');
+  writeFileSync(file, Buffer.concat(s.captures.get('cap')!));
+  const r = spawnSync('tshark', ['-r', file, '-Y', 'lacp', '-T', 'fields', '-e', 'lacp.actor.sysid', '-e', 'lacp.actor.state', '-e', '_ws.malformed', '-e', 'lacp.wrong_tlv_type', '-e', 'lacp.wrong_tlv_length', '-e', '_ws.expert'], { encoding: 'utf8' });
+  if (r.error) {
+    t.log(`tshark not installed (${r.error.message}): Wireshark check skipped`);
+    t.pass();
+    return;
+  }
+  t.is(r.status, 0, r.stderr);
+  const ours = r.stdout.trim().split('\n').filter((l) => l.startsWith('02:50:43:0a:1b:2d'));
+  t.true(ours.length >= 15, `${ours.length} of our LACPDUs`);
+  for (const l of ours) t.deepEqual(l.split('\t').slice(2).filter((x) => x !== ''), [], l);
 });
