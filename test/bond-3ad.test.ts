@@ -227,3 +227,18 @@ test('every LACPDU the firmware sends decodes in tshark without a malformed or w
   t.true(ours.length >= 15, `${ours.length} of our LACPDUs`);
   for (const l of ours) t.deepEqual(l.split('\t').slice(2).filter((x) => x !== ''), [], l);
 });
+
+test('ad_select actor_port_prio: the aggregator with the higher sum of port priorities wins', async (t) => {
+  const { s, t0 } = await lacpBond({
+    params: 'lacp_rate=fast ad_select=actor_port_prio',
+    ports: ['eth0', 'eth1', 'eth2'],
+    partner: ['sim lacp eth0 active fast', 'sim lacp eth1 active fast', 'sim lacp eth2 active fast system 02:bb:00:00:00:01'],
+  });
+  t.is(await s.run('ip link set eth2 type bond_slave actor_port_prio 1000'), '');
+  await until(s, t0 + 4000);
+  const m = mode(s);
+  t.is(m.lacp.activeAggregator?.id, m.lacp.ports[2].aggregator?.id, 'eth2 alone (1000) beats eth0+eth1 (255+255)');
+  t.is(actorState(s, 2) & 0x30, 0x30);
+  t.regex(await s.run('cat /proc/net/bonding/bond0'), /Aggregator selection policy \(ad_select\): actor_port_prio/);
+  t.regex(await s.run('ip link set eth3 type bond_slave actor_port_prio 5'), /^error: Error: eth3 is not a slave of an 802\.3ad bond/);
+});

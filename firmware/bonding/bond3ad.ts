@@ -66,6 +66,12 @@ export class Mode8023ad implements ModeExtension {
     this.updateDistribution();
   }
 
+  /** ad_actor_port_prio of a slave, 0..65535 (Linux sets it through netlink only). */
+  setActorPortPrio(s: Slave, prio: number): void {
+    const p = this.ports.get(s);
+    if (p) this.lacp.setPortPriority(p, prio);
+  }
+
   /** /sys/class/net/<bond>/bonding/ad_* (bond_sysfs.c): the active aggregator, or ''. */
   sysfsFile(file: string): string {
     const agg = this.lacp.activeAggregator;

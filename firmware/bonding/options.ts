@@ -88,7 +88,8 @@ const INTMAX_TBL = [v('off', 0, 'D'), v('maxval', INT_MAX, '>')];
 const PPS_TBL = [v('default', 1, 'D'), v('maxval', 65535, '>')];
 const LACP_ACTIVE_TBL = [v('off', 0), v('on', 1, 'D')];
 const LACP_RATE_TBL = [v('slow', 0), v('fast', 1)];
-const AD_SELECT_TBL = [v('stable', 0, 'D'), v('bandwidth', 1), v('count', 2)];
+// actor_port_prio (3): bonding.rst, the aggregator with the highest sum of ad_actor_port_prio.
+const AD_SELECT_TBL = [v('stable', 0, 'D'), v('bandwidth', 1), v('count', 2), v('actor_port_prio', 3)];
 const PEER_NOTIF_TBL = [v('off', 0), v('maxval', 255, '>'), v('default', 1, 'D')];
 const PEER_NOTIF_DELAY_TBL = [v('off', 0), v('maxval', 300000, '>')];
 const PRIMARY_RESELECT_TBL = [v('always', 0, 'D'), v('better', 1), v('failure', 2)];

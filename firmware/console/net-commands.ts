@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import { Bond } from '../bonding/bond.ts';
+import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../net/addr.ts';
 import { operstate, type NetDevice } from '../net/netdev.ts';
 import { PortDevice } from '../net/port-device.ts';
@@ -104,6 +105,7 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
     usage: [
       'ip link [show [dev] <if>]',
       'ip link set [dev] <if> [up|down] [address <mac>] [mtu <n>] [promisc on|off] [allmulticast on|off] [master <bond>|nomaster]',
+      'ip link set <port> type bond_slave actor_port_prio <n>',
       'ip link add link <bond> name <bond>.<vid> type vlan id <vid>',
       'ip link del [dev] <if>',
       'ip addr [show [dev] <if>]',
@@ -270,6 +272,15 @@ async function ipLink(stack: NetStack, args: string[]): Promise<string> {
         steps.push(() => setMaster(stack, x, masterName));
       } else if (w === 'nomaster') {
         steps.push(() => setNoMaster(stack, x));
+      } else if (w === 'type' && words[i + 1] === 'bond_slave') {
+        // ip link set <port> type bond_slave actor_port_prio <n> (802.3ad per-port priority).
+        i++;
+        if (words[i + 1] !== 'actor_port_prio') throw new UsageError(`ip link set: bond_slave takes actor_port_prio <0-65535>, got '${printable(words[i + 1] ?? '')}'`);
+        const v = words[i + 2];
+        const prio = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
+        if (!(prio >= 0 && prio <= 65535)) throw new UsageError(`ip link set: actor_port_prio '${printable(v ?? '')}' out of range (0 to 65535)`);
+        i += 2;
+        steps.push(() => setActorPortPrio(stack, x, prio));
       } else throw new UsageError(`ip link set: unknown argument '${printable(w)}' (up|down, address <mac>, mtu <n>, promisc on|off, allmulticast on|off, master <bond>, nomaster)`);
     }
     for (const step of steps) await step();
@@ -318,6 +329,14 @@ async function setMaster(stack: NetStack, x: NetDevice, masterName: string | und
   }
   if (x.adminUp) throw new UsageError('Error: Device can not be enslaved while up.');
   await master.enslave(x);
+}
+
+function setActorPortPrio(stack: NetStack, x: NetDevice, prio: number): void {
+  const bond = x instanceof PortDevice && x.master !== undefined ? stack.bond(x.master) : undefined;
+  const s = bond?.slave(x.name);
+  const m = bond?.modeExtension;
+  if (!bond || !s || !(m instanceof Mode8023ad)) throw new UsageError(`Error: ${x.name} is not a slave of an 802.3ad bond`);
+  m.setActorPortPrio(s, prio);
 }
 
 async function setNoMaster(stack: NetStack, x: NetDevice): Promise<void> {

@@ -127,7 +127,7 @@ export class Aggregator {
 
   get portPrioritySum(): number {
     let n = 0;
-    for (const p of this.ports) if (p.enabled) n += 0xffff - p.portPriority;
+    for (const p of this.ports) if (p.enabled) n += p.portPriority;
     return n;
   }
 }
@@ -324,6 +324,15 @@ export class Lacp {
       // The port leaves its aggregator at once: not collecting, not distributing.
       if (p.mux !== 'detached') this.disablePort(p);
     }
+    this.selectActiveAggregator();
+    this.run();
+  }
+
+  /** ad_actor_port_prio of one port (ip link set <port> type bond_slave actor_port_prio <n>). */
+  setPortPriority(p: LacpPort, prio: number): void {
+    p.portPriority = prio;
+    p.actor.portPriority = prio;
+    p.ntt = true;
     this.selectActiveAggregator();
     this.run();
   }
