@@ -242,3 +242,30 @@ test('ad_select actor_port_prio: the aggregator with the higher sum of port prio
   t.regex(await s.run('cat /proc/net/bonding/bond0'), /Aggregator selection policy \(ad_select\): actor_port_prio/);
   t.regex(await s.run('ip link set eth3 type bond_slave actor_port_prio 5'), /^error: Error: eth3 is not a slave of an 802\.3ad bond/);
 });
+
+test('coupled_control off (independent control): collecting first, distributing once the partner collects', async (t) => {
+  const s = await bootTest();
+  for (const l of ['sim lacp eth0 active fast', 'modprobe bonding mode=802.3ad lacp_rate=fast']) await s.run(l);
+  t.is(await s.run('ip link set bond0 type bond coupled_control off'), '');
+  t.regex(await s.run('ip link set bond0 type bond miimon often'), /^error: miimon: invalid value 'often'/);
+  t.regex(await s.run('ip link set bond0 type bond lacp_rate'), /^error: ip link set: bond option 'lacp_rate' needs a value/);
+  await s.run('ifconfig bond0 up');
+  await s.run('ifenslave bond0 eth0');
+  await s.clock.advance(3000);
+  const p = mode(s).lacp.ports[0];
+  t.is(p.mux, 'distributing');
+  t.is(p.actor.state & 0x3f, 0x3f);
+  t.is(await s.run('ip link set bond0 type bond coupled_control on'), 'error: coupled_control: the bond must be down to change this option');
+});
+
+test('actor settings: ad_actor_sys_prio, ad_actor_system and ad_user_port_key reach the LACPDUs', async (t) => {
+  const { s, t0 } = await lacpBond({ params: 'lacp_rate=fast ad_actor_sys_prio=100 ad_actor_system=02:11:22:33:44:55 ad_user_port_key=5', ports: ['eth0'], partner: ['sim lacp eth0 active fast'] });
+  await until(s, t0 + 3000);
+  const proc = await s.run('cat /proc/net/bonding/bond0');
+  t.regex(proc, /System priority: 100\nSystem MAC address: 02:11:22:33:44:55/);
+  // key = 5 << 6 | 1000 Mb/s (4) << 1 | full duplex = 329
+  t.regex(proc, /port key: 329/);
+  t.is(await s.run('cat /sys/class/net/bond0/bonding/ad_actor_key'), '329');
+  t.is(await s.run('cat /sys/class/net/bond0/bonding/ad_partner_mac'), '02:00:00:fe:00:00');
+  t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/ad_actor_oper_port_state'), '63');
+});

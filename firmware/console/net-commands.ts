@@ -105,6 +105,7 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
     usage: [
       'ip link [show [dev] <if>]',
       'ip link set [dev] <if> [up|down] [address <mac>] [mtu <n>] [promisc on|off] [allmulticast on|off] [master <bond>|nomaster]',
+      'ip link set <bond> type bond <option> <value> ...   (every bonding option, e.g. coupled_control off)',
       'ip link set <port> type bond_slave actor_port_prio <n>',
       'ip link add link <bond> name <bond>.<vid> type vlan id <vid>',
       'ip link del [dev] <if>',
@@ -272,6 +273,22 @@ async function ipLink(stack: NetStack, args: string[]): Promise<string> {
         steps.push(() => setMaster(stack, x, masterName));
       } else if (w === 'nomaster') {
         steps.push(() => setNoMaster(stack, x));
+      } else if (w === 'type' && words[i + 1] === 'bond') {
+        // ip link set <bond> type bond <option> <value> ...: the option table, as netlink sets it.
+        if (!(x instanceof Bond)) throw new UsageError(`ip link set: ${x.name} is not a bond`);
+        i++;
+        const pairs: [string, string][] = [];
+        while (i + 2 < words.length + 1 && words[i + 1] !== undefined) {
+          const opt = words[i + 1];
+          const val = words[i + 2];
+          if (val === undefined) throw new UsageError(`ip link set: bond option '${printable(opt)}' needs a value`);
+          pairs.push([opt, val]);
+          i += 2;
+        }
+        if (pairs.length === 0) throw new UsageError('ip link set: usage: ip link set <bond> type bond <option> <value> ...');
+        steps.push(() => {
+          for (const [opt, val] of pairs) x.setOptionText(opt, val);
+        });
       } else if (w === 'type' && words[i + 1] === 'bond_slave') {
         // ip link set <port> type bond_slave actor_port_prio <n> (802.3ad per-port priority).
         i++;
