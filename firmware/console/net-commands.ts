@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.ts';
 import { Bond } from '../bonding/bond.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
+import { cloneBondOptions, setOption } from '../bonding/options.ts';
 import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../net/addr.ts';
 import { operstate, type NetDevice } from '../net/netdev.ts';
 import { PortDevice } from '../net/port-device.ts';
@@ -287,6 +288,9 @@ async function ipLink(stack: NetStack, args: string[]): Promise<string> {
         }
         if (pairs.length === 0) throw new UsageError('ip link set: usage: ip link set <bond> type bond <option> <value> ...');
         steps.push(() => {
+          // All or nothing: check the whole list on a copy first.
+          const trial = cloneBondOptions(x.opts);
+          for (const [opt, val] of pairs) setOption(trial, opt, val, { up: x.adminUp, slaveCount: x.slaves.length });
           for (const [opt, val] of pairs) x.setOptionText(opt, val);
         });
       } else if (w === 'type' && words[i + 1] === 'bond_slave') {
