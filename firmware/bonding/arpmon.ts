@@ -219,6 +219,7 @@ export class ArpMonitor {
     }
     if (failover) bond.selectActiveSlave();
     bond.setCarrier();
+    bond.env.changed?.(bond);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -312,6 +313,7 @@ export class ArpMonitor {
       if (failover) bond.selectActiveSlave();
     }
     bond.setCarrier();
+    bond.env.changed?.(bond);
   }
 
   /** bond_ab_arp_probe: probe through the active slave, or try the next candidate in turn. */

@@ -73,6 +73,8 @@ export interface BondEnv {
    * tables follow, so switched traffic uses the same links (hardware LAG). Optional.
    */
   lagChanged?(bond: Bond, ports: readonly BondPort[]): void;
+  /** Something a status display shows changed (links, roles, options, slaves). Optional. */
+  changed?(bond: Bond): void;
 }
 
 /**
@@ -174,6 +176,8 @@ export class Bond implements NetDevice {
   forcePrimary = false;
   /** Slaves a hash may pick (bond->usable_slaves), in slave-list order. */
   usableSlaves: Slave[] = [];
+  /** Times the active slave moved from one slave to another (telemetry's Failover Count). */
+  failoverCount = 0;
   /** Peer notifications still to send (bond->send_peer_notif), in monitor rounds. */
   sendPeerNotif = 0;
   private rrTxCounter = 0;
@@ -261,6 +265,7 @@ export class Bond implements NetDevice {
     const { warnings } = setOption(this.opts, name, text, { up: this.adminUp, slaveCount: this.slaves.length });
     for (const w of warnings) this.log.warn(`${this.name}: ${w}`);
     this.applyOption(name, before);
+    this.env.changed?.(this);
     return warnings;
   }
 
@@ -473,6 +478,7 @@ export class Bond implements NetDevice {
       `${this.name}: Enslaving ${slave.name} as ${slave.isActive ? 'an active' : 'a backup'} interface with ${slave.link !== BOND_LINK_DOWN ? 'an up' : 'a down'} link`,
     );
     this.setCarrier();
+    this.env.changed?.(this);
     return slave;
   }
 
@@ -510,6 +516,7 @@ export class Bond implements NetDevice {
       if (this.allmultiFlag && port.allmulti > 0) port.allmulti--;
     }
     port.master = undefined;
+    this.env.changed?.(this);
     // Linux closes the slave before restoring its address and MTU.
     await port.setAdminUp(false);
     if (this.opts.fail_over_mac !== BOND_FOM_ACTIVE || this.opts.mode !== BOND_MODE_ACTIVEBACKUP) port.setMac(slave.permHwaddr);
@@ -548,6 +555,7 @@ export class Bond implements NetDevice {
     }
     if (on === this.carrierOn) return false;
     this.carrierOn = on;
+    this.env.changed?.(this);
     return true;
   }
 
@@ -628,7 +636,9 @@ export class Bond implements NetDevice {
       }
     }
     if (uses) this.swapPromisc(next, old);
+    if (uses && old && next) this.failoverCount++;
     this.currActiveSlave = next;
+    this.env.changed?.(this);
     if (isLb(this.opts.mode)) this.mode?.activeChanged?.(next, old);
 
     if (this.opts.mode === BOND_MODE_ACTIVEBACKUP) {
@@ -733,6 +743,7 @@ export class Bond implements NetDevice {
 
   /** The shared part of a slave going up or down for the trunk modes (bond_miimon_link_change). */
   linkChanged(s: Slave, link: LinkState): void {
+    this.env.changed?.(this);
     this.mode?.linkChanged(s, link);
     if (usesXmitHash(this.opts.mode)) this.updateSlaveArr();
   }

@@ -146,6 +146,7 @@ export class Mode8023ad implements ModeExtension {
     }
     bond.updateSlaveArr();
     bond.setCarrier();
+    bond.env.changed?.(bond);
     const lag = `${bond.usableSlaves.map((s) => s.name).join(' ')}|${bond.slaves.map((s) => s.name).join(' ')}`;
     if (lag !== this.lastLag) {
       this.lastLag = lag;

@@ -71,6 +71,7 @@ export class MiiMonitor {
     if (commit) {
       for (const s of slaves) this.commitLinkState(s);
       this.commitChanges(slaves);
+      bond.env.changed?.(bond);
     }
     if (shouldNotifyPeers) bond.env.notifyPeers(bond);
   }

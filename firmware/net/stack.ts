@@ -52,20 +52,39 @@ export class NetStack {
       arpRoute: (bond, target) => this.arpRoute(bond, target),
       hasIp: (bond, ip) => this.ownsIp(bond, ip),
       lagChanged: (bond, ports) => this.lagChanged(bond, ports),
+      changed: () => this.notifyChange(),
     };
     this.bonding = new BondingDriver(env, {
       nameTaken: (name) => this.devices.get(name) !== undefined,
       added: (bond) => {
         this.devices.add(bond);
         this.host.attach(bond);
+        this.notifyChange();
       },
       removed: (bond) => {
         for (const v of this.vlansOn(bond)) this.removeVlan(v.name);
         this.host.detach(bond.name);
         this.devices.remove(bond.name);
+        this.notifyChange();
       },
     });
     board.setReceiver((port, frame, length) => this.receive(port, frame, length));
+    board.onPortChange(() => this.notifyChange());
+  }
+
+  private readonly changeListeners = new Set<() => void>();
+
+  /**
+   * Called (synchronously, possibly many times in a burst) whenever a port, a bond or a
+   * device changes in a way a status display shows. Returns the unsubscribe function.
+   */
+  onChange(fn: () => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  notifyChange(): void {
+    for (const l of this.changeListeners) l();
   }
 
   port(name: string): PortDevice | undefined {
