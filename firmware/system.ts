@@ -1,3 +1,4 @@
+import './bonding/modes.ts';
 import type { Clock } from './core/clock.ts';
 import { EventLog } from './core/log.ts';
 import { SeededRandom, type Random } from './core/random.ts';
