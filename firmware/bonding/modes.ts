@@ -4,6 +4,7 @@
  */
 import { registerBondMode } from './bond.ts';
 import { createAlbMode } from './alb.ts';
-import { BOND_MODE_TLB } from './options.ts';
+import { BOND_MODE_ALB, BOND_MODE_TLB } from './options.ts';
 
 registerBondMode(BOND_MODE_TLB, createAlbMode);
+registerBondMode(BOND_MODE_ALB, createAlbMode);
