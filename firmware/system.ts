@@ -4,6 +4,7 @@ import { EventLog } from './core/log.ts';
 import { SeededRandom, type Random } from './core/random.ts';
 import { Dispatcher } from './console/dispatcher.ts';
 import { registerBondingCommands } from './console/bonding-commands.ts';
+import { applyConfig, registerConfigCommands, type ConfigStorage } from './console/config-commands.ts';
 import { registerNetCommands } from './console/net-commands.ts';
 import { registerSystemCommands } from './console/system-commands.ts';
 import { SysFs } from './console/sysfs.ts';
@@ -19,6 +20,8 @@ export class Firmware {
   readonly dispatcher = new Dispatcher();
   readonly sysfs = new SysFs();
   readonly net: NetStack;
+  /** Where `config save` writes and `config load` reads (set by the platform: --config). */
+  configStorage: ConfigStorage | undefined;
 
   constructor(
     readonly board: Board,
@@ -30,6 +33,32 @@ export class Firmware {
     registerNetCommands(this.dispatcher, this.sysfs, this.net);
     registerBondingCommands(this.dispatcher, this.sysfs, this.net);
     registerSystemCommands(this.dispatcher, board, this.net.devices, log);
+    registerConfigCommands(this.dispatcher, this.net, () => this.configStorage);
+  }
+
+  /**
+   * Boot-time load of the saved configuration: the newest good copy is applied; a damaged
+   * copy is reported; with no good copy the firmware starts unconfigured and says so.
+   * Returns the lines to show the user.
+   */
+  async loadConfig(storage: ConfigStorage, loaded?: Awaited<ReturnType<ConfigStorage['load']>>): Promise<string[]> {
+    this.configStorage = storage;
+    const r = loaded ?? (await storage.load());
+    const out = [...r.warnings];
+    for (const w of r.warnings) this.log.warn(w);
+    if (r.error) {
+      this.log.error(r.error);
+      out.push(`error: ${r.error}`);
+      return out;
+    }
+    if (!r.lines) return out;
+    const problems = await applyConfig(this.dispatcher, r.lines, false);
+    for (const p of problems) this.log.error(p);
+    out.push(...problems.map((p) => `error: ${p}`));
+    const msg = `config: loaded generation ${r.generation} from ${r.source} (${r.lines.length} commands)`;
+    this.log.info(msg);
+    out.push(msg);
+    return out;
   }
 
   get devices(): NetDeviceTable {

@@ -30,13 +30,15 @@ import { RealClock, nodeSettle } from '../../hal/clock-real.ts';
 import { openCaptureFile } from '../../hal/transport/capture-file.ts';
 import { SerialConsole, parseSerialSpec, type ConsoleEndpoint } from '../../hal/transport/serial-console.ts';
 import { TOPOLOGIES, type Topology } from '../../hal/sim/world.ts';
+import { ConfigFile } from '../config/store.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
 usage:
-  bondfw run [--board <name>] [--console <path>[:<baud>]] [--autoneg <ms>] [--bridge inproc|pty|none]
-      boot the firmware in real time; console on stdin, or on a serial port
-  bondfw sim [--board <name>] [--topology single|dual] [--script <file>|-] [--bridge inproc|none]
+  bondfw run [--board <name>] [--console <path>[:<baud>]] [--autoneg <ms>] [--bridge inproc|pty|none] [--config <path>]
+      boot the firmware in real time; console on stdin, or on a serial port; --config loads
+      the saved configuration at boot and is where 'config save' writes
+  bondfw sim [--board <name>] [--topology single|dual] [--script <file>|-] [--bridge inproc|none] [--config <path>]
       run a console script on the simulated board in virtual time
 
   --bridge: how the firmware reaches the simulated switch's MDIO bus: through the emulated
@@ -200,14 +202,17 @@ function untilSignal(): Promise<void> {
 }
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio']);
+  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio', 'config']);
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
   const clock = new RealClock();
   const sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
+  const configPath = opts.get('config');
+  const configLines = configPath ? await sys.firmware.loadConfig(new ConfigFile(configPath)) : [];
   const consoleEnd = await serveConsole(def.name, opts, sys.firmware.dispatcher, [
     `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
     sys.via,
+    ...configLines,
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
   ], sys.log);
   await untilSignal();
@@ -249,7 +254,7 @@ async function bridgeSim(args: string[]): Promise<void> {
 }
 
 async function sim(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge']);
+  const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge', 'config']);
   const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
   // Any board runs in the scenario runner: its hardware is emulated whatever its transport.
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
@@ -260,6 +265,13 @@ async function sim(args: string[]): Promise<void> {
   const sys = await bootSim(def, clock, {
     topology, autonegMs: 0, bridge, wait: (ms) => clock.advance(ms), openCapture: openCaptureFile, drive: (w) => clock.drive(w),
   });
+  const configPath = opts.get('config');
+  if (configPath) {
+    // The files are read in real time; the commands then run in virtual time.
+    const store = new ConfigFile(configPath);
+    const loaded = await store.load();
+    for (const line of await clock.drive(sys.firmware.loadConfig(store, loaded))) process.stdout.write(`${line}\n`);
+  }
   let input: NodeJS.ReadableStream;
   if (script === '-') input = process.stdin;
   else {

@@ -61,6 +61,14 @@ export class Dispatcher {
     return result;
   }
 
+  /**
+   * Runs a line at once, outside the queue: for a command that runs other lines as part of
+   * itself (`config load`), which would otherwise wait for its own end.
+   */
+  executeNested(line: string, source: Source): Promise<CommandResult> {
+    return this.executeNow(line, source);
+  }
+
   private async executeNow(line: string, source: Source): Promise<CommandResult> {
     let words: string[];
     try {

@@ -138,6 +138,24 @@ export class NetStack {
     return this.vlans.get(name);
   }
 
+  /**
+   * Back to the state at boot: no bonding module (its bonds release their ports), no VLAN
+   * devices or addresses, ports up with their own MAC, MTU 1500, no promiscuity.
+   */
+  async resetToBoot(): Promise<void> {
+    if (this.bonding.loaded) await this.bonding.unload();
+    for (const v of [...this.vlans.values()]) this.removeVlan(v.name);
+    for (const p of this.ports) {
+      for (const a of [...this.host.addresses(p.name)]) this.host.removeAddress(p.name, a.ip, a.prefix);
+      p.setMac(p.port.permanentMac);
+      p.mtu = 1500;
+      p.userPromisc = false;
+      p.userAllmulti = false;
+      if (!p.adminUp) await p.setAdminUp(true);
+    }
+    this.notifyChange();
+  }
+
   /** Brings any device up or down; its VLAN devices follow. */
   async setAdminUp(dev: NetDevice, up: boolean): Promise<void> {
     await dev.setAdminUp(up);

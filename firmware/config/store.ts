@@ -1,0 +1,150 @@
+/**
+ * The saved configuration on disk: the console commands that recreate the running state,
+ * with a generation number and a CRC-32, kept as two complete copies (`<path>` and
+ * `<path>.bak`), each replaced atomically (temporary file, fsync, rename, fsync of the
+ * directory). A save writes `.bak` first, then `<path>`, so at every instant at least one
+ * copy holds the newest or the previous complete configuration; a load takes the newest copy
+ * that checks out and says which copy was damaged and why.
+ */
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+const HEADER = '# bondfw configuration';
+const MAX_BYTES = 1 << 20;
+
+export interface LoadResult {
+  /** The commands, or undefined when there is no usable copy. */
+  lines: string[] | undefined;
+  generation: number;
+  /** Which file the lines came from. */
+  source: string | undefined;
+  /** One line per problem (a damaged copy, both copies gone). */
+  warnings: string[];
+  /** Set when copies exist but none can be used. */
+  error: string | undefined;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE 802.3, as zlib computes it) of a string's UTF-8 bytes. */
+export function crc32(text: string): number {
+  const bytes = new TextEncoder().encode(text);
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** The file text for `lines` at `generation`. */
+export function formatConfig(lines: readonly string[], generation: number): string {
+  const body = `${HEADER}, generation ${generation}\n${lines.map((l) => `${l}\n`).join('')}`;
+  return `${body}# end generation ${generation} crc32 ${crc32(body).toString(16).padStart(8, '0')}\n`;
+}
+
+/** Checks a copy; returns its lines and generation, or why it cannot be used. */
+export function parseConfig(text: string): { lines: string[]; generation: number } | { error: string } {
+  const m = /^# bondfw configuration, generation (\d+)\n/.exec(text);
+  if (!m) return { error: 'not a bondfw configuration (bad first line)' };
+  const endAt = text.lastIndexOf('# end generation ');
+  if (endAt < 0) return { error: 'truncated (no end line)' };
+  const end = /^# end generation (\d+) crc32 ([0-9a-f]{8})\n$/.exec(text.slice(endAt));
+  if (!end) return { error: 'truncated or damaged end line' };
+  if (end[1] !== m[1]) return { error: `generation ${m[1]} at the start, ${end[1]} at the end` };
+  const body = text.slice(0, endAt);
+  const want = parseInt(end[2], 16);
+  if (crc32(body) !== want) return { error: 'checksum mismatch (the file was changed or damaged)' };
+  const lines = body.split('\n').slice(1, -1);
+  return { lines, generation: Number(m[1]) };
+}
+
+async function readCopy(path: string): Promise<{ lines: string[]; generation: number } | { error: string } | undefined> {
+  let text: string;
+  try {
+    const buf = await readFile(path);
+    if (buf.length > MAX_BYTES) return { error: `too large (${buf.length} bytes)` };
+    text = buf.toString('utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { error: `cannot read: ${(e as Error).message}` };
+  }
+  return parseConfig(text);
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const f = await open(tmp, 'w', 0o644);
+  try {
+    await f.writeFile(text);
+    await f.sync();
+  } finally {
+    await f.close();
+  }
+  await rename(tmp, path);
+  // The rename itself reaches the disk only with the directory.
+  try {
+    const dir = await open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    // Some filesystems cannot fsync a directory; the rename is still atomic.
+  }
+}
+
+export class ConfigFile {
+  constructor(readonly path: string) {}
+
+  get backupPath(): string {
+    return `${this.path}.bak`;
+  }
+
+  /** Loads the newest copy that checks out. */
+  async load(): Promise<LoadResult> {
+    const copies = [
+      { path: this.path, r: await readCopy(this.path) },
+      { path: this.backupPath, r: await readCopy(this.backupPath) },
+    ];
+    const warnings: string[] = [];
+    let best: { path: string; lines: string[]; generation: number } | undefined;
+    for (const c of copies) {
+      if (!c.r) continue;
+      if ('error' in c.r) {
+        warnings.push(`config: ${c.path}: ${c.r.error}`);
+        continue;
+      }
+      if (!best || c.r.generation > best.generation) best = { path: c.path, ...c.r };
+    }
+    if (best) {
+      if (warnings.length) warnings.push(`config: using ${best.path} (generation ${best.generation})`);
+      return { lines: best.lines, generation: best.generation, source: best.path, warnings, error: undefined };
+    }
+    const error = warnings.length
+      ? `config: no usable copy of ${this.path} (${warnings.length === 2 ? 'both copies damaged' : 'the only copy is damaged'}): starting with no configuration`
+      : undefined;
+    return { lines: undefined, generation: 0, source: undefined, warnings, error };
+  }
+
+  /** Saves `lines` as the next generation into both copies, backup first. */
+  async save(lines: readonly string[]): Promise<number> {
+    const current = await this.load();
+    const generation = current.generation + 1;
+    const text = formatConfig(lines, generation);
+    await writeAtomically(this.backupPath, text);
+    await writeAtomically(this.path, text);
+    return generation;
+  }
+
+  /** Removes both copies (tests and `config erase`). */
+  async erase(): Promise<void> {
+    for (const p of [this.path, this.backupPath]) await unlink(p).catch(() => {});
+  }
+}
