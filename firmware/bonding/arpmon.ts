@@ -212,7 +212,7 @@ export class ArpMonitor {
     if (changed) {
       // bond_slave_state_change
       for (const s of bond.slaves) {
-        if (s.link === BOND_LINK_UP) bond.setSlaveActive(s);
+        if (s.link === BOND_LINK_UP) bond.setActiveRole(s);
         else if (s.link === BOND_LINK_DOWN) s.backup = true;
       }
       if (bond.opts.mode === BOND_MODE_XOR) bond.updateSlaveArr();

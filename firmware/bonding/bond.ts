@@ -456,10 +456,14 @@ export class Bond implements NetDevice {
         this.setSlaveInactive(slave);
         break;
       case BOND_MODE_8023AD:
+        // The LACP machines decide when the slave collects and distributes.
+        this.setSlaveInactive(slave);
+        break;
       case BOND_MODE_TLB:
       case BOND_MODE_ALB:
+        // Active for transmit, but receiving only on the active slave (unless all_slaves_active).
         slave.backup = false;
-        slave.inactive = false;
+        this.setSlaveInactive(slave);
         break;
       default:
         // Always active in the trunk modes; curr_active_slave only names the first up one.
@@ -531,6 +535,11 @@ export class Bond implements NetDevice {
     if (!isLb(this.opts.mode)) s.backup = true;
     if (!this.opts.all_slaves_active) s.inactive = true;
     if (this.opts.mode === BOND_MODE_8023AD) s.inactive = true;
+  }
+
+  /** bond_set_active_slave: a role change only; the receive flag stays as it is. */
+  setActiveRole(s: Slave): void {
+    s.backup = false;
   }
 
   /** bond_set_slave_active_flags. */

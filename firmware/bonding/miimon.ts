@@ -168,7 +168,7 @@ export class MiiMonitor {
         s.link = BOND_LINK_UP;
         s.lastLinkUp = bond.now;
         if (bond.opts.mode === BOND_MODE_8023AD) s.backup = true;
-        else if (bond.opts.mode !== BOND_MODE_ACTIVEBACKUP) bond.setSlaveActive(s);
+        else if (bond.opts.mode !== BOND_MODE_ACTIVEBACKUP) bond.setActiveRole(s);
         bond.log.info(
           `${bond.name}: link status definitely up for interface ${s.name}, ${s.speed > 0 ? s.speed : 0} Mbps ${s.duplex === 'full' ? 'full' : 'half'} duplex`,
         );
