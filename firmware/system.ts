@@ -32,7 +32,7 @@ export class Firmware {
     this.net = new NetStack(board, clock, log, random);
     registerNetCommands(this.dispatcher, this.sysfs, this.net);
     registerBondingCommands(this.dispatcher, this.sysfs, this.net);
-    registerSystemCommands(this.dispatcher, board, this.net.devices, log);
+    registerSystemCommands(this.dispatcher, board, this.net.devices, log, this.net);
     registerConfigCommands(this.dispatcher, this.net, () => this.configStorage);
   }
 

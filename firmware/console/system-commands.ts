@@ -3,6 +3,8 @@ import { formatLogEntry, type EventLog } from '../core/log.ts';
 import type { Board } from '../../hal/board.ts';
 import { formatMac } from '../net/addr.ts';
 import type { NetDeviceTable } from '../net/netdev.ts';
+import type { NetStack } from '../net/stack.ts';
+import { registerRegisterCommands, showBonds } from './native-commands.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 
 export const FIRMWARE_VERSION = '0.1.0';
@@ -60,11 +62,11 @@ export function formatPortTable(rows: PortRow[]): string {
   );
 }
 
-export function registerSystemCommands(d: Dispatcher, board: Board, devices: NetDeviceTable, log: EventLog): void {
+export function registerSystemCommands(d: Dispatcher, board: Board, devices: NetDeviceTable, log: EventLog, stack?: NetStack): void {
   d.register({
     name: 'show',
-    summary: 'show ports (add json for machine-readable output)',
-    usage: 'show ports [json]',
+    summary: 'show ports, bonds, or one bond in detail (add json for machine-readable output)',
+    usage: 'show ports [json]\nshow bonds [json]\nshow bond <name> [json]',
     run: (args) => {
       const json = args[args.length - 1] === 'json';
       const what = json ? args.slice(0, -1) : args;
@@ -72,9 +74,12 @@ export function registerSystemCommands(d: Dispatcher, board: Board, devices: Net
         const rows = portRows(board, devices);
         return json ? JSON.stringify(rows) : formatPortTable(rows);
       }
-      throw new UsageError(`show: unknown object '${printable(what.join(' '))}' (show ports [json])`);
+      const bonds = stack ? showBonds(stack, what, json) : undefined;
+      if (bonds !== undefined) return bonds;
+      throw new UsageError(`show: unknown object '${printable(what.join(' '))}' (show ports|bonds|bond <name> [json])`);
     },
   });
+  registerRegisterCommands(d, board);
   d.register({
     name: 'version',
     summary: 'firmware version and board',
