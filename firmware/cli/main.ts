@@ -31,6 +31,7 @@ import { openCaptureFile } from '../../hal/transport/capture-file.ts';
 import { SerialConsole, parseSerialSpec, type ConsoleEndpoint } from '../../hal/transport/serial-console.ts';
 import { TOPOLOGIES, type Topology } from '../../hal/sim/world.ts';
 import { ConfigFile } from '../config/store.ts';
+import { complete } from '../console/completion.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
@@ -157,7 +158,14 @@ async function startBridged(def: BoardDefinition, opts: Map<string, string>, clo
 }
 
 /** Serves `dispatcher` on stdin or a serial port until SIGINT/SIGTERM. */
-async function serveConsole(name: string, opts: Map<string, string>, dispatcher: Dispatcher, banner: string[], log?: EventLog): Promise<ConsoleEndpoint> {
+async function serveConsole(
+  name: string,
+  opts: Map<string, string>,
+  dispatcher: Dispatcher,
+  banner: string[],
+  log?: EventLog,
+  completer?: (line: string) => [string[], string],
+): Promise<ConsoleEndpoint> {
   const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   let consoleEnd: ConsoleEndpoint;
   let prompt = '';
@@ -177,10 +185,21 @@ async function serveConsole(name: string, opts: Map<string, string>, dispatcher:
     }
     consoleEnd = serial;
     prompt = `${name}# `;
+  } else if (process.stdin.isTTY) {
+    // An interactive terminal: line editing, history (up/down) and tab completion.
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, historySize: 500, completer, prompt: `${name}# ` });
+    rl.on('line', async (line) => {
+      const r = await dispatcher.execute(line, 'console');
+      if (r.output) process.stdout.write(`${r.output}\n`);
+      rl.prompt();
+    });
+    consoleEnd = { write: (t) => process.stdout.write(t === `${name}# ` ? '' : t), close: async () => rl.close() };
+    prompt = '';
+    setImmediate(() => rl.prompt());
   } else {
+    // Pipes and scripts: plain lines, no prompt, no echo.
     const rl = createInterface({ input: process.stdin, terminal: false });
     rl.on('line', onLine('console'));
-    prompt = process.stdin.isTTY ? `${name}# ` : '';
     consoleEnd = { write: (t) => process.stdout.write(t), close: async () => rl.close() };
   }
   for (const line of banner) out(line);
@@ -214,7 +233,7 @@ async function run(args: string[]): Promise<void> {
     sys.via,
     ...configLines,
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
-  ], sys.log);
+  ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net));
   await untilSignal();
   await sys.stop();
   await consoleEnd.close();

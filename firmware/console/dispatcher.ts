@@ -54,6 +54,11 @@ export class Dispatcher {
     return this.commands.has(name);
   }
 
+  /** Command names, sorted (for completion). */
+  names(): string[] {
+    return [...this.commands.keys()].sort();
+  }
+
   /** Runs one console line; never throws. Empty lines and comments give empty output. */
   execute(line: string, source: Source): Promise<CommandResult> {
     const result = this.tail.then(() => this.executeNow(line, source));
