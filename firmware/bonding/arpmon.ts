@@ -4,9 +4,9 @@
  * by when it last sent and last received, so it catches a partner that stops forwarding while
  * the link stays up (HOWTO 11.2.2), which the MII monitor cannot see (HOWTO 8.3).
  */
-import type { TimerHandle } from '../core/clock.ts';
-import { formatIpv4, readU16, readU32, writeU16, writeU32 } from '../net/addr.ts';
-import { ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
+import { PeriodicTimer } from '../core/clock.ts';
+import { formatIpv4, readU16, readU32 } from '../net/addr.ts';
+import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, writeArpPayload, writeEthernetHeader } from '../net/packets.ts';
 import { BOND_MODE_ACTIVEBACKUP, BOND_MODE_XOR } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
 import type { Bond } from './bond.ts';
@@ -17,7 +17,7 @@ const ARP_FILTER = 4;
 const ARP_TARGETS_ALL = 1;
 
 export class ArpMonitor {
-  private timer: TimerHandle | undefined;
+  private readonly timer: PeriodicTimer;
   /** One ARP request frame, rewritten for every probe (no allocation per probe). */
   private readonly frame = new Uint8Array(64);
   private warnedNoRoute = false;
@@ -25,25 +25,24 @@ export class ArpMonitor {
   /** Probes sent, for tests and telemetry. */
   probesSent = 0;
 
-  constructor(private readonly bond: Bond) {}
-
-  get running(): boolean {
-    return this.timer !== undefined;
+  constructor(private readonly bond: Bond) {
+    this.timer = new PeriodicTimer(bond.env.clock, () => bond.opts.arp_interval, () => this.tick());
   }
 
+  get running(): boolean {
+    return this.timer.running;
+  }
+
+  /** Starts the monitor; the first round runs at once (bond_open queues it with no delay). */
   start(): void {
-    this.stop();
-    this.timer = this.bond.env.clock.setTimer(0, () => this.tick());
+    this.timer.start(0);
   }
 
   stop(): void {
-    if (this.timer !== undefined) this.bond.env.clock.cancel(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 
   private tick(): void {
-    const interval = this.bond.opts.arp_interval;
-    this.timer = interval > 0 ? this.bond.env.clock.setTimer(interval, () => this.tick()) : undefined;
     if (!this.bond.adminUp) return;
     this.rounds++;
     if (this.bond.opts.mode === BOND_MODE_ACTIVEBACKUP) this.activeBackupRound();
@@ -101,27 +100,8 @@ export class ArpMonitor {
     const f = this.frame;
     const mac = s.port.mac;
     f.fill(0);
-    for (let i = 0; i < 6; i++) {
-      f[i] = 0xff;
-      f[6 + i] = mac[i];
-    }
-    let o = 12;
-    if (vlan >= 0) {
-      writeU16(f, 12, ETHERTYPE_VLAN);
-      writeU16(f, 14, vlan & 0x0fff);
-      o = 16;
-    }
-    writeU16(f, o, ETHERTYPE_ARP);
-    writeU16(f, o + 2, 1); // Ethernet
-    writeU16(f, o + 4, ETHERTYPE_IPV4);
-    f[o + 6] = 6;
-    f[o + 7] = 4;
-    writeU16(f, o + 8, ARP_REQUEST);
-    for (let i = 0; i < 6; i++) f[o + 10 + i] = mac[i];
-    writeU32(f, o + 16, src);
-    writeU32(f, o + 26, target);
-    const length = vlan >= 0 ? 64 : 60;
-    this.bond.sendOnSlave(s, f, length);
+    writeArpPayload(f, writeEthernetHeader(f, BROADCAST_MAC, 0, mac, vlan, ETHERTYPE_ARP), ARP_REQUEST, mac, src, undefined, 0, target);
+    this.bond.sendOnSlave(s, f, vlan >= 0 ? 64 : 60);
     s.lastTx = this.bond.now;
     this.probesSent++;
   }

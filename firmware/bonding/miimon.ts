@@ -6,37 +6,35 @@
  * Delays are counted in monitor rounds, as Linux counts them, so a slave whose link drops is
  * declared down exactly `downdelay` ms after the round that first saw the drop.
  */
-import type { TimerHandle } from '../core/clock.ts';
+import { PeriodicTimer } from '../core/clock.ts';
 import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
 import { usesXmitHash, type Bond } from './bond.ts';
 
 export class MiiMonitor {
-  private timer: TimerHandle | undefined;
+  private readonly timer: PeriodicTimer;
   private busy = false;
   /** Rounds run, for tests and telemetry. */
   rounds = 0;
 
-  constructor(private readonly bond: Bond) {}
+  constructor(private readonly bond: Bond) {
+    this.timer = new PeriodicTimer(bond.env.clock, () => bond.opts.miimon, () => this.tick());
+  }
 
   get running(): boolean {
-    return this.timer !== undefined;
+    return this.timer.running;
   }
 
   /** Starts the monitor; the first round runs at once (bond_open queues it with no delay). */
   start(): void {
-    this.stop();
-    this.timer = this.bond.env.clock.setTimer(0, () => this.tick());
+    this.timer.start(0);
   }
 
   stop(): void {
-    if (this.timer !== undefined) this.bond.env.clock.cancel(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 
   private tick(): void {
-    const miimon = this.bond.opts.miimon;
-    this.timer = miimon > 0 ? this.bond.env.clock.setTimer(miimon, () => this.tick()) : undefined;
     // A round still reading registers (a slow bus) is not stacked on: this one is skipped.
     if (this.busy) return;
     this.busy = true;

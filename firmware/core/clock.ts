@@ -131,3 +131,39 @@ export class VirtualClock implements Clock {
     }
   }
 }
+
+/**
+ * Work that runs `firstDelay` ms after `start()` and then every `interval()` ms, re-read each
+ * time (Linux's delayed work that queues itself again): a link monitor's rounds. It stops
+ * when `interval()` is 0 or on `stop()`.
+ */
+export class PeriodicTimer {
+  private handle: TimerHandle | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly interval: () => number,
+    private readonly fn: () => void,
+  ) {}
+
+  get running(): boolean {
+    return this.handle !== undefined;
+  }
+
+  start(firstDelay = 0): void {
+    this.stop();
+    this.handle = this.clock.setTimer(firstDelay, () => this.tick());
+  }
+
+  stop(): void {
+    if (this.handle !== undefined) this.clock.cancel(this.handle);
+    this.handle = undefined;
+  }
+
+  private tick(): void {
+    const ms = this.interval();
+    // Re-armed before the work, so the cadence does not drift with the work's duration.
+    this.handle = ms > 0 ? this.clock.setTimer(ms, () => this.tick()) : undefined;
+    this.fn();
+  }
+}

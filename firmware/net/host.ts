@@ -26,6 +26,7 @@ import { formatIpv4, formatMac, readU16, readU32, writeU16, writeU32 } from './a
 import { ArpCache, type NeighbourEntry } from './arp-cache.ts';
 import {
   ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, inetChecksum,
+  writeArpPayload, writeEthernetHeader,
 } from './packets.ts';
 
 export type { NeighbourEntry, NeighbourState } from './arp-cache.ts';
@@ -133,36 +134,6 @@ function isMartianSource(ip: number): boolean {
 /** The pseudo-header sum of RFC 768/9293 (to start inetChecksum with). */
 function pseudoSum(src: number, dst: number, protocol: number, length: number): number {
   return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + length;
-}
-
-/** Writes the Ethernet header (and 802.1Q tag when vlan >= 0); returns the payload offset. */
-function writeEth(f: Uint8Array, dst: Uint8Array, dstOff: number, src: Uint8Array, vlan: number, etherType: number): number {
-  for (let i = 0; i < 6; i++) f[i] = dst[dstOff + i];
-  for (let i = 0; i < 6; i++) f[6 + i] = src[i];
-  let o = 12;
-  if (vlan >= 0) {
-    writeU16(f, 12, ETHERTYPE_VLAN);
-    writeU16(f, 14, vlan & 0x0fff);
-    o = 16;
-  }
-  writeU16(f, o, etherType);
-  return o + 2;
-}
-
-/** Writes an Ethernet/IPv4 ARP body at `o`; a target MAC of undefined writes zeros. */
-function writeArpBody(
-  f: Uint8Array, o: number, op: number, sha: Uint8Array, sip: number, tha: Uint8Array | undefined, thaOff: number, tip: number,
-): number {
-  writeU16(f, o, 1); // hardware type Ethernet
-  writeU16(f, o + 2, ETHERTYPE_IPV4);
-  f[o + 4] = 6;
-  f[o + 5] = 4;
-  writeU16(f, o + 6, op);
-  for (let i = 0; i < 6; i++) f[o + 8 + i] = sha[i];
-  writeU32(f, o + 14, sip);
-  for (let i = 0; i < 6; i++) f[o + 18 + i] = tha === undefined ? 0 : tha[thaOff + i];
-  writeU32(f, o + 24, tip);
-  return o + 28;
 }
 
 /** Writes a 20-byte IPv4 header at `o` with its checksum. */
@@ -339,7 +310,7 @@ export class HostStack {
       }
       const f = this.txBegin();
       try {
-        const end = writeArpBody(f, writeEth(f, BROADCAST, 0, link.mac, link.vlan, ETHERTYPE_ARP), ARP_REQUEST, link.mac, ip, undefined, 0, ip);
+        const end = writeArpPayload(f, writeEthernetHeader(f, BROADCAST, 0, link.mac, link.vlan, ETHERTYPE_ARP), ARP_REQUEST, link.mac, ip, undefined, 0, ip);
         if (link.xmit(f, pad(f, end, link.vlan))) {
           sent++;
           this.counters.garpOut++;
@@ -359,7 +330,7 @@ export class HostStack {
     }
     const f = this.txBegin();
     try {
-      const end = writeArpBody(f, writeEth(f, BROADCAST, 0, link.mac, link.vlan, ETHERTYPE_ARP), ARP_REQUEST, link.mac, src, undefined, 0, target);
+      const end = writeArpPayload(f, writeEthernetHeader(f, BROADCAST, 0, link.mac, link.vlan, ETHERTYPE_ARP), ARP_REQUEST, link.mac, src, undefined, 0, target);
       if (!link.xmit(f, pad(f, end, link.vlan))) {
         this.drop('xmitFailed');
         return false;
@@ -395,7 +366,7 @@ export class HostStack {
     const src = this.routeSrc;
     const f = this.txBegin();
     try {
-      const ip = writeEth(f, mac, 0, link.mac, link.vlan, ETHERTYPE_IPV4);
+      const ip = writeEthernetHeader(f, mac, 0, link.mac, link.vlan, ETHERTYPE_IPV4);
       const total = 20 + l4len + payloadBytes;
       const end = ip + total;
       writeIpHeader(f, ip, 0, total, 0, IP_DF, protocol, src, dst);
@@ -556,7 +527,7 @@ export class HostStack {
   private sendArpReply(link: HostLink, ip: number, frame: Uint8Array, shaOff: number, requester: number): void {
     const f = this.txBegin();
     try {
-      const end = writeArpBody(f, writeEth(f, frame, shaOff, link.mac, link.vlan, ETHERTYPE_ARP), ARP_REPLY, link.mac, ip, frame, shaOff, requester);
+      const end = writeArpPayload(f, writeEthernetHeader(f, frame, shaOff, link.mac, link.vlan, ETHERTYPE_ARP), ARP_REPLY, link.mac, ip, frame, shaOff, requester);
       if (link.xmit(f, pad(f, end, link.vlan))) this.counters.arpRepliesOut++;
       else this.drop('xmitFailed');
     } finally {
@@ -675,7 +646,7 @@ export class HostStack {
     }
     const f = this.txBegin();
     try {
-      const rip = writeEth(f, frame, 6, link.mac, link.vlan, ETHERTYPE_IPV4);
+      const rip = writeEthernetHeader(f, frame, 6, link.mac, link.vlan, ETHERTYPE_IPV4);
       this.ipId = (this.ipId + 1) & 0xffff;
       writeIpHeader(f, rip, frame[ip + 1], total, this.ipId, 0, IPPROTO_ICMP, dst, src);
       const r4 = rip + 20;

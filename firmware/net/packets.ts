@@ -41,9 +41,13 @@ export function inetChecksum(b: Uint8Array, start: number, end: number, initial 
   return ~sum & 0xffff;
 }
 
-function writeEthHeader(f: Uint8Array, dst: Uint8Array, src: Uint8Array, vlan: number, etherType: number): number {
-  f.set(dst.subarray(0, 6), 0);
-  f.set(src.subarray(0, 6), 6);
+/**
+ * Writes an Ethernet header in place (with an 802.1Q tag when `vlan` >= 0) from the MAC at
+ * `dst[dstOff]` and `src`; returns the payload offset. Allocates nothing.
+ */
+export function writeEthernetHeader(f: Uint8Array, dst: Uint8Array, dstOff: number, src: Uint8Array, vlan: number, etherType: number): number {
+  for (let i = 0; i < 6; i++) f[i] = dst[dstOff + i];
+  for (let i = 0; i < 6; i++) f[6 + i] = src[i];
   let o = 12;
   if (vlan >= 0) {
     writeU16(f, 12, ETHERTYPE_VLAN);
@@ -52,6 +56,29 @@ function writeEthHeader(f: Uint8Array, dst: Uint8Array, src: Uint8Array, vlan: n
   }
   writeU16(f, o, etherType);
   return o + 2;
+}
+
+function writeEthHeader(f: Uint8Array, dst: Uint8Array, src: Uint8Array, vlan: number, etherType: number): number {
+  return writeEthernetHeader(f, dst, 0, src, vlan, etherType);
+}
+
+/**
+ * Writes an Ethernet/IPv4 ARP body (RFC 826) at `o` in place; a target MAC of undefined
+ * writes zeros. Returns the offset after it.
+ */
+export function writeArpPayload(
+  f: Uint8Array, o: number, op: number, sha: Uint8Array, sip: number, tha: Uint8Array | undefined, thaOff: number, tip: number,
+): number {
+  writeU16(f, o, 1); // hardware type Ethernet
+  writeU16(f, o + 2, ETHERTYPE_IPV4);
+  f[o + 4] = 6;
+  f[o + 5] = 4;
+  writeU16(f, o + 6, op);
+  for (let i = 0; i < 6; i++) f[o + 8 + i] = sha[i];
+  writeU32(f, o + 14, sip);
+  for (let i = 0; i < 6; i++) f[o + 18 + i] = tha === undefined ? 0 : tha[thaOff + i];
+  writeU32(f, o + 24, tip);
+  return o + 28;
 }
 
 export interface ArpFields {
@@ -65,16 +92,7 @@ export interface ArpFields {
 /** Builds an Ethernet ARP frame (padded to the 60-byte minimum). */
 export function buildArp(dst: Uint8Array, src: Uint8Array, a: ArpFields, vlan = -1): Uint8Array {
   const f = new Uint8Array(vlan >= 0 ? 64 : 60);
-  const o = writeEthHeader(f, dst, src, vlan, ETHERTYPE_ARP);
-  writeU16(f, o, 1); // hardware type Ethernet
-  writeU16(f, o + 2, ETHERTYPE_IPV4);
-  f[o + 4] = 6;
-  f[o + 5] = 4;
-  writeU16(f, o + 6, a.op);
-  f.set(a.senderMac.subarray(0, 6), o + 8);
-  writeU32(f, o + 14, a.senderIp);
-  f.set(a.targetMac.subarray(0, 6), o + 18);
-  writeU32(f, o + 24, a.targetIp);
+  writeArpPayload(f, writeEthHeader(f, dst, src, vlan, ETHERTYPE_ARP), a.op, a.senderMac, a.senderIp, a.targetMac, 0, a.targetIp);
   return f;
 }
 
