@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigFile, formatConfig, parseConfig } from '../firmware/config/store.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
-import { runCli } from './helpers/cli.ts';
+import { runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
 
 const SETUP = [
   'modprobe bonding mode=active-backup miimon=50 updelay=100 max_bonds=2',
@@ -157,4 +157,26 @@ test('bondfw sim --config: the saved configuration is loaded before the script r
   const r = runCli(['sim', '--bridge', 'none', '--config', path, '--script', '-'], 'cat /sys/class/net/bonding_masters\n');
   t.is(r.status, 0, r.stderr);
   t.regex(r.stdout, /config: loaded generation 1 from .*gw\.cfg \(2 commands\)\n> cat \/sys\/class\/net\/bonding_masters\nbond5\n/);
+});
+
+test('bondfw run --config: config save in the main job, restart, same bonds', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bondfw-cfg-'));
+  const path = join(dir, 'gw.cfg');
+  let p = startCli(['run', '--bridge', 'none', '--config', path]);
+  try {
+    await waitFor(p.stdout, /console on stdin/);
+    const saved = waitFor(p.stdout, /configuration saved \(generation 1\)/);
+    p.stdin.write('modprobe bonding mode=active-backup\nifconfig bond0 192.168.1.1 netmask 255.255.255.0 up\nifenslave bond0 eth0 eth1\nconfig save\n');
+    await saved;
+    t.is(await stopCli(p), 0);
+    p = startCli(['run', '--bridge', 'none', '--config', path]);
+    const banner = await waitFor(p.stdout, /console on stdin/);
+    t.regex(banner, /config: loaded generation 1 from .*gw\.cfg \(\d+ commands\)/);
+    const shown = waitFor(p.stdout, /bond0 {2}active-backup/);
+    p.stdin.write('show bonds\n');
+    t.regex(await shown, /bond0 {2}active-backup {2}\S+ +\S+ +eth0,eth1/);
+    t.is(await stopCli(p), 0);
+  } finally {
+    p.kill('SIGKILL');
+  }
 });
