@@ -79,7 +79,7 @@ export async function bootSim(def: BoardDefinition, clock: Clock, opts: SimBootO
     bridge.client.onLinkEvent(() => board.requestPoll());
   }
   const firmware = new Firmware(board, clock, log);
-  registerSimCommands(firmware.dispatcher, { hw, wait: opts.wait, openCapture: opts.openCapture });
+  registerSimCommands(firmware.dispatcher, { hw, net: firmware.net, wait: opts.wait, openCapture: opts.openCapture });
   if (bridge) registerBridgeCommands(firmware.dispatcher, bridge.client);
   firmware.start();
   return { hw, board, firmware, log, bus, bridge };

@@ -4,6 +4,8 @@ import type { PartnerLacpConfig } from './lacp-partner.ts';
 import { printable, type Dispatcher } from '../../firmware/console/dispatcher.ts';
 import type { SimHardware } from './hardware.ts';
 import { PcapngWriter } from './pcapng.ts';
+import { simTraffic, simXmit } from './traffic.ts';
+import type { NetStack } from '../../firmware/net/stack.ts';
 
 /** A file the capture writes into (the CLI opens real files; tests may keep bytes in memory). */
 export interface CaptureFile {
@@ -13,6 +15,8 @@ export interface CaptureFile {
 
 export interface SimControl {
   hw: SimHardware;
+  /** The firmware's network stack (for `sim traffic` and `sim xmit`). */
+  net?: NetStack;
   /** Moves time: virtual time in the scenario runner, a real sleep in the main job. */
   wait(ms: number): Promise<void>;
   openCapture(path: string): CaptureFile;
@@ -28,6 +32,11 @@ const USAGE = [
   'sim lacp <port> active|passive|off [fast|slow] [key <n>] [system <mac>]',
   '                                 LACP on the link partner\'s port facing <port>',
   'sim wait <n>ms|<n>s              let time pass',
+  'sim traffic <bond> <frames> [flows <n>] [udp|tcp]',
+  '                                 frames from the gateway through the bond to the hosts;',
+  '                                 per slave the frames that left on it, then the replies',
+  'sim xmit <bond> udp|tcp|icmp <src-ip>[:<port>] <dst-ip>[:<port>] [smac <mac>] [dmac <mac>] [vlan <id>]',
+  '                                 one frame on the bond\'s transmit path; the port(s) it left on',
   'sim inject <port> <hex>          deliver a raw frame (no FCS) to the board on <port>',
   'sim stats                        per port: tx rx arp-tx lacp-tx (board\'s view)',
   'sim pcap <file>|off              record every frame crossing every cable (pcapng)',
@@ -140,6 +149,13 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
           await ctl.wait(parseDuration(args[0]));
           return '';
         }
+        case 'traffic':
+        case 'xmit': {
+          if (!ctl.net) throw new UsageError(`sim ${sub}: no firmware network stack here`);
+          const sleep = (ms: number) => new Promise<void>((resolve) => hw.clock.setTimer(ms, resolve));
+          const env = { net: ctl.net, world: hw.world, ports: names, sleep };
+          return sub === 'traffic' ? simTraffic(env, args) : simXmit(env, args);
+        }
         case 'inject': {
           if (args.length < 2) throw new UsageError('sim inject: usage: sim inject <port> <hex>');
           const i = port(args[0]);
@@ -170,7 +186,7 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
           return '';
         }
         default:
-          throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|lacp|wait|inject|stats|pcap; 'help sim')`);
+          throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|lacp|wait|traffic|xmit|inject|stats|pcap; 'help sim')`);
       }
     },
   });

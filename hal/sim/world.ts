@@ -128,11 +128,23 @@ export class SimWorld {
     return this.opts.ports;
   }
 
+  private readonly observers = new Set<(index: number, frame: Uint8Array, dir: 'in' | 'out') => void>();
+
+  /**
+   * Watches every frame crossing a cable ('out': the board sent it; 'in': the partner did),
+   * alongside any capture. The frame may be read only during the call. Returns the unsubscribe.
+   */
+  observe(fn: (index: number, frame: Uint8Array, dir: 'in' | 'out') => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
   /** The board sent `frame` out of cable `index` (called by the switch emulator). */
   fromBoard(index: number, frame: Uint8Array): void {
     const cable = this.cables[index];
     if (!cable || !cable.end.mediaLinkUp) return;
     const copy = frame.slice();
+    for (const o of this.observers) o(index, copy, 'out');
     const s = cable.stats;
     s.tx++;
     const et = etherTypeOffset(copy, copy.length);
@@ -153,6 +165,7 @@ export class SimWorld {
   private deliverToBoard(cable: Cable, frame: Uint8Array): void {
     if (!cable.end.mediaLinkUp) return;
     cable.stats.rx++;
+    for (const o of this.observers) o(this.cables.indexOf(cable), frame, 'in');
     this.pcap?.write(this.cables.indexOf(cable), this.opts.clock.now(), frame, 'in');
     this.enqueue(() => cable.toBoard(frame));
   }
