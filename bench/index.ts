@@ -4,5 +4,6 @@ import { dsaFrames } from './dsa-frames.ts';
 import { mdio } from './mdio.ts';
 import { txSelect } from './tx-select.ts';
 import { bondXmit } from './bond-xmit.ts';
+import { failover } from './failover.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, failover];
