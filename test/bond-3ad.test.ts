@@ -269,3 +269,24 @@ test('actor settings: ad_actor_sys_prio, ad_actor_system and ad_user_port_key re
   t.is(await s.run('cat /sys/class/net/bond0/bonding/ad_partner_mac'), '02:00:00:fe:00:00');
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/ad_actor_oper_port_state'), '63');
 });
+
+test('random slow-protocol frames on an 802.3ad bond never throw; malformed LACPDUs are counted, not used', async (t) => {
+  const { default: fc } = await import('fast-check');
+  const { s, t0 } = await lacpBond();
+  await until(s, t0 + 3000);
+  const m = mode(s);
+  const before = m.lacp.ports[0].partner.system.slice();
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.constantFrom(1, 2, 3, 10), async (body, subtype) => {
+      // dst slow-protocols, src the partner's port MAC, EtherType 0x8809, then random bytes
+      // after the subtype (short ones are malformed LACPDUs).
+      const frame = Uint8Array.from([1, 0x80, 0xc2, 0, 0, 2, 2, 0, 0, 0xfe, 0, 1, 0x88, 0x09, subtype, ...body.slice(0, Math.min(body.length, 105))]);
+      s.hw.world.injectToBoard(0, frame);
+      await s.clock.advance(0);
+      return s.hw.world.faults === 0;
+    }),
+    { numRuns: 300 },
+  );
+  t.true(m.lacp.ports[0].stats.malformed > 0);
+  t.deepEqual(m.lacp.ports[0].partner.system, before, 'nothing malformed replaced the partner');
+});
