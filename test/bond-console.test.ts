@@ -249,3 +249,16 @@ test('receive rules: frames on the backup slave are dropped unless all_slaves_ac
   await s.run('sim wait 10ms');
   t.is(tx0(), before + 2, 'all_slaves_active delivers frames from the backup too');
 });
+
+test('a VLAN device follows its bond\'s address (current Linux), unless one is set on it', async (t) => {
+  const s = await bootTest();
+  await s.run('modprobe bonding mode=active-backup');
+  await s.run('ifconfig bond0 up');
+  // Created before any slave (HOWTO 6 warns against it): the bond's random address for now.
+  await s.run('ip link add link bond0 name bond0.9 type vlan id 9');
+  await s.run('ifenslave bond0 eth0');
+  t.is(await cat(s, '/sys/class/net/bond0.9/address'), '02:50:43:0a:1b:2d');
+  await s.run('ip link set bond0.9 address 02:00:00:00:09:09');
+  await s.run('ifconfig bond0 hw ether 02:00:00:00:00:01');
+  t.is(await cat(s, '/sys/class/net/bond0.9/address'), '02:00:00:00:09:09');
+});

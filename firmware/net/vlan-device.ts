@@ -8,14 +8,15 @@ export interface VlanLower extends NetDevice {
 }
 
 /**
- * An 802.1Q VLAN device (`ip link add link bond0 name bond0.100 type vlan id 100`). It takes
- * its lower device's MAC when created (HOWTO 6: create VLANs after the first enslave), follows
- * the lower device down and up, and sends through it with its tag. The host stack writes the
- * tag into the frames it builds for this device (`vlan`).
+ * An 802.1Q VLAN device (`ip link add link bond0 name bond0.100 type vlan id 100`). It uses
+ * its lower device's MAC unless one is set on it, follows the lower device down and up, and
+ * sends through it with its tag. The host stack writes the tag into the frames it builds for
+ * this device (`vlan`).
  */
 export class VlanDevice implements NetDevice {
   readonly kind = 'vlan';
-  mac: Uint8Array;
+  /** A MAC set by hand; until then the device inherits its lower device's (NET_ADDR_STOLEN). */
+  private ownMac: Uint8Array | undefined;
   mtu: number;
   readonly txqueuelen = 1000;
   adminUp = false;
@@ -29,8 +30,16 @@ export class VlanDevice implements NetDevice {
     readonly lower: VlanLower,
     readonly vlan: number,
   ) {
-    this.mac = lower.mac.slice();
     this.mtu = lower.mtu;
+  }
+
+  /**
+   * Current Linux (vlan_sync_address): an inherited address follows the lower device's, so
+   * a bond that takes a new address after its slaves change carries its VLAN devices along
+   * (the HOWTO's section 6 describes older kernels, where the VLAN kept the stale one).
+   */
+  get mac(): Uint8Array {
+    return this.ownMac ?? this.lower.mac;
   }
 
   get carrier(): boolean {
@@ -53,7 +62,7 @@ export class VlanDevice implements NetDevice {
   }
 
   setMac(mac: Uint8Array): void {
-    this.mac = mac.slice();
+    this.ownMac = mac.slice();
   }
 
   xmit(frame: Uint8Array, length: number): boolean {
