@@ -91,6 +91,7 @@ export function runningConfig(stack: NetStack): string[] {
       for (const v of stack.vlansOn(bond)) {
         lines.push(`ip link add link ${bond.name} name ${v.name} type vlan id ${v.vlan}`);
         if (v.mtu !== bond.mtu) lines.push(`ip link set ${v.name} mtu ${v.mtu}`);
+        if (v.macSetByUser) lines.push(`ip link set ${v.name} address ${formatMac(v.mac)}`);
         lines.push(...addresses(stack, v));
         if (v.adminUp || v.followsLower) lines.push(`ip link set ${v.name} up`);
       }

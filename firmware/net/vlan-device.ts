@@ -61,6 +61,11 @@ export class VlanDevice implements NetDevice {
     this.adminUp = up;
   }
 
+  /** Whether the address was set by hand (saved with the configuration). */
+  get macSetByUser(): boolean {
+    return this.ownMac !== undefined;
+  }
+
   setMac(mac: Uint8Array): void {
     this.ownMac = mac.slice();
   }
