@@ -32,6 +32,9 @@ import { SerialConsole, parseSerialSpec, type ConsoleEndpoint } from '../../hal/
 import { TOPOLOGIES, type Topology } from '../../hal/sim/world.ts';
 import { ConfigFile } from '../config/store.ts';
 import { complete } from '../console/completion.ts';
+import { EdgeNode } from '../telemetry/edge-node.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../telemetry/broker.ts';
+import { watch } from '../telemetry/watch.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
@@ -50,8 +53,14 @@ usage:
   bondfw bridge-sim [--board <name>] --tty <path> [--baud <n>]
       emulate a board's bridge microcontroller, switch, PHYs and world on a serial device;
       sim commands on stdin
+  bondfw watch <mqtt url>
+      print the Sparkplug B messages on a broker as readable lines
   bondfw boards
-      list the boards`;
+      list the boards
+
+  run, telemetry: --mqtt <url> (default: an embedded broker on 127.0.0.1:1883; none: off)
+  [--group <g>] [--node <id>] [--mqtt-user <u> --mqtt-password <p>] [--mqtt-ca <pem>]
+  [--mqtt-cert <pem> --mqtt-key <pem>] [--telemetry-period <ms>]`;
 
 class CliError extends Error {}
 
@@ -221,24 +230,74 @@ function untilSignal(): Promise<void> {
 }
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio', 'config']);
+  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period']);
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
   const clock = new RealClock();
   const sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
   const configPath = opts.get('config');
   const configLines = configPath ? await sys.firmware.loadConfig(new ConfigFile(configPath)) : [];
+  const telemetry = await startTelemetry(def, opts, sys.firmware);
   const consoleEnd = await serveConsole(def.name, opts, sys.firmware.dispatcher, [
     `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
     sys.via,
     ...configLines,
+    telemetry.banner,
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
   ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net));
   await untilSignal();
+  await telemetry.stop();
   await sys.stop();
   await consoleEnd.close();
   clock.cancelAll();
   process.stdin.destroy();
+}
+
+/**
+ * The Sparkplug B edge node: to --mqtt <url>, or (without it) to an embedded broker on
+ * 127.0.0.1:1883 (a free port if taken); `--mqtt none` turns telemetry off.
+ */
+async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> }> {
+  const url = opts.get('mqtt');
+  if (url === 'none') return { banner: 'telemetry off (--mqtt none)', stop: async () => {} };
+  const read = (key: string): string | undefined => {
+    const path = opts.get(key);
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new CliError(`cannot read --${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  };
+  const period = opts.has('telemetry-period') ? Number(opts.get('telemetry-period')) : 10_000;
+  if (!Number.isFinite(period) || period < 100) throw new CliError('--telemetry-period takes milliseconds (100 or more)');
+  let broker: EmbeddedBroker | undefined;
+  let target = url;
+  if (!target) {
+    broker = await startEmbeddedBroker(1883);
+    target = broker.url;
+  } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${target}')`);
+  const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
+  const node = new EdgeNode(firmware, {
+    url: target,
+    group: opts.get('group') ?? 'gateways',
+    node: opts.get('node') ?? `${def.name}-${mac}`,
+    username: opts.get('mqtt-user'),
+    password: opts.get('mqtt-password'),
+    ca: read('mqtt-ca'),
+    cert: read('mqtt-cert'),
+    key: read('mqtt-key'),
+    periodMs: period,
+  });
+  node.start();
+  const where = broker ? `embedded broker ${broker.url}` : target;
+  return {
+    banner: `telemetry: Sparkplug B edge node ${opts.get('group') ?? 'gateways'}/${opts.get('node') ?? `${def.name}-${mac}`} on ${where}`,
+    stop: async () => {
+      await node.stop();
+      await broker?.close();
+    },
+  };
 }
 
 /**
@@ -327,6 +386,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'bridge-sim':
         await bridgeSim(rest);
         return 0;
+      case 'watch': {
+        const url = rest[0];
+        if (!url) throw new CliError('watch needs the broker URL (bondfw watch mqtt://127.0.0.1:1883)');
+        const stop = watch(url, (line) => process.stdout.write(`${line}\n`));
+        await untilSignal();
+        await stop();
+        return 0;
+      }
       case 'boards':
         for (const b of BOARDS) process.stdout.write(`${b.name.padEnd(10)} ${b.description}\n`);
         return 0;

@@ -1,0 +1,249 @@
+/**
+ * The Sparkplug B edge node against a real mosquitto on a loopback port, with Eclipse Tahu's
+ * sparkplug-payload as an independent decoder: births, data by exception after a failover,
+ * rebirth, commands, the will on SIGKILL, a broker restart, bad input, memory while offline.
+ */
+import test from 'ava';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import mqtt, { type MqttClient } from 'mqtt';
+import { RealClock } from '../hal/clock-real.ts';
+import { bootSim } from '../firmware/boot.ts';
+import { simGw4 } from '../boards/sim-gw4.ts';
+import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
+import { encodePayload } from '../firmware/telemetry/sparkplug.ts';
+import { startCli, waitFor } from './helpers/cli.ts';
+
+const require = createRequire(import.meta.url);
+const tahu = require('sparkplug-payload').get('spBv1.0') as { decodePayload(b: Uint8Array): { timestamp: unknown; seq: unknown; metrics: { name: string; value: unknown; type: string }[] } };
+
+const haveMosquitto = spawnSync('sh', ['-c', 'command -v mosquitto'], { stdio: 'ignore' }).status === 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function startMosquitto(port: number): Promise<ChildProcess> {
+  const p = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 500 });
+      c.on('connect', () => {
+        resolve(true);
+        c.end(true);
+      });
+      c.on('error', () => resolve(false));
+      c.on('close', () => resolve(false));
+    });
+    if (ok) return p;
+    await sleep(50);
+  }
+  throw new Error('mosquitto did not start');
+}
+
+interface Msg {
+  topic: string;
+  at: number;
+  p: ReturnType<typeof tahu.decodePayload>;
+}
+
+function subscriber(url: string): Promise<{ c: MqttClient; msgs: Msg[]; next(pred: (m: Msg) => boolean, ms?: number): Promise<Msg> }> {
+  return new Promise((resolve) => {
+    const msgs: Msg[] = [];
+    const waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
+    const c = mqtt.connect(url, { protocolVersion: 5 });
+    c.on('message', (topic, payload) => {
+      let p: Msg['p'];
+      try {
+        p = tahu.decodePayload(new Uint8Array(payload));
+      } catch {
+        return; // our own garbage NCMD, echoed by the broker
+      }
+      const m = { topic, at: performance.now(), p };
+      msgs.push(m);
+      for (const w of [...waiters]) if (w.pred(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    });
+    c.on('connect', () => c.subscribe('spBv1.0/#', { qos: 1 }, () => resolve({
+      c, msgs,
+      next: (pred, ms = 5000) => {
+        const old = msgs.find(pred);
+        if (old) return Promise.resolve(old);
+        return new Promise((res, rej) => {
+          const t = setTimeout(() => rej(new Error('no such message in time')), ms);
+          waiters.push({ pred, resolve: (m) => { clearTimeout(t); res(m); } });
+        });
+      },
+    })));
+  });
+}
+
+const metric = (m: Msg, name: string) => m.p.metrics.find((x) => x.name === name)?.value;
+const num = (v: unknown) => (typeof v === 'object' && v !== null && 'toNumber' in v ? (v as { toNumber(): number }).toNumber() : Number(v));
+
+async function firmware() {
+  const clock = new RealClock();
+  const sys = await bootSim(simGw4, clock, { bridge: 'none', autonegMs: 0, wait: (ms) => sleep(ms).then(() => {}), openCapture: () => ({ write() {}, close() {} }) });
+  const run = (l: string) => sys.firmware.dispatcher.execute(l, 'script').then((r) => r.output);
+  return { sys, clock, run };
+}
+
+test.serial('births, data by exception within 100 ms of a failover, rebirth, commands, bad input', async (t) => {
+  if (!haveMosquitto) {
+    t.log('mosquitto is not installed (apt-get install mosquitto): MQTT integration test skipped');
+    t.pass();
+    return;
+  }
+  const port = await freePort();
+  const broker = await startMosquitto(port);
+  const url = `mqtt://127.0.0.1:${port}`;
+  const sub = await subscriber(url);
+  const { sys, clock, run } = await firmware();
+  const node = new EdgeNode(sys.firmware, { url, group: 'g', node: 'n1', periodMs: 60_000 });
+  try {
+    for (const l of ['modprobe bonding mode=active-backup miimon=10', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1']) await run(l);
+    await sleep(100);
+    node.start();
+    const nbirth = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/n1');
+    t.is(num(nbirth.p.seq), 0);
+    t.is(num(metric(nbirth, 'bdSeq')), 0);
+    t.is(metric(nbirth, 'Node Control/Rebirth'), false);
+    t.is(metric(nbirth, 'Properties/Board'), 'sim-gw4');
+    t.is(metric(nbirth, 'Ports/eth2/Link'), true);
+    t.is(num(metric(nbirth, 'Ports/eth2/Speed')), 1000);
+    t.is(nbirth.p.metrics.find((x) => x.name === 'Ports/eth2/TX Frames')?.type, 'UInt64');
+    const dbirth = await sub.next((m) => m.topic === 'spBv1.0/g/DBIRTH/n1/bond0');
+    t.is(metric(dbirth, 'Mode'), 'active-backup');
+    t.is(metric(dbirth, 'Active Slave'), 'eth0');
+    t.is(metric(dbirth, 'Config/miimon'), '10');
+
+    // A failover: DDATA within 100 ms of the bond's change.
+    let failoverAt = 0;
+    const unsub = sys.log.subscribe((e) => {
+      if (e.text.includes('making interface eth1 the new active one')) failoverAt = performance.now();
+    });
+    await run('sim link eth0 down');
+    const dd = await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && metric(m, 'Active Slave') === 'eth1');
+    unsub();
+    t.true(failoverAt > 0);
+    t.true(dd.at - failoverAt < 100, `DDATA ${(dd.at - failoverAt).toFixed(1)} ms after the failover`);
+    t.is(num(metric(dd, 'Failover Count')), 1);
+
+    // Rebirth: the same bdSeq, seq from 0.
+    const before = sub.msgs.length;
+    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] })));
+    const re = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/n1' && sub.msgs.indexOf(m) >= before);
+    t.is(num(metric(re, 'bdSeq')), 0);
+    t.is(num(re.p.seq), 0);
+
+    // A console line by NCMD; its output in NDATA.
+    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Command', type: 'String', value: 'cat /sys/class/net/bond0/bonding/mode' }] })));
+    const res = await sub.next((m) => m.topic === 'spBv1.0/g/NDATA/n1' && metric(m, 'Node Control/Command Result') !== undefined);
+    t.is(metric(res, 'Node Control/Command Result'), 'active-backup 1');
+
+    // DCMD Config/<option>: through the option table; a refused value answers with the old one.
+    sub.c.publish('spBv1.0/g/DCMD/n1/bond0', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Config/miimon', type: 'String', value: '50' }] })));
+    await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && metric(m, 'Config/miimon') === '50');
+    t.is(await run('cat /sys/class/net/bond0/bonding/miimon'), '50');
+    const n0 = sub.msgs.length;
+    sub.c.publish('spBv1.0/g/DCMD/n1/bond0', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Config/miimon', type: 'String', value: 'often' }] })));
+    const old = await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && sub.msgs.indexOf(m) >= n0 && metric(m, 'Config/miimon') !== undefined);
+    t.is(metric(old, 'Config/miimon'), '50');
+    // Bad input: garbage, unknown metrics, wrong types: logged, nothing else.
+    const bad = node.stats.badCommands;
+    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from([0xff, 0xff, 0xff, 0x01]));
+    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Node Control/Reboot', type: 'Boolean', value: true }] })));
+    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Node Control/Command', type: 'Int32', value: 5 }] })));
+    sub.c.publish('spBv1.0/g/DCMD/n1/bond9', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Config/miimon', type: 'String', value: '10' }] })));
+    await sleep(300);
+    t.is(node.stats.badCommands, bad + 4);
+    t.is(await run('cat /sys/class/net/bond0/bonding/miimon'), '50');
+    t.true(sys.log.tail().some((e) => e.text.includes("unknown node command metric 'Node Control/Reboot'")));
+  } finally {
+    await node.stop();
+    sys.firmware.stop();
+    clock.cancelAll();
+    sub.c.end(true);
+    broker.kill();
+  }
+});
+
+test.serial('SIGKILL: the broker publishes the NDEATH with the matching bdSeq; a broker restart: bdSeq+1 and fresh births', async (t) => {
+  if (!haveMosquitto) {
+    t.log('mosquitto is not installed (apt-get install mosquitto): MQTT integration test skipped');
+    t.pass();
+    return;
+  }
+  const port = await freePort();
+  let broker = await startMosquitto(port);
+  const url = `mqtt://127.0.0.1:${port}`;
+  let sub = await subscriber(url);
+  const p = startCli(['run', '--bridge', 'none', '--mqtt', url, '--group', 'g', '--node', 'k']);
+  try {
+    await waitFor(p.stdout, /console on stdin/);
+    const birth = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/k', 10000);
+    const bdSeq = num(metric(birth, 'bdSeq'));
+    // A broker restart: a new session, bdSeq + 1, fresh births.
+    broker.kill();
+    await new Promise((r) => broker.once('exit', r));
+    broker = await startMosquitto(port);
+    sub.c.end(true);
+    sub = await subscriber(url);
+    const again = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/k', 15000);
+    t.is(num(metric(again, 'bdSeq')), bdSeq + 1);
+    // SIGKILL: no goodbye from the firmware; the will speaks for it.
+    p.kill('SIGKILL');
+    const death = await sub.next((m) => m.topic === 'spBv1.0/g/NDEATH/k', 10000);
+    t.is(num(metric(death, 'bdSeq')), bdSeq + 1);
+  } finally {
+    p.kill('SIGKILL');
+    sub.c.end(true);
+    broker.kill();
+  }
+});
+
+test.serial('no memory growth while the broker is away', async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { sys, clock, run } = await firmware();
+  // A broker that is not there: the node keeps trying, publishes nothing, queues nothing.
+  const node = new EdgeNode(sys.firmware, { url: `mqtt://127.0.0.1:${await freePort()}`, group: 'g', node: 'm', maxBackoffMs: 200 });
+  try {
+    await run('modprobe bonding mode=active-backup miimon=100');
+    await run('ifconfig bond0 up');
+    node.start();
+    const change = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await run(`echo ${i % 2 ? 200 : 100} > /sys/class/net/bond0/bonding/miimon`);
+        await run(`ip link set eth3 ${i % 2 ? 'up' : 'down'}`);
+        if (i % 50 === 0) await sleep(1);
+      }
+    };
+    await change(500);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    await change(2000);
+    await sleep(20);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    t.log(`heap growth over 2000 state changes offline: ${grown} bytes; publishes dropped: ${node.stats.dropped}`);
+    t.true(grown < 2_000_000, `${grown} bytes`);
+    t.is(node.connected, false);
+  } finally {
+    await node.stop();
+    sys.firmware.stop();
+    clock.cancelAll();
+  }
+});
