@@ -171,6 +171,17 @@ test.serial('births, data by exception within 100 ms of a failover, rebirth, com
     t.is(node.stats.badCommands, bad + 4);
     t.is(await run('cat /sys/class/net/bond0/bonding/miimon'), '50');
     t.true(sys.log.tail().some((e) => e.text.includes("unknown node command metric 'Node Control/Reboot'")));
+
+    // Bonds come and go: DBIRTH, DDEATH.
+    await run('echo +bond7 > /sys/class/net/bonding_masters');
+    const born = await sub.next((m) => m.topic === 'spBv1.0/g/DBIRTH/n1/bond7');
+    t.is(metric(born, 'MII Status'), 'down');
+    await run('echo -bond7 > /sys/class/net/bonding_masters');
+    await sub.next((m) => m.topic === 'spBv1.0/g/DDEATH/n1/bond7');
+    // A planned shutdown: the NDEATH with this session's bdSeq.
+    await node.stop();
+    const death = await sub.next((m) => m.topic === 'spBv1.0/g/NDEATH/n1');
+    t.is(num(metric(death, 'bdSeq')), 0);
   } finally {
     await node.stop();
     sys.firmware.stop();
