@@ -6,6 +6,9 @@
 import test from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -221,6 +224,52 @@ test.serial('SIGKILL: the broker publishes the NDEATH with the matching bdSeq; a
   } finally {
     p.kill('SIGKILL');
     sub.c.end(true);
+    broker.kill();
+  }
+});
+
+test.serial('username/password and TLS with a CA: the edge node connects only with the right credentials', async (t) => {
+  const ok = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  if (!haveMosquitto || !ok('mosquitto_passwd') || !ok('openssl')) {
+    t.log('mosquitto, mosquitto_passwd or openssl missing: TLS/credential test skipped');
+    t.pass();
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bondfw-tls-'));
+  const f = (n: string) => join(dir, n);
+  const sh = (cmd: string) => {
+    const r = spawnSync('sh', ['-c', cmd], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  };
+  // A CA, and a server certificate for 127.0.0.1 signed by it.
+  sh('openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.pem 2>/dev/null');
+  sh('openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr 2>/dev/null');
+  writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  sh('openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out server.pem 2>/dev/null');
+  sh('mosquitto_passwd -b -c passwd gw s3cret');
+  // mosquitto started as root drops to its own user: it must be able to read these.
+  sh('chmod 644 *');
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  writeFileSync(f('m.conf'), [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${f('passwd')}`, `cafile ${f('ca.pem')}`, `certfile ${f('server.pem')}`, `keyfile ${f('server.key')}`, ''].join('\n'));
+  const broker = spawn('mosquitto', ['-c', f('m.conf')], { stdio: 'ignore' });
+  await sleep(500);
+  const { sys, clock } = await firmware();
+  const url = `mqtts://127.0.0.1:${port}`;
+  const ca = readFileSync(f('ca.pem'), 'utf8');
+  const wrong = new EdgeNode(sys.firmware, { url, group: 'g', node: 'x', username: 'gw', password: 'nope', ca, maxBackoffMs: 200 });
+  const right = new EdgeNode(sys.firmware, { url, group: 'g', node: 'y', username: 'gw', password: 's3cret', ca });
+  try {
+    wrong.start();
+    right.start();
+    for (let i = 0; i < 100 && !right.connected; i++) await sleep(50);
+    t.true(right.connected, 'TLS with the CA and the right password: connected');
+    t.false(wrong.connected, 'a wrong password is refused');
+  } finally {
+    await wrong.stop();
+    await right.stop();
+    sys.firmware.stop();
+    clock.cancelAll();
     broker.kill();
   }
 });
