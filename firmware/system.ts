@@ -10,6 +10,7 @@ import { registerSystemCommands } from './console/system-commands.ts';
 import { SysFs } from './console/sysfs.ts';
 import type { NetDeviceTable } from './net/netdev.ts';
 import { NetStack } from './net/stack.ts';
+import { boardHardware } from './board-hardware.ts';
 import type { Board } from '../hal/board.ts';
 
 /**
@@ -29,7 +30,7 @@ export class Firmware {
     readonly log: EventLog,
     random: Random = new SeededRandom(0x626f6e64),
   ) {
-    this.net = new NetStack(board, clock, log, random);
+    this.net = new NetStack(boardHardware(board), clock, log, random);
     registerNetCommands(this.dispatcher, this.sysfs, this.net);
     registerBondingCommands(this.dispatcher, this.sysfs, this.net);
     registerSystemCommands(this.dispatcher, board, this.net.devices, log, this.net);

@@ -55,7 +55,7 @@ function mac(s: TestSystem, port: string): string {
 }
 
 function perm(s: TestSystem, port: string): string {
-  return formatMac(s.firmware.net.board.ports.find((p) => p.name === port)!.permanentMac);
+  return formatMac(s.firmware.net.port(port)!.permanentMac);
 }
 
 /** The gateway resolves every host (broadcast ARP requests), as it would before talking to them. */

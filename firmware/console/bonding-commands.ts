@@ -11,7 +11,7 @@ import { formatProcBonding } from '../bonding/procfs.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { formatOption, optionDef } from '../bonding/options.ts';
 import { LINK_STATE_NAMES } from '../bonding/slave.ts';
-import type { PortDevice } from '../net/port-device.ts';
+import type { FrontPort } from '../net/port-device.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 import { FileError, type SysFs } from './sysfs.ts';
 import { FIRMWARE_VERSION } from './system-commands.ts';
@@ -166,7 +166,7 @@ export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetS
   });
 }
 
-function requirePort(stack: NetStack, name: string, cmd: string): PortDevice {
+function requirePort(stack: NetStack, name: string, cmd: string): FrontPort {
   const port = stack.port(name);
   if (!port) {
     const dev = stack.devices.get(name);
@@ -182,7 +182,7 @@ function requirePort(stack: NetStack, name: string, cmd: string): PortDevice {
  * two paths take the port down first (as the current ifenslave script does) and the bond
  * opens it again. `ip link set <port> master <bond>` keeps Linux's refusal.
  */
-export async function enslaveTakingDown(stack: NetStack, bond: Bond, port: PortDevice): Promise<void> {
+export async function enslaveTakingDown(stack: NetStack, bond: Bond, port: FrontPort): Promise<void> {
   if (port.master !== undefined) {
     throw new UsageError(`${bond.name}: ${port.name}: Device is already in use (enslaved to ${port.master})`);
   }

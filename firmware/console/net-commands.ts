@@ -4,7 +4,7 @@ import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { cloneBondOptions, setOption } from '../bonding/options.ts';
 import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../net/addr.ts';
 import { operstate, type NetDevice } from '../net/netdev.ts';
-import { PortDevice } from '../net/port-device.ts';
+import { isFrontPort } from '../net/port-device.ts';
 import type { NetStack } from '../net/stack.ts';
 import { VlanDevice } from '../net/vlan-device.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
@@ -152,12 +152,12 @@ function parseMtu(cmd: string, text: string | undefined): number {
 
 async function setMac(dev: NetDevice, mac: Uint8Array): Promise<void> {
   if (dev instanceof Bond) dev.setMac(mac);
-  else if (dev instanceof PortDevice || dev instanceof VlanDevice) dev.setMac(mac);
+  else if (isFrontPort(dev) || dev instanceof VlanDevice) dev.setMac(mac);
 }
 
 function setMtu(dev: NetDevice, mtu: number): void {
   if (dev instanceof Bond) dev.setMtu(mtu);
-  else if (dev instanceof PortDevice) {
+  else if (isFrontPort(dev)) {
     if (dev.master !== undefined) throw new UsageError(`${dev.name} is enslaved to ${dev.master}: set the MTU on ${dev.master}`);
     dev.mtu = mtu;
   } else if (dev instanceof VlanDevice) {
@@ -170,7 +170,7 @@ function setPromisc(dev: NetDevice, on: boolean, allmulti: boolean): void {
   if (dev instanceof Bond) {
     if (allmulti) dev.setAllmulti(on);
     else dev.setPromisc(on);
-  } else if (dev instanceof PortDevice) {
+  } else if (isFrontPort(dev)) {
     if (allmulti) dev.userAllmulti = on;
     else dev.userPromisc = on;
   } else throw new UsageError(`${dev.name}: promiscuous mode is set on the device below it (${dev instanceof VlanDevice ? dev.lower.name : 'its lower device'})`);
@@ -340,7 +340,7 @@ async function setMaster(stack: NetStack, x: NetDevice, masterName: string | und
   const master = masterName === undefined ? undefined : stack.devices.get(masterName);
   if (!master) throw new UsageError(`Device does not exist: "${printable(masterName ?? '')}"`);
   if (!(master instanceof Bond)) throw new UsageError(`RTNETLINK answers: Operation not supported (${master.name} is not a bond)`);
-  if (!(x instanceof PortDevice)) throw new UsageError(`Error: only front-panel ports can be enslaved (${x.name} is a ${x.kind})`);
+  if (!isFrontPort(x)) throw new UsageError(`Error: only front-panel ports can be enslaved (${x.name} is a ${x.kind})`);
   if (x.master === master.name) return;
   if (x.master !== undefined) {
     // do_set_master: leave the old bond first (which closes the port).
@@ -353,7 +353,7 @@ async function setMaster(stack: NetStack, x: NetDevice, masterName: string | und
 }
 
 function setActorPortPrio(stack: NetStack, x: NetDevice, prio: number): void {
-  const bond = x instanceof PortDevice && x.master !== undefined ? stack.bond(x.master) : undefined;
+  const bond = isFrontPort(x) && x.master !== undefined ? stack.bond(x.master) : undefined;
   const s = bond?.slave(x.name);
   const m = bond?.modeExtension;
   if (!bond || !s || !(m instanceof Mode8023ad)) throw new UsageError(`Error: ${x.name} is not a slave of an 802.3ad bond`);
@@ -361,7 +361,7 @@ function setActorPortPrio(stack: NetStack, x: NetDevice, prio: number): void {
 }
 
 async function setNoMaster(stack: NetStack, x: NetDevice): Promise<void> {
-  if (!(x instanceof PortDevice) || x.master === undefined) return;
+  if (!isFrontPort(x) || x.master === undefined) return;
   const bond = stack.bond(x.master);
   const s = bond?.slave(x.name);
   if (bond && s) await bond.release(s);
@@ -465,7 +465,7 @@ function ipLinkHead(x: NetDevice, index: number): string {
   const state = x.adminUp ? (x.carrier ? 'UP' : 'DOWN') : 'DOWN';
   const noCarrier = x.adminUp && !x.carrier ? 'NO-CARRIER,' : '';
   const name = x instanceof VlanDevice ? `${x.name}@${x.lower.name}` : x.name;
-  const master = x instanceof PortDevice && x.master !== undefined ? ` master ${x.master}` : '';
+  const master = isFrontPort(x) && x.master !== undefined ? ` master ${x.master}` : '';
   return `${index}: ${name}: <${noCarrier}${flags.join(',')}> mtu ${x.mtu}${master} state ${state} qlen ${x.txqueuelen}`;
 }
 

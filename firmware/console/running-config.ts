@@ -100,7 +100,7 @@ export function runningConfig(stack: NetStack): string[] {
   for (const p of stack.ports) {
     if (p.master !== undefined) continue;
     if (p.mtu !== 1500) lines.push(`ip link set ${p.name} mtu ${p.mtu}`);
-    if (formatMac(p.mac) !== formatMac(p.port.permanentMac)) lines.push(`ip link set ${p.name} address ${formatMac(p.mac)}`);
+    if (formatMac(p.mac) !== formatMac(p.permanentMac)) lines.push(`ip link set ${p.name} address ${formatMac(p.mac)}`);
     if (p.userPromisc) lines.push(`ip link set ${p.name} promisc on`);
     if (p.userAllmulti) lines.push(`ip link set ${p.name} allmulticast on`);
     lines.push(...addresses(stack, p));

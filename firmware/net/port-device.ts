@@ -3,10 +3,33 @@ import type { BondPort } from '../bonding/slave.ts';
 import type { NetDevice, NetCounters, Duplex } from './netdev.ts';
 
 /**
+ * What the network stack needs of a front-panel port: a network device the bond can enslave
+ * and the host stack can use. Implemented over a hal board port (PortDevice below), or over
+ * anything else that moves frames (an embedding's port adapter).
+ */
+export interface FrontPort extends NetDevice, BondPort {
+  readonly kind: 'port';
+  readonly vlan: number;
+  readonly up: boolean;
+  mtu: number;
+  /** The port's own address (burned in), restored when it leaves a bond. */
+  readonly permanentMac: Uint8Array;
+  /** IFF_PROMISC / IFF_ALLMULTI set on the port itself by the user. */
+  userPromisc: boolean;
+  userAllmulti: boolean;
+  /** The host stack's transmit entry for a port that is not enslaved. */
+  xmit(frame: Uint8Array, length: number): boolean;
+}
+
+export function isFrontPort(d: NetDevice | undefined): d is FrontPort {
+  return d !== undefined && d.kind === 'port';
+}
+
+/**
  * A front-panel port as a network device. Carrier is the switch's MAC-side link; speed and
  * duplex come from the PHY driver, as phylib reports them for a DSA user port.
  */
-export class PortDevice implements NetDevice, BondPort {
+export class PortDevice implements FrontPort {
   readonly kind = 'port';
   mac: Uint8Array;
   mtu = 1500;
@@ -28,6 +51,9 @@ export class PortDevice implements NetDevice, BondPort {
 
   get name(): string {
     return this.port.name;
+  }
+  get permanentMac(): Uint8Array {
+    return this.port.permanentMac;
   }
   get adminUp(): boolean {
     return this.port.adminUp;

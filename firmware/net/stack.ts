@@ -13,33 +13,45 @@ import { Bond, type BondEnv } from '../bonding/bond.ts';
 import '../bonding/bond3ad.ts';
 import type { BondPort } from '../bonding/slave.ts';
 import { BondingDriver } from '../bonding/driver.ts';
-import type { Board, BoardPort } from '../../hal/board.ts';
 import { readU16 } from './addr.ts';
 import { HostStack, type HostLink } from './host.ts';
 import { NetDeviceTable, type NetDevice } from './netdev.ts';
 import { ETHERTYPE_VLAN } from './packets.ts';
-import { PortDevice } from './port-device.ts';
+import { isFrontPort, type FrontPort } from './port-device.ts';
 import { VlanDevice, type VlanLower } from './vlan-device.ts';
+
+/** The hardware below the stack: front-panel ports, their frames and link changes. */
+export interface PortHardware {
+  /** The front-panel ports, in board order. */
+  readonly ports: readonly FrontPort[];
+  /** Frames received on port `index` (into `ports`). */
+  setReceiver(fn: (index: number, frame: Uint8Array, length: number) => void): void;
+  /** A port's link, speed or duplex changed. */
+  onPortChange(fn: () => void): void;
+  /**
+   * Programs a hardware LAG (the switch's trunk tables): `members` are the bond's ports and
+   * `active` those distributing (port indexes); `allActive` lists every LAG's active ports.
+   * Optional: without it, switched traffic is not offloaded.
+   */
+  setLag?(trunkId: number, members: readonly number[], active: readonly number[], allActive: readonly (readonly number[])[]): Promise<void>;
+}
 
 export class NetStack {
   readonly devices = new NetDeviceTable();
-  readonly ports: PortDevice[] = [];
+  readonly ports: FrontPort[] = [];
   readonly host: HostStack;
   readonly bonding: BondingDriver;
   private readonly vlans = new Map<string, VlanDevice>();
-  private readonly byBoardPort = new Map<BoardPort, PortDevice>();
 
   constructor(
-    readonly board: Board,
+    readonly hardware: PortHardware,
     readonly clock: Clock,
     readonly log: EventLog,
     random: Random,
   ) {
     this.host = new HostStack({ clock, log });
-    for (const p of board.ports) {
-      const dev = new PortDevice(board, p);
+    for (const dev of hardware.ports) {
       this.ports.push(dev);
-      this.byBoardPort.set(p, dev);
       this.devices.add(dev);
       this.host.attach(dev);
     }
@@ -68,8 +80,8 @@ export class NetStack {
         this.notifyChange();
       },
     });
-    board.setReceiver((port, frame, length) => this.receive(port, frame, length));
-    board.onPortChange(() => this.notifyChange());
+    hardware.setReceiver((index, frame, length) => this.receive(index, frame, length));
+    hardware.onPortChange(() => this.notifyChange());
   }
 
   private readonly changeListeners = new Set<() => void>();
@@ -87,7 +99,7 @@ export class NetStack {
     for (const l of this.changeListeners) l();
   }
 
-  port(name: string): PortDevice | undefined {
+  port(name: string): FrontPort | undefined {
     return this.ports.find((p) => p.name === name);
   }
 
@@ -103,7 +115,7 @@ export class NetStack {
     const lower = this.devices.get(lowerName);
     if (!lower) throw new UsageError(`Cannot find device "${lowerName}"`);
     if (lower.kind === 'vlan') throw new UsageError(`${lowerName}: 802.1Q devices go on a bond or a port, not on another VLAN device`);
-    if (lower instanceof PortDevice && lower.master !== undefined) {
+    if (isFrontPort(lower) && lower.master !== undefined) {
       throw new UsageError(`${lowerName} is enslaved to ${lower.master}: put the VLAN device on ${lower.master}`);
     }
     if (!Number.isInteger(vid) || vid < 1 || vid > 4094) throw new UsageError(`invalid VLAN id ${vid} (1 to 4094)`);
@@ -147,7 +159,7 @@ export class NetStack {
     for (const v of [...this.vlans.values()]) this.removeVlan(v.name);
     for (const p of this.ports) {
       for (const a of [...this.host.addresses(p.name)]) this.host.removeAddress(p.name, a.ip, a.prefix);
-      p.setMac(p.port.permanentMac);
+      p.setMac(p.permanentMac);
       p.mtu = 1500;
       p.userPromisc = false;
       p.userAllmulti = false;
@@ -180,8 +192,8 @@ export class NetStack {
   // ---------------------------------------------------------------------------------------
   // Receive
 
-  private receive(bp: BoardPort, frame: Uint8Array, length: number): void {
-    const port = this.byBoardPort.get(bp);
+  private receive(index: number, frame: Uint8Array, length: number): void {
+    const port = this.ports[index];
     if (!port) return;
     if (port.master !== undefined) {
       const bond = this.bonding.get(port.master);
@@ -245,6 +257,8 @@ export class NetStack {
    * given to bonds as they first aggregate (hardware IDs 1-15); changes are applied in order.
    */
   private lagChanged(bond: Bond, ports: readonly BondPort[]): void {
+    const setLag = this.hardware.setLag;
+    if (!setLag) return;
     let id = this.trunkIds.get(bond.name);
     if (id === undefined) {
       const used = new Set(this.trunkIds.values());
@@ -253,22 +267,15 @@ export class NetStack {
       this.trunkIds.set(bond.name, id);
     }
     const trunkId = id;
-    const switchPort = (name: string): number | undefined => this.port(name)?.port.switchPort;
-    const active = ports.map((p) => switchPort(p.name)).filter((x): x is number => x !== undefined);
-    const members = bond.slaves.map((s) => switchPort(s.name)).filter((x): x is number => x !== undefined);
+    const indexOf = (name: string): number => this.ports.findIndex((p) => p.name === name);
+    const active = ports.map((p) => indexOf(p.name)).filter((i) => i >= 0);
+    const members = bond.slaves.map((s) => indexOf(s.name)).filter((i) => i >= 0);
     this.lagActive.set(bond.name, active);
-    const chip = this.board.chip;
+    const all = [...this.lagActive.values()];
     this.lagWork = this.lagWork
       .then(async () => {
-        for (const p of this.ports) {
-          const inLag = members.includes(p.port.switchPort);
-          const now = await chip.getPortTrunk(p.port.switchPort);
-          if (inLag && now !== trunkId) await chip.setPortTrunk(p.port.switchPort, trunkId);
-          else if (!inLag && now === trunkId) await chip.setPortTrunk(p.port.switchPort, null);
-        }
-        await chip.setTrunkMembers(trunkId, active);
-        await chip.setTrunkMasks([...this.lagActive.values()]);
-        this.log.info(`${bond.name}: switch trunk ${trunkId}: ${active.length ? this.ports.filter((p) => active.includes(p.port.switchPort)).map((p) => p.name).join(' ') : 'no ports'}`);
+        await setLag(trunkId, members, active, all);
+        this.log.info(`${bond.name}: switch trunk ${trunkId}: ${active.length ? active.map((i) => this.ports[i].name).join(' ') : 'no ports'}`);
       })
       .catch((e: unknown) => this.log.error(`${bond.name}: programming switch trunk ${trunkId} failed: ${e instanceof Error ? e.message : String(e)}`));
   }
