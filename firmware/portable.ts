@@ -20,3 +20,4 @@ export { decodeLacpdu, encodeLacpdu, Lacpdu } from './lacp/pdu.ts';
 export { HostStack } from './net/host.ts';
 export { Dispatcher } from './console/dispatcher.ts';
 export { tokenize } from './console/tokenize.ts';
+export { Guest, type GuestHost, type GuestPortInfo } from './quickjs/guest.ts';

@@ -3,7 +3,12 @@
  * limit: two 802.3ad bonds of two ports each, back to back, converge as under Node.
  */
 import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCoreInQuickJs } from '../tools/quickjs-core.ts';
+import { runScenarioInNode, runScenarioInQuickJs } from '../tools/quickjs-host.ts';
+import { simGw4 } from '../boards/sim-gw4.ts';
+import { ROOT } from './helpers/cli.ts';
 
 test('the core bundle runs in QuickJS within 2 MiB: two LACP bonds converge', async (t) => {
   let r: Awaited<ReturnType<typeof runCoreInQuickJs>>;
@@ -24,3 +29,19 @@ test('the core bundle runs in QuickJS within 2 MiB: two LACP bonds converge', as
   t.true(r.peakHeapBytes > 0 && r.peakHeapBytes <= 2 * 1024 * 1024, `peak heap ${r.peakHeapBytes} bytes`);
   t.log(`QuickJS peak heap ${r.peakHeapBytes} bytes; bundle ${r.bundleBytes} bytes`);
 });
+
+/** The scenario scripts in test/scenarios: the same output under Node and under QuickJS. */
+const SCENARIOS = readdirSync(join(ROOT, 'test', 'scenarios')).filter((f) => f.endsWith('.txt')).sort();
+
+for (const file of SCENARIOS) {
+  test.serial(`scenario ${file}: identical output under Node and with the core inside QuickJS (2 MiB)`, async (t) => {
+    const lines = readFileSync(join(ROOT, 'test', 'scenarios', file), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const node = await runScenarioInNode(simGw4, lines);
+    const qjs = await runScenarioInQuickJs(simGw4, lines, 2 * 1024 * 1024);
+    t.is(qjs.output, node);
+    t.true(node.split('\n').length > lines.length, 'the scenario prints something');
+    t.false(/internal error/.test(node), node);
+    t.true(qjs.peakHeapBytes <= 2 * 1024 * 1024);
+    t.log(`${file}: QuickJS peak heap ${qjs.peakHeapBytes} bytes`);
+  });
+}

@@ -4,6 +4,8 @@
  * whether LACP converged and the peak heap. `npm run test:quickjs` prints the BENCH lines.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getQuickJS } from 'quickjs-emscripten';
 import { buildCore } from './build-core.ts';
 
@@ -103,7 +105,27 @@ export async function runCoreInQuickJs(memoryLimit = 2 * 1024 * 1024): Promise<Q
 }
 
 if (process.argv[1]?.endsWith('quickjs-core.ts')) {
+  // npm run test:quickjs: the scenario scripts under Node and with the core in QuickJS, then
+  // two LACP bonds back to back inside the engine alone.
+  const { readdirSync, readFileSync: read } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { runScenarioInNode, runScenarioInQuickJs } = await import('./quickjs-host.ts');
+  const { simGw4 } = await import('../boards/sim-gw4.ts');
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'scenarios');
+  let peak = 0;
+  let failed = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt')).sort()) {
+    const lines = read(join(dir, f), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const node = await runScenarioInNode(simGw4, lines);
+    const q = await runScenarioInQuickJs(simGw4, lines);
+    peak = Math.max(peak, q.peakHeapBytes);
+    const same = q.output === node;
+    if (!same) failed++;
+    process.stdout.write(`${f}: ${same ? 'identical output' : 'OUTPUT DIFFERS'} under Node and QuickJS (${lines.length} lines, peak heap ${q.peakHeapBytes} bytes)\n`);
+  }
   const r = await runCoreInQuickJs();
-  process.stdout.write(`LACP after 3 s: ${JSON.stringify(r.states[0])}; after 6 s: ${JSON.stringify(r.states[1])}; usable slaves ${JSON.stringify(r.usable)}\n`);
-  process.stdout.write(`BENCH quickjs-peak-heap-bytes ${r.peakHeapBytes} bytes\nBENCH core-bundle-bytes ${r.bundleBytes} bytes\n`);
+  peak = Math.max(peak, r.peakHeapBytes);
+  process.stdout.write(`two LACP bonds back to back in QuickJS: ${JSON.stringify(r.states[1])}; usable slaves ${JSON.stringify(r.usable)}\n`);
+  process.stdout.write(`BENCH quickjs-peak-heap-bytes ${peak} bytes\nBENCH core-bundle-bytes ${r.bundleBytes} bytes\n`);
+  process.exitCode = failed ? 1 : 0;
 }

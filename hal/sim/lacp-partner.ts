@@ -205,16 +205,21 @@ export class PartnerLacp {
     const eligible = [...this.ports.values()]
       .filter((p) => p.cfg.mode !== 'off' && p.partner && !p.expired && (p.partner.state & STATE_AGGREGATION))
       .sort((a, b) => a.number - b.number);
-    const lead = eligible[0];
+    // One aggregation per distinct (our key, the board's system, priority and key): the
+    // lowest-numbered port of each group leads it.
+    const leads: PortState[] = [];
+    const leadOf = (p: PortState): PortState | undefined =>
+      leads.find((l) => p.cfg.key === l.cfg.key && p.partner!.key === l.partner!.key && p.partner!.systemPriority === l.partner!.systemPriority &&
+        p.partner!.system.every((b, i) => b === l.partner!.system[i]));
+    for (const p of eligible) if (!leadOf(p)) leads.push(p);
     for (const p of this.ports.values()) {
-      const attached = !!lead && eligible.includes(p) && p.cfg.key === lead.cfg.key &&
-        p.partner!.key === lead.partner!.key && p.partner!.systemPriority === lead.partner!.systemPriority &&
-        p.partner!.system.every((b, i) => b === lead.partner!.system[i]);
+      const lead = eligible.includes(p) ? leadOf(p) : undefined;
+      const attached = lead !== undefined;
       const was = p.attached;
       p.attached = attached;
       // Collect and distribute towards the board only where the board collects.
       const boardCollects = !!p.partner && (p.partner.state & STATE_COLLECTING) !== 0;
-      this.bridge.setLagMember(p.bridgePort, attached ? 0 : -1, attached, attached && boardCollects);
+      this.bridge.setLagMember(p.bridgePort, attached ? leads.indexOf(lead) : -1, attached, attached && boardCollects);
       if (was !== attached) this.ntt(p);
     }
   }
