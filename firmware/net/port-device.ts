@@ -21,6 +21,15 @@ export interface FrontPort extends NetDevice, BondPort {
   xmit(frame: Uint8Array, length: number): boolean;
 }
 
+/** PROMISC, ALLMULTI (the bond's or the user's) and SLAVE, in ifconfig's order. */
+export function frontPortFlags(p: Pick<FrontPort, 'promiscuity' | 'userPromisc' | 'allmulti' | 'userAllmulti' | 'master'>): string[] {
+  const f: string[] = [];
+  if (p.promiscuity > 0 || p.userPromisc) f.push('PROMISC');
+  if (p.allmulti > 0 || p.userAllmulti) f.push('ALLMULTI');
+  if (p.master !== undefined) f.push('SLAVE');
+  return f;
+}
+
 export function isFrontPort(d: NetDevice | undefined): d is FrontPort {
   return d !== undefined && d.kind === 'port';
 }
@@ -75,11 +84,7 @@ export class PortDevice implements FrontPort {
     return this.port.counters;
   }
   get extraFlags(): string[] {
-    const f: string[] = [];
-    if (this.promiscuity > 0 || this.userPromisc) f.push('PROMISC');
-    if (this.allmulti > 0 || this.userAllmulti) f.push('ALLMULTI');
-    if (this.master !== undefined) f.push('SLAVE');
-    return f;
+    return frontPortFlags(this);
   }
   setAdminUp(up: boolean): Promise<void> {
     return this.board.setAdminUp(this.port, up);

@@ -14,7 +14,7 @@ import { SysFs } from '../console/sysfs.ts';
 import { registerNetCommands } from '../console/net-commands.ts';
 import { registerBondingCommands } from '../console/bonding-commands.ts';
 import { NetStack, type PortHardware } from '../net/stack.ts';
-import type { FrontPort } from '../net/port-device.ts';
+import { frontPortFlags, type FrontPort } from '../net/port-device.ts';
 import type { NetCounters, Duplex } from '../net/netdev.ts';
 import '../bonding/bond3ad.ts';
 import '../bonding/modes.ts';
@@ -110,11 +110,7 @@ class GuestPort implements FrontPort {
     return this.state.duplex as Duplex;
   }
   get extraFlags(): string[] {
-    const f: string[] = [];
-    if (this.promiscuity > 0 || this.userPromisc) f.push('PROMISC');
-    if (this.allmulti > 0 || this.userAllmulti) f.push('ALLMULTI');
-    if (this.master !== undefined) f.push('SLAVE');
-    return f;
+    return frontPortFlags(this);
   }
   setMac(mac: Uint8Array): void {
     this.mac = mac.slice();
