@@ -1,4 +1,4 @@
-import type { Clock } from './core/clock.ts';
+import type { Clock, VirtualClock } from './core/clock.ts';
 import { EventLog } from './core/log.ts';
 import { Firmware } from './system.ts';
 import { registerBridgeCommands } from './console/bridge-commands.ts';
@@ -83,4 +83,15 @@ export async function bootSim(def: BoardDefinition, clock: Clock, opts: SimBootO
   if (bridge) registerBridgeCommands(firmware.dispatcher, bridge.client);
   firmware.start();
   return { hw, board, firmware, log, bus, bridge };
+}
+
+/**
+ * One scenario line in virtual time, as the scenario runner runs it: a command that needs the
+ * hardware takes the bus time it takes; only `sim wait` moves time further. Returns what the
+ * console prints.
+ */
+export async function runScenarioLine(firmware: Firmware, clock: VirtualClock, line: string): Promise<string> {
+  const r = await clock.drive(firmware.dispatcher.execute(line, 'script'));
+  await clock.advance(0);
+  return r.output;
 }

@@ -11,11 +11,12 @@ import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntim
 import { VirtualClock } from '../firmware/core/clock.ts';
 import { EventLog } from '../firmware/core/log.ts';
 import { Dispatcher } from '../firmware/console/dispatcher.ts';
-import { Board, type BoardPort } from '../hal/board.ts';
+import { Board } from '../hal/board.ts';
 import { nodeSettle } from '../hal/clock-real.ts';
 import { SimHardware } from '../hal/sim/hardware.ts';
 import { registerSimCommands } from '../hal/sim/commands.ts';
-import { bootSim } from '../firmware/boot.ts';
+import { bootSim, runScenarioLine } from '../firmware/boot.ts';
+import { PortDevice } from '../firmware/net/port-device.ts';
 import type { BoardDefinition } from '../boards/types.ts';
 import { buildCore } from './build-core.ts';
 
@@ -28,9 +29,8 @@ export async function runScenarioInNode(def: BoardDefinition, lines: readonly st
   let out = '';
   for (const line of lines) {
     out += `> ${line}\n`;
-    const r = await clock.drive(sys.firmware.dispatcher.execute(line, 'script'));
-    await clock.advance(0);
-    if (r.output) out += `${r.output}\n`;
+    const output = await runScenarioLine(sys.firmware, clock, line);
+    if (output) out += `${output}\n`;
   }
   sys.firmware.stop();
   return out;
@@ -107,7 +107,8 @@ export async function runScenarioInQuickJs(def: BoardDefinition, lines: readonly
     vm.setProp(h, name, f);
     f.dispose();
   };
-  const portOf = (i: QuickJSHandle): BoardPort => board.ports[vm.getNumber(i)];
+  // Port devices over the board, as the Node firmware has them: state and link reads.
+  const devices = board.ports.map((p) => new PortDevice(board, p));
   def_('now', () => vm.newNumber(clock.now()));
   def_('ports', () => vm.newString(JSON.stringify(board.ports.map((p) => ({ name: p.name, mac: [...p.permanentMac] })))));
   def_('setTimer', (id, ms) => {
@@ -128,15 +129,11 @@ export async function runScenarioInQuickJs(def: BoardDefinition, lines: readonly
     const bytes = vm.getArrayBuffer(ab);
     const frame = bytes.value.slice();
     bytes.dispose();
-    return board.send(portOf(i), frame, frame.length) ? vm.true : vm.false;
+    return devices[vm.getNumber(i)].send(frame, frame.length) ? vm.true : vm.false;
   });
   def_('portState', (i) => {
-    const p = portOf(i);
-    // As PortDevice reports them: speed and duplex from the PHY, -1/unknown without link.
-    return vm.newString(JSON.stringify({
-      carrier: p.carrier, adminUp: p.adminUp,
-      speed: p.phy.link && p.phy.speed > 0 ? p.phy.speed : -1, duplex: p.phy.link ? p.phy.duplex : 'unknown',
-    }));
+    const d = devices[vm.getNumber(i)];
+    return vm.newString(JSON.stringify({ carrier: d.port.carrier, adminUp: d.adminUp, speed: d.speed, duplex: d.duplex }));
   });
   const later = <T>(work: Promise<T>, wrap: (v: T) => QuickJSHandle): QuickJSHandle => {
     const d = vm.newPromise();
@@ -158,34 +155,9 @@ export async function runScenarioInQuickJs(def: BoardDefinition, lines: readonly
     );
     return d.handle;
   };
-  def_('setAdminUp', (i, up) => later(board.setAdminUp(portOf(i), vm.dump(up) === true), () => vm.undefined));
-  def_('probeLink', (i, c) => {
-    const p = portOf(i);
-    const useCarrier = vm.dump(c) === true;
-    // What PortDevice.probeLink reads: the MAC-side status, or the PHY's registers.
-    const read = async (): Promise<boolean> => {
-      if (!p.adminUp) return false;
-      if (useCarrier) {
-        try {
-          return await board.refreshCarrier(p);
-        } catch {
-          return p.carrier;
-        }
-      }
-      try {
-        return (await p.phyDriver.readStatus()).link;
-      } catch {
-        try {
-          const v = await p.phyDriver.readVendorLink();
-          if (v !== null) return v;
-        } catch {
-          // fall through
-        }
-        return true;
-      }
-    };
-    return later(read(), (v) => (v ? vm.true : vm.false));
-  });
+  def_('setAdminUp', (i, up) => later(devices[vm.getNumber(i)].setAdminUp(vm.dump(up) === true), () => vm.undefined));
+  // The same register reads the Node firmware's ports make.
+  def_('probeLink', (i, c) => later(devices[vm.getNumber(i)].probeLink(vm.dump(c) === true), (v) => (v ? vm.true : vm.false)));
   vm.setProp(vm.global, '__h', h);
   h.dispose();
 

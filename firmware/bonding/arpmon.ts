@@ -5,7 +5,7 @@
  * the link stays up (HOWTO 11.2.2), which the MII monitor cannot see (HOWTO 8.3).
  */
 import { PeriodicTimer } from '../core/clock.ts';
-import { formatIpv4, readU16, readU32 } from '../net/addr.ts';
+import { macEquals, parseIpv4, readU16, readU32 } from '../net/addr.ts';
 import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, writeArpPayload, writeEthernetHeader } from '../net/packets.ts';
 import { BOND_MODE_ACTIVEBACKUP, BOND_MODE_XOR } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
@@ -16,37 +16,37 @@ const ARP_FILTER = 4;
 /** arp_all_targets: all (BOND_ARP_TARGETS_ALL). */
 const ARP_TARGETS_ALL = 1;
 
-export class ArpMonitor {
-  private readonly timer: PeriodicTimer;
+/** Rounds every `arp_interval` ms; `start()` runs the first at once. */
+export class ArpMonitor extends PeriodicTimer {
   /** One ARP request frame, rewritten for every probe (no allocation per probe). */
   private readonly frame = new Uint8Array(64);
   private warnedNoRoute = false;
   rounds = 0;
   /** Probes sent, for tests and telemetry. */
   probesSent = 0;
+  /** arp_ip_target as numbers, parsed again only when the option's list is replaced. */
+  private targetText: readonly string[] | undefined;
+  private targetIps: number[] = [];
 
   constructor(private readonly bond: Bond) {
-    this.timer = new PeriodicTimer(bond.env.clock, () => bond.opts.arp_interval, () => this.tick());
+    super(bond.env.clock, () => bond.opts.arp_interval);
   }
 
-  get running(): boolean {
-    return this.timer.running;
-  }
-
-  /** Starts the monitor; the first round runs at once (bond_open queues it with no delay). */
-  start(): void {
-    this.timer.start(0);
-  }
-
-  stop(): void {
-    this.timer.stop();
-  }
-
-  private tick(): void {
+  protected override work(): void {
     if (!this.bond.adminUp) return;
     this.rounds++;
     if (this.bond.opts.mode === BOND_MODE_ACTIVEBACKUP) this.activeBackupRound();
     else this.loadBalanceRound();
+  }
+
+  /** The ARP targets as numbers (the option table keeps them as text). */
+  private targets(): readonly number[] {
+    const list = this.bond.opts.arp_ip_target;
+    if (list !== this.targetText) {
+      this.targetText = list;
+      this.targetIps = list.map((t) => parseIpv4(t) ?? 0);
+    }
+    return this.targetIps;
   }
 
   /** bond_time_in_interval: `last` within [now - delta, now + mod*delta + delta/2] seen from now. */
@@ -78,8 +78,10 @@ export class ArpMonitor {
   /** bond_arp_send_all: one request per target, routed as the host stack routes it. */
   sendAll(s: Slave): void {
     const bond = this.bond;
-    for (const text of bond.opts.arp_ip_target) {
-      const target = ipOf(text);
+    const targets = this.targets();
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i];
+      const text = bond.opts.arp_ip_target[i];
       const route = bond.env.arpRoute(bond, target);
       if (route === undefined) {
         // No route: probe from 0.0.0.0 to make some traffic (arp_validate=0 can still work).
@@ -129,7 +131,7 @@ export class ArpMonitor {
     if (o + 28 > length) return;
     // Frames addressed to another host's MAC (PACKET_OTHERHOST) prove nothing.
     const unicast = (frame[0] & 1) === 0;
-    if (unicast && !sameMac(frame, 0, s.port.mac) && !sameMac(frame, 0, bond.mac)) return;
+    if (unicast && !macEquals(frame, 0, s.port.mac) && !macEquals(frame, 0, bond.mac)) return;
     if (readU16(frame, o) !== 1 || readU16(frame, o + 2) !== ETHERTYPE_IPV4 || frame[o + 4] !== 6 || frame[o + 5] !== 4) return;
     const op = readU16(frame, o + 6);
     const sip = readU32(frame, o + 14);
@@ -145,7 +147,7 @@ export class ArpMonitor {
   private validate(s: Slave, sip: number, tip: number): void {
     const bond = this.bond;
     if (!sip || !bond.env.hasIp(bond, tip)) return;
-    const i = bond.opts.arp_ip_target.indexOf(formatIpv4(sip));
+    const i = this.targets().indexOf(sip);
     if (i < 0) return;
     s.lastRx = bond.now;
     s.targetLastArpRx[i] = bond.now;
@@ -330,14 +332,3 @@ export class ArpMonitor {
     bond.currentArpSlave = next;
   }
 }
-
-function ipOf(text: string): number {
-  const p = text.split('.');
-  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
-}
-
-function sameMac(a: Uint8Array, off: number, b: Uint8Array): boolean {
-  for (let i = 0; i < 6; i++) if (a[off + i] !== b[i]) return false;
-  return true;
-}
-

@@ -13,7 +13,7 @@ import type { EventLog } from '../core/log.ts';
 import type { Random } from '../core/random.ts';
 import { formatMac, macEquals, readU16 } from '../net/addr.ts';
 import type { Duplex, NetCounters, NetDevice } from '../net/netdev.ts';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
+import { ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
 import { hashToIndex, xmitHash } from './hash.ts';
 import {
   BOND_MODE_8023AD,
@@ -32,7 +32,6 @@ import {
 import {
   BOND_LINK_BACK,
   BOND_LINK_DOWN,
-  BOND_LINK_NOCHANGE,
   BOND_LINK_UP,
   Slave,
   type BondPort,
@@ -882,13 +881,6 @@ export class Bond implements NetDevice {
     this.env.deliver(this, frame, length);
   }
 
-  /** Whether `frame` is an ARP frame (for counters and the monitors). */
-  static isArp(frame: Uint8Array, length: number): boolean {
-    let et = 12;
-    if (length >= 18 && readU16(frame, 12) === ETHERTYPE_VLAN) et = 16;
-    return length >= et + 2 && readU16(frame, et) === ETHERTYPE_ARP;
-  }
-
   /** Releases every slave and stops everything (the bond is being deleted). */
   async destroy(): Promise<void> {
     this.close();
@@ -900,14 +892,6 @@ export class Bond implements NetDevice {
   get modeExtension(): ModeExtension | undefined {
     return this.mode;
   }
-
-  /** A slave's role for display: active or backup. */
-  static state(s: Slave): 'active' | 'backup' {
-    return s.isActive ? 'active' : 'backup';
-  }
-
-  /** For /proc: LinkState by number. */
-  static readonly NOCHANGE = BOND_LINK_NOCHANGE;
 }
 
 function duplexRank(d: Duplex): number {

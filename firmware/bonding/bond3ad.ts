@@ -3,7 +3,7 @@
  * transmit hashes over the distributing slaves of the active aggregator only; LACPDUs and
  * Markers are taken off the receive path; the switch's trunk tables follow the aggregator.
  */
-import { formatMac, readU16 } from '../net/addr.ts';
+import { formatMac, isZeroMac, parseMac, readU16 } from '../net/addr.ts';
 import { ETHERTYPE_SLOW } from '../net/packets.ts';
 import { Lacp, type LacpPort, type LacpSettings } from '../lacp/engine.ts';
 import { registerBondMode, type Bond, type ModeExtension } from './bond.ts';
@@ -17,7 +17,6 @@ export class Mode8023ad implements ModeExtension {
   readonly lacp: Lacp;
   private readonly ports = new Map<Slave, LacpPort>();
   private nextPortNumber = 1;
-  private readonly system = new Uint8Array(6);
   private lastLag = '';
 
   constructor(private readonly bond: Bond) {
@@ -28,20 +27,31 @@ export class Mode8023ad implements ModeExtension {
     this.lacp.stop();
   }
 
+  /** One settings object, refreshed from the options at every read (the engine reads often). */
+  private readonly current: LacpSettings = {
+    active: true, fast: false, systemPriority: 0, system: new Uint8Array(6), userPortKey: 0, adSelect: 0, coupled: true,
+  };
+  private systemText = '';
+  private readonly fixedSystem = new Uint8Array(6);
+  private systemFixed = false;
+
   private settings(): LacpSettings {
     const o = this.bond.opts;
-    const fixed = o.ad_actor_system !== '00:00:00:00:00:00';
-    const src = fixed ? o.ad_actor_system.split(':').map((h) => parseInt(h, 16)) : this.bond.mac;
-    for (let i = 0; i < 6; i++) this.system[i] = src[i];
-    return {
-      active: o.lacp_active === 1,
-      fast: o.lacp_rate === 1,
-      systemPriority: o.ad_actor_sys_prio,
-      system: this.system,
-      userPortKey: o.ad_user_port_key,
-      adSelect: o.ad_select,
-      coupled: o.coupled_control === 1,
-    };
+    const c = this.current;
+    if (o.ad_actor_system !== this.systemText) {
+      this.systemText = o.ad_actor_system;
+      this.fixedSystem.set(parseMac(o.ad_actor_system) ?? new Uint8Array(6));
+      this.systemFixed = !isZeroMac(this.fixedSystem);
+    }
+    // ad_actor_system all zeros: the bond's own address.
+    c.system.set(this.systemFixed ? this.fixedSystem : this.bond.mac);
+    c.active = o.lacp_active === 1;
+    c.fast = o.lacp_rate === 1;
+    c.systemPriority = o.ad_actor_sys_prio;
+    c.userPortKey = o.ad_user_port_key;
+    c.adSelect = o.ad_select;
+    c.coupled = o.coupled_control === 1;
+    return c;
   }
 
   port(s: Slave): LacpPort | undefined {

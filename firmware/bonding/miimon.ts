@@ -11,30 +11,17 @@ import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
 import { usesXmitHash, type Bond } from './bond.ts';
 
-export class MiiMonitor {
-  private readonly timer: PeriodicTimer;
+/** Rounds every `miimon` ms; `start()` runs the first at once (bond_open queues it with no delay). */
+export class MiiMonitor extends PeriodicTimer {
   private busy = false;
   /** Rounds run, for tests and telemetry. */
   rounds = 0;
 
   constructor(private readonly bond: Bond) {
-    this.timer = new PeriodicTimer(bond.env.clock, () => bond.opts.miimon, () => this.tick());
+    super(bond.env.clock, () => bond.opts.miimon);
   }
 
-  get running(): boolean {
-    return this.timer.running;
-  }
-
-  /** Starts the monitor; the first round runs at once (bond_open queues it with no delay). */
-  start(): void {
-    this.timer.start(0);
-  }
-
-  stop(): void {
-    this.timer.stop();
-  }
-
-  private tick(): void {
+  protected override work(): void {
     // A round still reading registers (a slow bus) is not stacked on: this one is skipped.
     if (this.busy) return;
     this.busy = true;

@@ -16,7 +16,7 @@
  *
  * Portable core: everything is allocated once; the transmit and receive hooks allocate nothing.
  */
-import { formatIpv4, readU16, readU32, writeU16, writeU32 } from '../net/addr.ts';
+import { formatIpv4, macEquals, readU16, readU32, writeU16, writeU32 } from '../net/addr.ts';
 import { ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
 import type { Bond } from './bond.ts';
 import type { Slave } from './slave.ts';
@@ -71,10 +71,6 @@ function isValidMac(b: Uint8Array, o: number): boolean {
 
 function isBroadcast(b: Uint8Array, o: number): boolean {
   return (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff;
-}
-
-function sameMac(a: Uint8Array, ao: number, b: Uint8Array, bo: number): boolean {
-  return a[ao] === b[bo] && a[ao + 1] === b[bo + 1] && a[ao + 2] === b[bo + 2] && a[ao + 3] === b[bo + 3] && a[ao + 4] === b[bo + 4] && a[ao + 5] === b[bo + 5];
 }
 
 function copyMac(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number): void {
@@ -293,7 +289,7 @@ export class RlbTable {
   /** bond_slave_has_mac for the 6 bytes at mac[o]. */
   private slaveHasMac(mac: Uint8Array, o: number): boolean {
     const slaves = this.bond.slaves;
-    for (let k = 0; k < slaves.length; k++) if (sameMac(slaves[k].port.mac, 0, mac, o)) return true;
+    for (let k = 0; k < slaves.length; k++) if (macEquals(slaves[k].port.mac, 0, mac, o)) return true;
     return false;
   }
 
@@ -317,7 +313,7 @@ export class RlbTable {
     const ipDst = readU32(frame, a + 24);
     const i = rlbHashIp(ipSrc);
     const m = i * 6;
-    if (this.assigned[i] && this.ipSrc[i] === ipDst && this.ipDst[i] === ipSrc && !sameMac(this.macDst, m, frame, a + 8)) {
+    if (this.assigned[i] && this.ipSrc[i] === ipDst && this.ipDst[i] === ipSrc && !macEquals(this.macDst, m, frame, a + 8)) {
       copyMac(this.macDst, m, frame, a + 8);
       this.ntt[i] = 1;
       this.rxNtt = true;
@@ -333,7 +329,7 @@ export class RlbTable {
     let i = this.srcFirst[rlbHashIp(ip)];
     while (i !== RLB_NULL_INDEX) {
       const next = this.srcNext[i];
-      if (this.ipSrc[i] === ip && !sameMac(frame, a + 8, this.macSrc, i * 6)) this.deleteEntry(i);
+      if (this.ipSrc[i] === ip && !macEquals(frame, a + 8, this.macSrc, i * 6)) this.deleteEntry(i);
       i = next;
     }
   }
@@ -410,7 +406,7 @@ export class RlbTable {
         this.bond.log.error(`${this.bond.name}: found a client with no channel in the client's hash table`);
         continue;
       }
-      if (this.ipSrc[i] === srcIp && !sameMac(s.port.mac, 0, bondMac, 0) && isValidMac(this.macDst, i * 6)) {
+      if (this.ipSrc[i] === srcIp && !macEquals(s.port.mac, 0, bondMac, 0) && isValidMac(this.macDst, i * 6)) {
         this.ntt[i] = 1;
         this.rxNtt = true;
       }

@@ -8,7 +8,7 @@ import { BOARDS, DEFAULT_BOARD, findBoard } from '../../boards/index.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { errorText } from '../core/errors.ts';
 import { formatLogEntry } from '../core/log.ts';
-import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, type BridgeMode } from '../boot.ts';
+import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, runScenarioLine, type BridgeMode } from '../boot.ts';
 import { Board } from '../../hal/board.ts';
 import { BridgeClient } from '../../hal/bridge/client.ts';
 import { BridgeConduit } from '../../hal/bridge/conduit.ts';
@@ -363,11 +363,8 @@ async function sim(args: string[]): Promise<void> {
   const rl = createInterface({ input, terminal: false, crlfDelay: Infinity });
   for await (const line of rl) {
     process.stdout.write(`> ${line}\n`);
-    // A command that needs the hardware takes the bus time it takes; only `sim wait` moves
-    // time further.
-    const r = await clock.drive(sys.firmware.dispatcher.execute(line, 'script'));
-    await clock.advance(0);
-    if (r.output) process.stdout.write(`${r.output}\n`);
+    const output = await runScenarioLine(sys.firmware, clock, line);
+    if (output) process.stdout.write(`${output}\n`);
   }
   sys.firmware.stop();
   await sys.firmware.dispatcher.execute('sim pcap off', 'script');

@@ -6,7 +6,7 @@
 import { UsageError } from '../core/errors.ts';
 import { formatMac } from '../net/addr.ts';
 import type { NetStack } from '../net/stack.ts';
-import type { Bond } from '../bonding/bond.ts';
+import { usesPrimary, type Bond } from '../bonding/bond.ts';
 import { formatProcBonding } from '../bonding/procfs.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { formatOption, optionDef } from '../bonding/options.ts';
@@ -203,7 +203,7 @@ function readBondFile(bond: Bond, file: string): string {
       return bond.primarySlave?.name ?? '';
     case 'active_slave': {
       const s = bond.currActiveSlave;
-      return s && (o.mode === 1 || o.mode === 5 || o.mode === 6) ? s.name : '';
+      return s && usesPrimary(o.mode) ? s.name : '';
     }
     case 'ad_aggregator':
     case 'ad_num_ports':

@@ -150,9 +150,9 @@ function parseMtu(cmd: string, text: string | undefined): number {
   return n;
 }
 
-async function setMac(dev: NetDevice, mac: Uint8Array): Promise<void> {
-  if (dev instanceof Bond) dev.setMac(mac);
-  else if (isFrontPort(dev) || dev instanceof VlanDevice) dev.setMac(mac);
+/** Bonds, ports and VLAN devices each have their own rule for a new address. */
+function setMac(dev: NetDevice, mac: Uint8Array): void {
+  if (dev instanceof Bond || isFrontPort(dev) || dev instanceof VlanDevice) dev.setMac(mac);
 }
 
 function setMtu(dev: NetDevice, mtu: number): void {

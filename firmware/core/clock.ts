@@ -135,7 +135,7 @@ export class VirtualClock implements Clock {
 /**
  * Work that runs `firstDelay` ms after `start()` and then every `interval()` ms, re-read each
  * time (Linux's delayed work that queues itself again): a link monitor's rounds. It stops
- * when `interval()` is 0 or on `stop()`.
+ * when `interval()` is 0 or on `stop()`. The work is `fn`, or a subclass's `work()`.
  */
 export class PeriodicTimer {
   private handle: TimerHandle | undefined;
@@ -143,8 +143,12 @@ export class PeriodicTimer {
   constructor(
     private readonly clock: Clock,
     private readonly interval: () => number,
-    private readonly fn: () => void,
+    private readonly fn?: () => void,
   ) {}
+
+  protected work(): void {
+    this.fn?.();
+  }
 
   get running(): boolean {
     return this.handle !== undefined;
@@ -164,6 +168,6 @@ export class PeriodicTimer {
     const ms = this.interval();
     // Re-armed before the work, so the cadence does not drift with the work's duration.
     this.handle = ms > 0 ? this.clock.setTimer(ms, () => this.tick()) : undefined;
-    this.fn();
+    this.work();
   }
 }

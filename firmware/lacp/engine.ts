@@ -26,6 +26,7 @@ import {
   decodeLacpdu,
   encodeLacpdu,
 } from './pdu.ts';
+import { formatMac, macEquals } from '../net/addr.ts';
 import { ETHERTYPE_SLOW } from '../net/packets.ts';
 
 /** 802.1AX-2020 6.4.4 timer constants, in ms. */
@@ -212,16 +213,20 @@ export interface LacpEvents {
   log(text: string): void;
 }
 
-/** The defaulted partner (Linux ad_initialize_port): null system, short timeout kept. */
+/**
+ * The defaulted partner (Linux ad_initialize_port): null system, passive, and Timeout short:
+ * a defaulted partner keeps an active port transmitting at the fast rate, and a passive port
+ * silent (passive against passive never transmits).
+ */
+const defaultPartner = new LacpInfo();
+defaultPartner.systemPriority = 0xffff;
+defaultPartner.key = 1;
+defaultPartner.portPriority = 0xff;
+defaultPartner.port = 1;
+defaultPartner.state = STATE_TIMEOUT;
+
 function recordDefault(p: LacpPort): void {
-  p.partner.systemPriority = 0xffff;
-  p.partner.system.fill(0);
-  p.partner.key = 1;
-  p.partner.portPriority = 0xff;
-  p.partner.port = 1;
-  // Passive, and Timeout short: a defaulted partner keeps an active port transmitting at the
-  // fast rate, and a passive port silent (passive against passive never transmits).
-  p.partner.state = STATE_TIMEOUT;
+  p.partner.copyFrom(defaultPartner);
   p.actor.state |= STATE_DEFAULTED;
 }
 
@@ -534,7 +539,7 @@ export class Lacp {
     // recordPDU (6.4.9) with Linux's __choose_matched.
     const a = p.actor;
     p.matched =
-      (pdu.partner.port === a.port && pdu.partner.portPriority === a.portPriority && sameMac(pdu.partner.system, a.system) &&
+      (pdu.partner.port === a.port && pdu.partner.portPriority === a.portPriority && macEquals(pdu.partner.system, 0, a.system) &&
         pdu.partner.systemPriority === a.systemPriority && pdu.partner.key === a.key &&
         (pdu.partner.state & STATE_AGGREGATION) === (a.state & STATE_AGGREGATION)) ||
       (pdu.actor.state & STATE_AGGREGATION) === 0;
@@ -597,7 +602,7 @@ export class Lacp {
       for (const q of this.ports) {
         const agg = q.ownAggregator;
         if (agg.ports.length === 0 || agg.individual) continue;
-        if (agg.actorKey === p.actor.key && sameMac(agg.partnerSystem, p.partner.system) && agg.partnerSystemPriority === p.partner.systemPriority && agg.partnerKey === p.partner.key) {
+        if (agg.actorKey === p.actor.key && macEquals(agg.partnerSystem, 0, p.partner.system) && agg.partnerSystemPriority === p.partner.systemPriority && agg.partnerKey === p.partner.key) {
           chosen = agg;
           break;
         }
@@ -658,7 +663,7 @@ export class Lacp {
       if (best !== current) {
         changed = true;
         if (current) for (const p of current.ports) if (p.mux !== 'detached' && p.mux !== 'waiting') this.disablePort(p);
-        this.events.log(`LACP: aggregator ${best.id} is active (${best.ports.length} port${best.ports.length === 1 ? '' : 's'}, partner ${best.hasPartner ? macText(best.partnerSystem) : 'none'})`);
+        this.events.log(`LACP: aggregator ${best.id} is active (${best.ports.length} port${best.ports.length === 1 ? '' : 's'}, partner ${best.hasPartner ? formatMac(best.partnerSystem) : 'none'})`);
       }
     } else if (current) changed = true;
     if (changed) this.events.distributionChanged();
@@ -853,20 +858,4 @@ export class Lacp {
       p.noteTx(this.now);
     }
   }
-}
-
-const defaultPartner = new LacpInfo();
-defaultPartner.systemPriority = 0xffff;
-defaultPartner.key = 1;
-defaultPartner.portPriority = 0xff;
-defaultPartner.port = 1;
-defaultPartner.state = STATE_TIMEOUT;
-
-function sameMac(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 6; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function macText(m: Uint8Array): string {
-  return Array.from(m.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(':');
 }

@@ -59,7 +59,7 @@ export class NetStack {
       clock,
       log,
       random,
-      deliver: (bond, frame, length) => this.deliverFromBond(bond, frame, length),
+      deliver: (bond, frame, length) => this.deliverTo(bond, frame, length),
       notifyPeers: (bond) => this.notifyPeers(bond),
       arpRoute: (bond, target) => this.arpRoute(bond, target),
       hasIp: (bond, ip) => this.ownsIp(bond, ip),
@@ -202,10 +202,6 @@ export class NetStack {
       return;
     }
     this.deliverTo(port, frame, length);
-  }
-
-  private deliverFromBond(bond: Bond, frame: Uint8Array, length: number): void {
-    this.deliverTo(bond, frame, length);
   }
 
   /** Hands a frame to `dev`, or to its VLAN device when it carries that device's tag. */

@@ -1,5 +1,5 @@
 import { VirtualClock } from '../../firmware/core/clock.ts';
-import { bootSim, type BridgeMode, type SimSystem } from '../../firmware/boot.ts';
+import { bootSim, runScenarioLine, type BridgeMode, type SimSystem } from '../../firmware/boot.ts';
 import { nodeSettle } from '../../hal/clock-real.ts';
 import { simGw4 } from '../../boards/sim-gw4.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
@@ -36,9 +36,7 @@ export async function bootTest(def: BoardDefinition = simGw4, opts: TestOptions 
     },
   });
   const run = async (line: string): Promise<string> => {
-    const r = await clock.drive(sys.firmware.dispatcher.execute(line, 'script'));
-    await clock.advance(0);
-    return r.output;
+    return runScenarioLine(sys.firmware, clock, line);
   };
   return { ...sys, clock, run, captures };
 }
