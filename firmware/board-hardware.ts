@@ -17,6 +17,7 @@ export function boardHardware(board: Board): PortHardware {
       const i = index.get(p);
       if (i !== undefined) fn(i, frame, length);
     }),
+    setLagReceiver: (fn) => board.setLagReceiver(fn),
     onPortChange: (fn) => {
       board.onPortChange(() => fn());
     },

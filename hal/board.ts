@@ -45,6 +45,8 @@ export class BoardPort {
 }
 
 export type PortReceiver = (port: BoardPort, frame: Uint8Array, length: number) => void;
+/** Frames the switch forwarded from a trunk (hardware LAG): the tag names the trunk, not the member port. */
+export type LagReceiver = (trunkId: number, frame: Uint8Array, length: number) => void;
 
 /**
  * A board brought up: the switch probed and configured (CPU port tagging, LACPDU trapping,
@@ -115,6 +117,15 @@ export class Board {
 
   setReceiver(fn: PortReceiver): void {
     this.receiver = fn;
+  }
+
+  /**
+   * Receives the frames that arrive on trunk members once a hardware LAG is programmed: the
+   * switch tags them with the trunk ID instead of the source port, so they belong to the LAG
+   * as a whole (Linux's tag_dsa.c hands them to the bond device itself).
+   */
+  setLagReceiver(fn: LagReceiver): void {
+    this.framePort.setTrunkReceiver(fn);
   }
 
   /** Called after a poll changed a port's carrier, PHY link, speed or duplex. */

@@ -75,3 +75,22 @@ test('sim traffic through the serial bridge (the default boot) counts the same',
   for (const l of ['modprobe bonding mode=balance-rr miimon=100', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1', 'sim wait 1s']) await s.run(l);
   t.is(await s.run('sim traffic bond0 40 flows 2'), 'eth0 20\neth1 20\nreplies 40');
 });
+
+test('802.3ad carries traffic both ways once the switch trunk is programmed, with and without an LACP partner', async (t) => {
+  // Once the aggregator forms, the switch tags frames from the members with the trunk ID
+  // instead of the port: they must reach the bond (this dropped every frame before).
+  for (const lacp of [true, false]) {
+    const s = await bootTest(undefined, { bridge: 'inproc' });
+    for (const l of ['modprobe bonding mode=802.3ad miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1']) await s.run(l);
+    if (lacp) for (const p of ['eth0', 'eth1']) await s.run(`sim lacp ${p} active fast`);
+    await s.run('sim wait 5s');
+    t.regex(await s.run('cat /sys/class/net/bond0/bonding/ad_num_ports'), lacp ? /^2$/ : /^1$/);
+    t.is(s.board.framePort.counters.rxDropped.trunk, 0);
+    const out = await s.run('sim traffic bond0 100 flows 8');
+    const m = /^eth0 (\d+)\neth1 (\d+)\nreplies 100$/.exec(out);
+    t.truthy(m, `lacp ${lacp}: ${out}`);
+    if (lacp) t.true(Number(m![1]) > 0 && Number(m![2]) > 0, out);
+    else t.is(Number(m![1]) + Number(m![2]), 100);
+    t.true(s.board.framePort.counters.rx > 100, 'the answers came through the trunk receiver');
+  }
+});

@@ -881,6 +881,21 @@ export class Bond implements NetDevice {
     this.env.deliver(this, frame, length);
   }
 
+  /**
+   * A frame that reached the bond from its hardware LAG rather than from one slave (the
+   * switch tagged it with the trunk, as DSA switches do once a LAG is offloaded): Linux's
+   * tag_dsa.c injects it into the bond device directly, so no per-slave rule applies.
+   */
+  receiveFromLag(frame: Uint8Array, length: number): void {
+    if (!this.adminUp) {
+      this.counters.rxDropped++;
+      return;
+    }
+    this.counters.rxPackets++;
+    this.counters.rxBytes += length;
+    this.env.deliver(this, frame, length);
+  }
+
   /** Releases every slave and stops everything (the bond is being deleted). */
   async destroy(): Promise<void> {
     this.close();

@@ -34,6 +34,12 @@ export interface PortHardware {
    * Optional: without it, switched traffic is not offloaded.
    */
   setLag?(trunkId: number, members: readonly number[], active: readonly number[], allActive: readonly (readonly number[])[]): Promise<void>;
+  /**
+   * Frames received on a programmed LAG, named by its trunk ID only (the switch does not say
+   * which member they came in on). Required with `setLag`: once a trunk is programmed, the
+   * switch delivers every non-trapped frame from its members this way.
+   */
+  setLagReceiver?(fn: (trunkId: number, frame: Uint8Array, length: number) => void): void;
 }
 
 export class NetStack {
@@ -81,6 +87,7 @@ export class NetStack {
       },
     });
     hardware.setReceiver((index, frame, length) => this.receive(index, frame, length));
+    hardware.setLagReceiver?.((trunkId, frame, length) => this.receiveFromLag(trunkId, frame, length));
     hardware.onPortChange(() => this.notifyChange());
   }
 
@@ -202,6 +209,25 @@ export class NetStack {
       return;
     }
     this.deliverTo(port, frame, length);
+  }
+
+  /** Frames lost because they came from a trunk that no bond owns (a stale switch entry). */
+  lagRxUnowned = 0;
+
+  /**
+   * A frame the switch forwarded from a hardware LAG: it goes to the bond that owns the trunk,
+   * past the per-slave receive path (the member port is unknown), as Linux's DSA does.
+   */
+  private receiveFromLag(trunkId: number, frame: Uint8Array, length: number): void {
+    for (const [name, id] of this.trunkIds) {
+      if (id !== trunkId) continue;
+      const bond = this.bonding.get(name);
+      if (bond) {
+        bond.receiveFromLag(frame, length);
+        return;
+      }
+    }
+    this.lagRxUnowned++;
   }
 
   /** Hands a frame to `dev`, or to its VLAN device when it carries that device's tag. */
