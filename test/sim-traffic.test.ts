@@ -35,6 +35,14 @@ test('balance-xor layer3+4: flows spread over both slaves, each flow on one slav
   t.true(a > 0 && b > 0 && a % 10 === 0, out);
 });
 
+test('sim traffic: more flows than hosts use further ports on the same hosts', async (t) => {
+  const s = await setup('mode=balance-xor miimon=100 xmit_hash_policy=layer3+4');
+  const out = await s.run('sim traffic bond0 640 flows 64');
+  const m = /^eth0 (\d+)\neth1 (\d+)\nreplies 640$/.exec(out);
+  t.truthy(m, out);
+  t.true(Number(m![1]) > 0 && Number(m![2]) > 0, out);
+});
+
 test('broadcast: every frame on every slave; the hosts answer every copy', async (t) => {
   const s = await setup('mode=broadcast miimon=100');
   // Each host receives the frame once per slave (the partner switch floods nothing: each copy
@@ -61,7 +69,7 @@ test('sim xmit on broadcast mode prints every port; bad arguments are refused', 
   t.regex(await s.run('sim xmit bond0 sctp 1.1.1.1 2.2.2.2'), /^error: sim xmit: usage/);
   t.regex(await s.run('sim xmit bond0 icmp 1.1.1.1:5 2.2.2.2'), /^error: sim xmit: icmp has no ports/);
   t.regex(await s.run('sim xmit bond0 udp 1.1.1.1 2.2.2.2 vlan 5000'), /^error: sim xmit: vlan '5000' must be 0 to 4095/);
-  t.regex(await s.run('sim traffic bond0 10 flows 17'), /^error: sim traffic: flows '17' must be 1 to 16/);
+  t.regex(await s.run('sim traffic bond0 10 flows 4097'), /^error: sim traffic: flows '4097' must be 1 to 4096/);
   t.regex(await s.run('sim traffic bond0 ten'), /^error: sim traffic: frames 'ten'/);
   await s.run('ip addr flush dev bond0');
   t.regex(await s.run('sim traffic bond0 10'), /^error: sim traffic: bond0 has no address on 192\.168\.1\.100's subnet/);

@@ -92,7 +92,14 @@ export interface HostStats {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export type DeliveredListener = (link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number) => void;
+/**
+ * A UDP, TCP or ICMP echo reply delivered to us. For ICMP, srcPort is the identifier and
+ * dstPort the sequence. The payload (after the UDP, TCP or ICMP header) is
+ * `frame[payloadOffset, payloadOffset + payloadLength)`: read it during the call only.
+ */
+export type DeliveredListener = (
+  link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, frame: Uint8Array, payloadOffset: number, payloadLength: number,
+) => void;
 
 /** Largest frame built: 1500-byte MTU + Ethernet header + 802.1Q tag. */
 export const MAX_FRAME = 1518;
@@ -345,10 +352,11 @@ export class HostStack {
   /**
    * Sends one IPv4 datagram to a resolved neighbour: UDP, TCP (PSH|ACK, sequence and
    * acknowledgement 0, window 65535) or ICMP echo request (identifier = srcPort, sequence =
-   * dstPort), DF set, TTL 64, `payloadBytes` zero bytes, every checksum computed. Returns
-   * false when there is no route or neighbour, the link is down or refuses the frame.
+   * dstPort), DF set, TTL 64, `payloadBytes` of payload (the bytes of `data` first, when
+   * given, then zeros), every checksum computed. Returns false when there is no route or
+   * neighbour, the link is down or refuses the frame.
    */
-  sendIpv4(dst: number, protocol: 1 | 6 | 17, srcPort: number, dstPort: number, payloadBytes: number): boolean {
+  sendIpv4(dst: number, protocol: 1 | 6 | 17, srcPort: number, dstPort: number, payloadBytes: number, data?: Uint8Array): boolean {
     const l4len = protocol === IPPROTO_TCP ? 20 : 8;
     if (protocol !== IPPROTO_ICMP && protocol !== IPPROTO_TCP && protocol !== IPPROTO_UDP) throw new UsageError(`protocol ${protocol}: expected 1, 6 or 17`);
     if (!(srcPort >= 0 && srcPort <= 0xffff && dstPort >= 0 && dstPort <= 0xffff && Number.isInteger(srcPort) && Number.isInteger(dstPort))) {
@@ -372,6 +380,11 @@ export class HostStack {
       writeIpHeader(f, ip, 0, total, 0, IP_DF, protocol, src, dst);
       const l4 = ip + 20;
       f.fill(0, l4, end);
+      if (data !== undefined) {
+        const at = l4 + l4len;
+        const n = Math.min(data.length, payloadBytes);
+        for (let i = 0; i < n; i++) f[at + i] = data[i];
+      }
       if (protocol === IPPROTO_ICMP) {
         f[l4] = 8; // echo request
         writeU16(f, l4 + 4, srcPort);
@@ -591,7 +604,7 @@ export class HostStack {
         this.counters.icmpEchoIn++;
         this.sendEchoReply(st.link, f, ip, l4, end, src, dst);
       } else if (type === 0) {
-        this.deliver(st.link, protocol, src, readU16(f, l4 + 4), readU16(f, l4 + 6));
+        this.deliver(st.link, protocol, src, readU16(f, l4 + 4), readU16(f, l4 + 6), f, l4 + 8, end - l4 - 8);
       } else {
         this.drop('unsupported');
       }
@@ -609,7 +622,7 @@ export class HostStack {
         this.drop('badChecksum');
         return;
       }
-      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2));
+      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f, l4 + 8, ulen - 8);
     } else if (protocol === IPPROTO_TCP) {
       if (l4len < 20) {
         this.drop('short');
@@ -622,7 +635,7 @@ export class HostStack {
       }
       // The TCP checksum is not verified: there is no TCP here to protect (segments are only
       // counted), and the simulated hosts' TCP frames (packets.ts buildIpv4) leave it zero.
-      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2));
+      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f, l4 + doff, l4len - doff);
     } else {
       this.drop('unsupported');
     }
@@ -664,10 +677,10 @@ export class HostStack {
     }
   }
 
-  private deliver(link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number): void {
+  private deliver(link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, f: Uint8Array, off: number, len: number): void {
     this.counters.delivered++;
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i](link, protocol, src, srcPort, dstPort);
+    for (let i = 0; i < ls.length; i++) ls[i](link, protocol, src, srcPort, dstPort, f, off, len);
   }
 
   // ---- helpers ----

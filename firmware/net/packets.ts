@@ -125,7 +125,11 @@ export interface Ipv4Fields {
   icmpIdSeq: number;
   /** Offset of the IPv4 header in the frame. */
   ipOffset: number;
+  /** Bytes after the IPv4 header (the L4 header included). */
   payloadLength: number;
+  /** Offset and length of what follows the UDP, TCP or ICMP header (0 length when malformed). */
+  dataOffset: number;
+  dataLength: number;
 }
 
 /** Parses an IPv4 frame (any VLAN tags skipped); undefined when it is not a well-formed one. */
@@ -140,18 +144,27 @@ export function parseIpv4Frame(frame: Uint8Array, length = frame.length): Ipv4Fi
   const rd = (p: number): number => ((frame[p] << 24) | (frame[p + 1] << 16) | (frame[p + 2] << 8) | frame[p + 3]) >>> 0;
   const protocol = frame[ip + 9];
   const l4 = ip + ihl;
+  const end = ip + total;
   let srcPort = 0, dstPort = 0, kind = 0, icmpIdSeq = 0;
+  let dataOffset = end;
   if (protocol === IPPROTO_TCP || protocol === IPPROTO_UDP) {
-    if (l4 + 4 > ip + total) return undefined;
+    if (l4 + 4 > end) return undefined;
     srcPort = readU16(frame, l4);
     dstPort = readU16(frame, l4 + 2);
-    if (protocol === IPPROTO_TCP && l4 + 14 <= ip + total) kind = frame[l4 + 13];
+    if (protocol === IPPROTO_TCP && l4 + 14 <= end) {
+      kind = frame[l4 + 13];
+      dataOffset = Math.min(end, l4 + Math.max(20, (frame[l4 + 12] >> 4) * 4));
+    } else if (protocol === IPPROTO_UDP) dataOffset = Math.min(end, l4 + 8);
   } else if (protocol === IPPROTO_ICMP) {
-    if (l4 + 8 > ip + total) return undefined;
+    if (l4 + 8 > end) return undefined;
     kind = frame[l4];
     icmpIdSeq = rd(l4 + 4);
+    dataOffset = l4 + 8;
   }
-  return { protocol, src: rd(ip + 12), dst: rd(ip + 16), srcPort, dstPort, kind, icmpIdSeq, ipOffset: ip, payloadLength: total - ihl };
+  return {
+    protocol, src: rd(ip + 12), dst: rd(ip + 16), srcPort, dstPort, kind, icmpIdSeq, ipOffset: ip, payloadLength: total - ihl,
+    dataOffset, dataLength: end - dataOffset,
+  };
 }
 
 export interface Ipv4Spec {
@@ -166,15 +179,18 @@ export interface Ipv4Spec {
   /** ICMP type (8 echo request, 0 echo reply) or TCP flags. */
   kind?: number;
   icmpIdSeq?: number;
-  /** Bytes of payload after the L4 header (zeros). */
+  /** Bytes of payload after the L4 header (zeros, or `data` first). */
   payload?: number;
+  /** Payload bytes to copy after the L4 header; the payload is at least this long. */
+  data?: Uint8Array;
   ttl?: number;
 }
 
 /** Builds an IPv4 frame with a valid header checksum and an L4 header (UDP/TCP/ICMP). */
 export function buildIpv4(s: Ipv4Spec): Uint8Array {
   const l4len = s.protocol === IPPROTO_TCP ? 20 : 8;
-  const total = 20 + l4len + (s.payload ?? 0);
+  const payload = Math.max(s.payload ?? 0, s.data?.length ?? 0);
+  const total = 20 + l4len + payload;
   const hdr = s.vlan !== undefined && s.vlan >= 0 ? 18 : 14;
   const f = new Uint8Array(Math.max(hdr + total, s.vlan !== undefined && s.vlan >= 0 ? 64 : 60));
   const ip = writeEthHeader(f, s.dst, s.src, s.vlan ?? -1, ETHERTYPE_IPV4);
@@ -187,6 +203,7 @@ export function buildIpv4(s: Ipv4Spec): Uint8Array {
   writeU32(f, ip + 16, s.dstIp);
   writeU16(f, ip + 10, inetChecksum(f, ip, ip + 20));
   const l4 = ip + 20;
+  if (s.data) f.set(s.data, l4 + l4len);
   if (s.protocol === IPPROTO_ICMP) {
     f[l4] = s.kind ?? 8;
     writeU32(f, l4 + 4, s.icmpIdSeq ?? 0);
@@ -194,7 +211,7 @@ export function buildIpv4(s: Ipv4Spec): Uint8Array {
   } else {
     writeU16(f, l4, s.srcPort ?? 0);
     writeU16(f, l4 + 2, s.dstPort ?? 0);
-    if (s.protocol === IPPROTO_UDP) writeU16(f, l4 + 4, l4len + (s.payload ?? 0));
+    if (s.protocol === IPPROTO_UDP) writeU16(f, l4 + 4, l4len + payload);
     else {
       f[l4 + 12] = 5 << 4; // data offset
       f[l4 + 13] = s.kind ?? 0x18; // PSH|ACK

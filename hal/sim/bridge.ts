@@ -29,6 +29,10 @@ export class SimBridge {
   private readonly ports: BridgePort[] = [];
   /** MAC -> port, or -(lag + 2) for an aggregation. */
   private readonly fdb = new Map<string, number>();
+  /** Times each address was learned on a port other than the one it was on (a MAC move). */
+  private readonly moves = new Map<string, number>();
+  /** MAC moves of all addresses since the bridge started. */
+  macMoves = 0;
   slowProtocols: ((port: number, frame: Uint8Array) => void) | undefined;
   reservedDropped = 0;
 
@@ -77,7 +81,7 @@ export class SimBridge {
     }
     if (ingress.lag >= 0 && !ingress.collecting) return;
     const from = ingress.lag >= 0 ? -(ingress.lag + 2) : port;
-    if (!isMulticastMac(frame, 6)) this.fdb.set(formatMac(frame, 6), from);
+    if (!isMulticastMac(frame, 6)) this.learn(formatMac(frame, 6), from);
     const to = isMulticastMac(frame, 0) ? undefined : this.fdb.get(formatMac(frame, 0));
     if (to !== undefined) {
       if (to !== from) this.emitTo(to, frame);
@@ -94,6 +98,25 @@ export class SimBridge {
         this.emit(p, frame);
       }
     }
+  }
+
+  /**
+   * Learns `mac` on `from`. An address that shows up on another port while its entry is
+   * live is a MAC move: a switch sees the bond's address flap between ports when the bond
+   * spreads one source address over links that are not one aggregation on this side.
+   */
+  private learn(mac: string, from: number): void {
+    const was = this.fdb.get(mac);
+    if (was !== undefined && was !== from) {
+      this.macMoves++;
+      this.moves.set(mac, (this.moves.get(mac) ?? 0) + 1);
+    }
+    this.fdb.set(mac, from);
+  }
+
+  /** The address table: each learned MAC, where it is (a port name, or `lag<n>`), and its moves. */
+  table(): { mac: string; where: string; moves: number }[] {
+    return [...this.fdb].map(([mac, at]) => ({ mac, where: at >= 0 ? this.ports[at].name : `lag${-at - 1}`, moves: this.moves.get(mac) ?? 0 }));
   }
 
   /** Sends a frame the bridge itself originates (LACP) out of `port`, whatever its LAG state. */

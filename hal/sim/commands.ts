@@ -5,6 +5,7 @@ import { printable, type Dispatcher } from '../../firmware/console/dispatcher.ts
 import type { SimHardware } from './hardware.ts';
 import { PcapngWriter } from './pcapng.ts';
 import { simTraffic, simXmit } from './traffic.ts';
+import { SimStream, formatStreamCounts, parseStreamStart } from './stream.ts';
 import type { NetStack } from '../../firmware/net/stack.ts';
 
 /** A file the capture writes into (the CLI opens real files; tests may keep bytes in memory). */
@@ -37,6 +38,14 @@ const USAGE = [
   '                                 per slave the frames that left on it, then the replies',
   'sim xmit <bond> udp|tcp|icmp <src-ip>[:<port>] <dst-ip>[:<port>] [smac <mac>] [dmac <mac>] [vlan <id>]',
   '                                 one frame on the bond\'s transmit path; the port(s) it left on',
+  'sim stream start <bond> rate <pps> [flows <n>] [udp|tcp] [size <bytes>]',
+  '                                 numbered frames through the bond to the hosts, echoed back,',
+  '                                 while time runs; size is the frame on the wire (64-1518)',
+  'sim stream                       the running counts',
+  'sim stream stop                  sent/received/lost/duplicated/reordered, frames per slave,',
+  '                                 flows that changed transmit port',
+  'sim lag <port>... static|off     a static link aggregation (no LACP) on the link partner',
+  'sim fdb                          the link partner\'s address table: MAC, port or LAG, moves',
   'sim inject <port> <hex>          deliver a raw frame (no FCS) to the board on <port>',
   'sim stats                        per port: tx rx arp-tx lacp-tx (board\'s view)',
   'sim pcap <file>|off              record every frame crossing every cable (pcapng)',
@@ -55,6 +64,8 @@ export function parseDuration(text: string): number {
 export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
   const { hw } = ctl;
   let capture: CaptureFile | undefined;
+  let stream: SimStream | undefined;
+  const sleep = (ms: number) => new Promise<void>((resolve) => hw.clock.setTimer(ms, resolve));
   const names = hw.def.ports.map((p) => p.name);
   const port = (name: string | undefined): number => {
     const i = name === undefined ? -1 : hw.portIndex(name);
@@ -152,9 +163,56 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
         case 'traffic':
         case 'xmit': {
           if (!ctl.net) throw new UsageError(`sim ${sub}: no firmware network stack here`);
-          const sleep = (ms: number) => new Promise<void>((resolve) => hw.clock.setTimer(ms, resolve));
           const env = { net: ctl.net, world: hw.world, ports: names, sleep };
           return sub === 'traffic' ? simTraffic(env, args) : simXmit(env, args);
+        }
+        case 'stream': {
+          if (!ctl.net) throw new UsageError('sim stream: no firmware network stack here');
+          const what = args[0];
+          if (what === undefined) {
+            if (!stream) throw new UsageError("sim stream: no stream running (sim stream start <bond> rate <pps> ...)");
+            return formatStreamCounts(stream.counts(), stream.bond, names);
+          }
+          if (what === 'stop') {
+            arity('stream', args, 1, 'stream stop');
+            if (!stream) throw new UsageError('sim stream: no stream running');
+            const s = stream;
+            stream = undefined;
+            return formatStreamCounts(await s.stop(), s.bond, names);
+          }
+          if (what !== 'start') throw new UsageError(`sim stream: expected start, stop or nothing, got '${printable(what)}'`);
+          if (stream) throw new UsageError(`sim stream: a stream is already running on ${stream.bond.name} (sim stream stop first)`);
+          const net = ctl.net;
+          const { bond, opts } = parseStreamStart(net, hw.world.hosts.length, args.slice(1));
+          const first = hw.world.hosts[0];
+          const route = first ? net.host.route(first.ip) : undefined;
+          if (!route || (route.link.name !== bond.name && net.vlan(route.link.name)?.lower !== bond)) {
+            throw new UsageError(`sim stream: ${bond.name} has no address on the hosts' subnet (e.g. ifconfig ${bond.name} 192.168.1.1 netmask 255.255.255.0 up)`);
+          }
+          if (!bond.adminUp) throw new UsageError(`sim stream: ${bond.name} is down (ifconfig ${bond.name} up)`);
+          const s = new SimStream({ net, world: hw.world, clock: hw.clock, sleep }, bond, opts);
+          await s.start();
+          stream = s;
+          return '';
+        }
+        case 'lag': {
+          const mode = args[args.length - 1];
+          const ports = args.slice(0, -1);
+          if (ports.length === 0 || (mode !== 'static' && mode !== 'off')) throw new UsageError('sim lag: usage: sim lag <port>... static|off');
+          const idx = [...new Set(ports.map(port))];
+          const sides = idx.map((i) => hw.world.lacp(i));
+          if (sides.some((x) => x.lacp !== sides[0].lacp)) throw new UsageError(`sim lag: ${ports.join(' ')} face different partner switches (one aggregation is on one switch)`);
+          if (mode === 'static') sides[0].lacp.setStatic(sides.map((x) => x.bridgePort));
+          else sides[0].lacp.clearStatic(sides.map((x) => x.bridgePort));
+          return '';
+        }
+        case 'fdb': {
+          arity(sub, args, 0, 'fdb');
+          const rows: string[] = [];
+          for (const b of hw.world.bridges) {
+            for (const e of b.table().sort((x, y) => x.mac.localeCompare(y.mac))) rows.push(`${b.name} ${e.mac} ${e.where} moves ${e.moves}`);
+          }
+          return rows.join('\n');
         }
         case 'inject': {
           if (args.length < 2) throw new UsageError('sim inject: usage: sim inject <port> <hex>');
@@ -186,7 +244,7 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
           return '';
         }
         default:
-          throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|lacp|wait|traffic|xmit|inject|stats|pcap; 'help sim')`);
+          throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|lacp|lag|wait|traffic|xmit|stream|inject|stats|fdb|pcap; 'help sim')`);
       }
     },
   });

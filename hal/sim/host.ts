@@ -7,7 +7,8 @@ import {
  * A host on the far side of the link partner: answers ARP for its address, keeps an ARP
  * cache as a Linux host does (learns the sender of a request addressed to it, updates an
  * entry it already has from replies and gratuitous ARPs), answers ICMP echo, and answers
- * every UDP or TCP frame addressed to it with one frame back.
+ * every UDP or TCP frame addressed to it with one frame back carrying the same payload
+ * (the echo service: `sim stream` reads its flow and sequence numbers from it).
  */
 export class SimHost {
   up = true;
@@ -53,6 +54,7 @@ export class SimHost {
       this.send(buildIpv4({
         dst: back, src: this.mac, protocol: ip.protocol, srcIp: this.ip, dstIp: ip.src,
         srcPort: ip.dstPort, dstPort: ip.srcPort, kind: ip.protocol === IPPROTO_TCP ? 0x10 : 0,
+        data: frame.subarray(ip.dataOffset, ip.dataOffset + ip.dataLength),
       }));
     }
     this.replied++;

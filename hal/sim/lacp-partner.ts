@@ -13,6 +13,9 @@ const LONG_TIMEOUT_MS = 90_000;
 /** 802.1AX-2020 6.4.16: at most 3 LACPDUs in any Fast_Periodic_Time. */
 const MAX_TX_PER_FAST_PERIOD = 3;
 
+/** Bridge aggregation numbers of static LAGs start here (LACP ones count from 0). */
+const STATIC_LAG_BASE = 64;
+
 export type PartnerLacpMode = 'off' | 'active' | 'passive';
 
 export interface PartnerLacpConfig {
@@ -40,6 +43,8 @@ interface PortState {
   attached: boolean;
   txTimes: number[];
   pendingTx: TimerHandle | undefined;
+  /** Member of static aggregation n (no LACP: aggregated whenever the link is up), or -1. */
+  staticLag: number;
   /** LACPDUs this side sent and received, and received ones it refused. */
   tx: number;
   rx: number;
@@ -74,7 +79,7 @@ export class PartnerLacp {
       bridgePort, number, mac,
       cfg: { mode: 'off', fast: false, key: 1, system: this.defaultSystem, systemPriority: 32768 },
       partner: undefined, expired: false, currentWhile: undefined, periodic: undefined, periodMs: 0, attached: false,
-      txTimes: [], pendingTx: undefined, tx: 0, rx: 0, rxBad: 0,
+      txTimes: [], pendingTx: undefined, tx: 0, rx: 0, rxBad: 0, staticLag: -1,
     });
   }
 
@@ -92,8 +97,38 @@ export class PartnerLacp {
     return this.stateOf(this.port(bridgePort));
   }
 
+  /**
+   * A static link aggregation (a port channel with no LACP, as `channel-group mode on` on a
+   * Cisco switch): `bridgePorts` form one aggregation, collecting and distributing on every
+   * member whose link is up. Their LACP goes off; empty `bridgePorts` changes nothing.
+   */
+  setStatic(bridgePorts: readonly number[]): void {
+    const used = new Set([...this.ports.values()].map((p) => p.staticLag));
+    let n = 0;
+    while (used.has(n)) n++;
+    for (const bp of bridgePorts) {
+      const p = this.port(bp);
+      if (p.cfg.mode !== 'off') this.configure(bp, { mode: 'off' });
+      p.staticLag = n;
+    }
+    this.reselect();
+  }
+
+  /** Takes ports out of their static aggregation. */
+  clearStatic(bridgePorts: readonly number[]): void {
+    for (const bp of bridgePorts) this.port(bp).staticLag = -1;
+    this.reselect();
+  }
+
+  /** The static aggregation `bridgePort` is in, or -1. */
+  staticLagOf(bridgePort: number): number {
+    return this.port(bridgePort).staticLag;
+  }
+
   configure(bridgePort: number, cfg: Partial<PartnerLacpConfig>): void {
     const p = this.port(bridgePort);
+    // LACP on a port takes it out of a static aggregation.
+    if (cfg.mode !== undefined && cfg.mode !== 'off') p.staticLag = -1;
     p.cfg = { ...p.cfg, ...cfg };
     if (p.cfg.mode === 'off') {
       this.clear(p);
@@ -213,6 +248,11 @@ export class PartnerLacp {
         p.partner!.system.every((b, i) => b === l.partner!.system[i]));
     for (const p of eligible) if (!leadOf(p)) leads.push(p);
     for (const p of this.ports.values()) {
+      if (p.staticLag >= 0) {
+        // Static aggregations sit above any LACP ones in the bridge's numbering.
+        this.bridge.setLagMember(p.bridgePort, STATIC_LAG_BASE + p.staticLag, true, true);
+        continue;
+      }
       const lead = eligible.includes(p) ? leadOf(p) : undefined;
       const attached = lead !== undefined;
       const was = p.attached;

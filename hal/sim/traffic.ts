@@ -10,14 +10,8 @@ import type { NetStack } from '../../firmware/net/stack.ts';
 import type { Bond } from '../../firmware/bonding/bond.ts';
 import { printable } from '../../firmware/console/dispatcher.ts';
 import type { SimWorld } from './world.ts';
+import { flowHost, flowOfPort, flowSourcePort, maxFlows } from './flows.ts';
 
-/**
- * Source ports of `sim traffic` flows: flow i uses BASE_PORT + i * PORT_STEP. The step moves
- * both port bytes, so that with hosts numbered in step with the flows the XOR hashes do not
- * cancel out (ports +1 and addresses +1 would give every flow the same layer3+4 hash).
- */
-const BASE_PORT = 40_000;
-const PORT_STEP = 257;
 /** The port the hosts are sent to (the discard service). */
 const DST_PORT = 9;
 const MAX_FRAMES = 1_000_000;
@@ -50,12 +44,14 @@ export async function simTraffic(env: TrafficEnv, args: string[]): Promise<strin
     if (args[i] === 'flows') {
       const v = args[++i];
       flows = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
-      if (!(flows >= 1 && flows <= hosts.length)) throw new UsageError(`sim traffic: flows '${printable(v ?? '')}' must be 1 to ${hosts.length} (one host per flow)`);
+      if (!(flows >= 1 && flows <= maxFlows(hosts.length))) {
+        throw new UsageError(`sim traffic: flows '${printable(v ?? '')}' must be 1 to ${maxFlows(hosts.length)} (flows beyond the ${hosts.length} hosts use further ports)`);
+      }
     } else if (args[i] === 'udp' || args[i] === 'tcp') protocol = args[i] === 'udp' ? IPPROTO_UDP : IPPROTO_TCP;
     else throw new UsageError(`${usage} (unknown word '${printable(args[i])}')`);
   }
   const host = env.net.host;
-  const targets = hosts.slice(0, flows);
+  const targets = hosts.slice(0, Math.min(flows, hosts.length));
   const route = host.route(targets[0].ip);
   if (!route || (route.link.name !== bond.name && env.net.vlan(route.link.name)?.lower !== bond)) {
     throw new UsageError(`sim traffic: ${bond.name} has no address on ${formatIpv4(targets[0].ip)}'s subnet (e.g. ifconfig ${bond.name} 192.168.1.1 netmask 255.255.255.0 up)`);
@@ -64,10 +60,7 @@ export async function simTraffic(env: TrafficEnv, args: string[]): Promise<strin
 
   // Count this command's frames on each cable, and the answers delivered to the host stack.
   const sent = new Array<number>(env.ports.length).fill(0);
-  const flowOf = (port: number): number => {
-    const k = (port - BASE_PORT) / PORT_STEP;
-    return Number.isInteger(k) && k >= 0 && k < flows ? k : -1;
-  };
+  const flowOf = (port: number): number => flowOfPort(port, hosts.length, flows);
   const ours = (frame: Uint8Array): boolean => {
     const ip = parseIpv4Frame(frame);
     return !!ip && ip.protocol === protocol && flowOf(ip.srcPort) >= 0 && ip.dstPort === DST_PORT;
@@ -86,7 +79,7 @@ export async function simTraffic(env: TrafficEnv, args: string[]): Promise<strin
     if (missing.length) throw new UsageError(`sim traffic: no ARP reply from ${missing.join(', ')} (hosts down, or the bond cannot reach them)`);
     for (let n = 0; n < frames; n++) {
       const f = n % flows;
-      host.sendIpv4(targets[f].ip, protocol, BASE_PORT + f * PORT_STEP, DST_PORT, PAYLOAD);
+      host.sendIpv4(hosts[flowHost(f, hosts.length)].ip, protocol, flowSourcePort(f, hosts.length), DST_PORT, PAYLOAD);
     }
     // Let the answers come back: until nothing has changed for 20 ms (at most 2 s).
     let last = -1;
