@@ -277,11 +277,33 @@ export class Lacp {
     }
     this.detach(p);
     this.ports.splice(i, 1);
-    // Ports that used its aggregator move to their own.
+    // The aggregator goes with its port. Ports still in it move, as they are (attached,
+    // collecting, distributing), to a free aggregator, as bond_3ad_unbind_slave does, so the
+    // traffic they carry goes on without a new wait_while.
     const agg = p.ownAggregator;
-    for (const q of [...agg.ports]) {
-      this.detach(q);
-      q.selected = 'unselected';
+    if (agg.ports.length > 0) {
+      const next = this.ports.map((q) => q.ownAggregator).find((a) => a.ports.length === 0);
+      if (next) {
+        next.actorKey = agg.actorKey;
+        next.partnerSystem.set(agg.partnerSystem);
+        next.partnerSystemPriority = agg.partnerSystemPriority;
+        next.partnerKey = agg.partnerKey;
+        next.individual = agg.individual;
+        next.active = agg.active;
+        for (const q of agg.ports) {
+          next.ports.push(q);
+          q.aggregator = next;
+        }
+        agg.ports.length = 0;
+        agg.active = false;
+        agg.partnerSystem.fill(0);
+        this.events.log(`(slave ${p.name}): Some port(s) related to LAG ${agg.id} - replacing with LAG ${next.id}`);
+      } else {
+        for (const q of [...agg.ports]) {
+          this.detach(q);
+          q.selected = 'unselected';
+        }
+      }
     }
     this.selectActiveAggregator();
     this.run();
