@@ -30,6 +30,8 @@ export class BoardPort {
   /** Switch-side speed and duplex from the port status register. */
   macSpeed = 0;
   macDuplex: 'full' | 'half' = 'half';
+  /** The carrier came up after the last PHY read: `phy` is older than `carrier`. */
+  phyBehind = false;
   adminUp = true;
   pollErrors = 0;
   readonly counters: PortCounters = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
@@ -157,9 +159,28 @@ export class Board {
     this.receiver?.(port, frame, length);
   }
 
-  /** Brings a port administratively up (forwarding) or down (disabled). */
+  /**
+   * Brings a port administratively up (PHY powered, forwarding) or down (disabled, PHY
+   * powered down). As with Linux's phylib (phy_stop suspends the PHY), the link partner sees
+   * the link go while the port is down, so it stops sending there; coming up, the link
+   * returns after autonegotiation.
+   */
   async setAdminUp(port: BoardPort, up: boolean): Promise<void> {
-    await this.chip.setPortState(port.switchPort, up ? 'forwarding' : 'disabled');
+    if (up) {
+      await port.phyDriver.setPowerDown(false);
+      await this.chip.setPortState(port.switchPort, 'forwarding');
+      port.adminUp = true;
+      // phy_start runs the PHY state machine at once: a link that is already there (a
+      // partner that renegotiates instantly) is seen now, not at the next poll.
+      await this.refreshCarrier(port);
+      return;
+    } else {
+      await this.chip.setPortState(port.switchPort, 'disabled');
+      await port.phyDriver.setPowerDown(true);
+      // phy_stop: the link is gone for us too (phydev->link = 0, carrier off) until polled up.
+      port.phy = { ...port.phy, link: false, speed: 0, duplex: 'unknown', dropSeen: false };
+      port.carrier = false;
+    }
     port.adminUp = up;
   }
 
@@ -190,6 +211,7 @@ export class Board {
   /** Takes a port's MAC-side status; logs a carrier change. True when the carrier changed. */
   private applyMac(port: BoardPort, m: PortStatus): boolean {
     const changed = port.carrier !== m.link;
+    if (changed && m.link) port.phyBehind = true;
     port.carrier = m.link;
     port.macSpeed = m.speed;
     port.macDuplex = m.duplex;
@@ -255,6 +277,7 @@ export class Board {
         }
         const prevPhy = port.phy;
         if (phy) port.phy = phy;
+        port.phyBehind = false;
         const carrierChanged = this.applyMac(port, m);
         const changed = carrierChanged || prevPhy.link !== port.phy.link || prevPhy.speed !== port.phy.speed ||
           prevPhy.duplex !== port.phy.duplex || port.phy.dropSeen;

@@ -35,7 +35,7 @@ test('scenario runner: echoes each line, prints its output, goes on after an err
     '> cat /sys/class/net/eth3/carrier',
     '0',
     '> sim frobnicate',
-    "error: sim: unknown subcommand 'frobnicate' (sim link|autoneg|carrier|phy|peer|host|lacp|wait|traffic|xmit|inject|stats|pcap; 'help sim')",
+    "error: sim: unknown subcommand 'frobnicate' (sim link|autoneg|carrier|phy|peer|host|lacp|lag|wait|traffic|xmit|stream|inject|stats|fdb|pcap; 'help sim')",
     '> sim autoneg 2s',
     '> sim link eth3 up',
     '> sim wait 1999ms',

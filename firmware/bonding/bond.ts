@@ -95,6 +95,8 @@ export interface ModeExtension {
    * core has already set `currActiveSlave` to `next`.
    */
   activeChanged?(next: Slave | undefined, old: Slave | undefined): void;
+  /** A slave's speed or duplex changed (bond_3ad_adapter_speed_duplex_changed). */
+  speedChanged?(slave: Slave): void;
   /** An option changed through the table (the mode re-reads what it uses). */
   optionChanged?(name: string): void;
   /** The user sets the bond's MAC (bond_alb_set_mac_address); replaces the core's rule. */
@@ -139,6 +141,11 @@ export function usesPrimary(mode: BondMode): boolean {
 /** bond_mode_can_use_xmit_hash. */
 export function usesXmitHash(mode: BondMode): boolean {
   return mode === BOND_MODE_XOR || mode === BOND_MODE_8023AD || mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
+}
+
+/** bond_needs_speed_duplex: the modes that cannot use a slave whose speed is unknown. */
+export function needsSpeedDuplex(mode: BondMode): boolean {
+  return mode === BOND_MODE_8023AD || isLb(mode);
 }
 
 /** bond_is_lb: balance-tlb and balance-alb. */
@@ -748,6 +755,32 @@ export class Bond implements NetDevice {
 
   // ---------------------------------------------------------------------------------------
   // Link state changes the monitors commit
+
+  /**
+   * bond_slave_netdev_event NETDEV_CHANGE: a port's speed or duplex may have changed (the
+   * PHY was read after its carrier came up, or renegotiated). The slave takes the new values;
+   * 802.3ad re-keys the port.
+   */
+  slaveChanged(s: Slave): void {
+    if (s.speed === s.port.speed && s.duplex === s.port.duplex) return;
+    s.updateSpeedDuplex();
+    this.mode?.speedChanged?.(s);
+    if (usesXmitHash(this.opts.mode)) this.updateSlaveArr();
+    this.env.changed?.(this);
+  }
+
+  private warnWindowStart = -Infinity;
+  private warnsInWindow = 0;
+
+  /** A warning at most 10 times in 5 s (net_ratelimit), for what repeats every monitor round. */
+  warnRatelimited(text: string): void {
+    const now = this.now;
+    if (now - this.warnWindowStart >= 5000) {
+      this.warnWindowStart = now;
+      this.warnsInWindow = 0;
+    }
+    if (this.warnsInWindow++ < 10) this.log.warn(text);
+  }
 
   /** The shared part of a slave going up or down for the trunk modes (bond_miimon_link_change). */
   linkChanged(s: Slave, link: LinkState): void {

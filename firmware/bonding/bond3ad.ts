@@ -126,6 +126,13 @@ export class Mode8023ad implements ModeExtension {
     this.updateDistribution();
   }
 
+  speedChanged(s: Slave): void {
+    const p = this.ports.get(s);
+    if (!p) return;
+    this.lacp.setPortLink(p, s.link === BOND_LINK_UP && s.isUp, s.speed, s.duplex === 'full');
+    this.updateDistribution();
+  }
+
   optionChanged(name: string): void {
     if (['ad_actor_sys_prio', 'ad_actor_system', 'lacp_rate', 'lacp_active', 'ad_user_port_key', 'coupled_control'].includes(name)) {
       this.lacp.reconfigure();

@@ -9,7 +9,7 @@
 import { PeriodicTimer } from '../core/clock.ts';
 import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
-import { usesXmitHash, type Bond } from './bond.ts';
+import { needsSpeedDuplex, usesXmitHash, type Bond } from './bond.ts';
 
 /** Rounds every `miimon` ms; `start()` runs the first at once (bond_open queues it with no delay). */
 export class MiiMonitor extends PeriodicTimer {
@@ -150,6 +150,13 @@ export class MiiMonitor extends PeriodicTimer {
       s.linkNewState = BOND_LINK_NOCHANGE;
       if (next === BOND_LINK_UP) {
         s.updateSpeedDuplex();
+        if (!s.speedDuplexKnown && needsSpeedDuplex(bond.opts.mode)) {
+          // The carrier came up before the PHY's speed was read: stay down and let the next
+          // round try again (bond_miimon_commit).
+          s.link = BOND_LINK_DOWN;
+          bond.warnRatelimited(`${bond.name}: (slave ${s.name}): failed to get link speed/duplex`);
+          continue;
+        }
         s.link = BOND_LINK_UP;
         s.lastLinkUp = bond.now;
         if (bond.opts.mode === BOND_MODE_8023AD) s.backup = true;

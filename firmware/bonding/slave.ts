@@ -96,8 +96,14 @@ export class Slave {
     return this.isUp && this.link === BOND_LINK_UP && !this.backup;
   }
 
+  /** bond_update_speed_duplex: what the port reports now. */
   updateSpeedDuplex(): void {
     this.speed = this.port.speed;
     this.duplex = this.port.duplex;
+  }
+
+  /** The last read gave a usable speed and duplex (bond_update_speed_duplex returned 0). */
+  get speedDuplexKnown(): boolean {
+    return this.speed > 0 && this.duplex !== 'unknown';
   }
 }

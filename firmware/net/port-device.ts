@@ -74,11 +74,19 @@ export class PortDevice implements FrontPort {
   get up(): boolean {
     return this.carrier;
   }
+  // The PHY's resolved mode, as phylib reports it. Between a carrier read that saw the link
+  // come up and the PHY poll that follows, the switch's MAC-side status (which the switch
+  // takes from the same PHY) stands in, so a port that just got carrier has a speed.
+  private get macStandsIn(): boolean {
+    return !this.port.phy.link && this.port.phyBehind && this.carrier && this.port.macSpeed > 0;
+  }
   get speed(): number {
-    return this.port.phy.link && this.port.phy.speed > 0 ? this.port.phy.speed : -1;
+    if (this.port.phy.link && this.port.phy.speed > 0) return this.port.phy.speed;
+    return this.macStandsIn ? this.port.macSpeed : -1;
   }
   get duplex(): Duplex {
-    return this.port.phy.link ? this.port.phy.duplex : 'unknown';
+    if (this.port.phy.link) return this.port.phy.duplex;
+    return this.macStandsIn ? this.port.macDuplex : 'unknown';
   }
   get counters(): NetCounters {
     return this.port.counters;

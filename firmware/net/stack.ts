@@ -88,7 +88,10 @@ export class NetStack {
     });
     hardware.setReceiver((index, frame, length) => this.receive(index, frame, length));
     hardware.setLagReceiver?.((trunkId, frame, length) => this.receiveFromLag(trunkId, frame, length));
-    hardware.onPortChange(() => this.notifyChange());
+    hardware.onPortChange(() => {
+      for (const b of this.bonding.list()) for (const s of b.slaves) b.slaveChanged(s);
+      this.notifyChange();
+    });
   }
 
   private readonly changeListeners = new Set<() => void>();

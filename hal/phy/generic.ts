@@ -11,6 +11,7 @@ import {
   BMCR_FULLDPLX,
   BMCR_ISOLATE,
   BMCR_LOOPBACK,
+  BMCR_PDOWN,
   BMCR_RESET,
   BMCR_SPEED100,
   BMCR_SPEED1000,
@@ -186,6 +187,16 @@ export class GenericPhy implements PhyDriver {
   /** Linux genphy_restart_aneg: AN enable and restart, and no isolation while negotiating. */
   async restartAutoneg(): Promise<void> {
     await this.runIeee([{ op: 'rmw', phy: this.addr, reg: MII_BMCR, mask: BMCR_ISOLATE | BMCR_ANENABLE | BMCR_ANRESTART, value: BMCR_ANENABLE | BMCR_ANRESTART }]);
+  }
+
+  /**
+   * Linux genphy_suspend / genphy_resume: BMCR power-down set or cleared, nothing else
+   * touched. Powering down forgets the link (phylib's PHY_HALTED sets phydev->link = 0), so
+   * the first poll after power-up is not taken for a drop of a link that was up.
+   */
+  async setPowerDown(on: boolean): Promise<void> {
+    await this.runIeee([{ op: 'rmw', phy: this.addr, reg: MII_BMCR, mask: BMCR_PDOWN, value: on ? BMCR_PDOWN : 0 }]);
+    if (on) this.linkWasUp = false;
   }
 
   /**

@@ -47,6 +47,11 @@ export interface PhyDriver {
   readVendorLink(): Promise<boolean | null>;
   /** Enables and restarts autonegotiation (Linux genphy_restart_aneg). */
   restartAutoneg(): Promise<void>;
+  /**
+   * Powers the PHY down (BMCR power-down: the link partner sees the link go) or back up
+   * (Linux genphy_suspend / genphy_resume, as phylib does when the interface goes down or up).
+   */
+  setPowerDown(on: boolean): Promise<void>;
   /** Loops transmit back to receive inside the PHY, or returns to normal operation. */
   setLoopback(on: boolean): Promise<void>;
   /** Software reset (BMCR bit 15), waiting for it to self-clear. */
