@@ -463,8 +463,12 @@ export class Lacp {
   private arm(): void {
     if (this.stopped) return;
     let due = Infinity;
+    // run() has settled everything that can happen now; a deadline already passed that still
+    // stands (a port whose wait_while ended, waiting for the others of its aggregator) needs
+    // no timer: waking at once would change nothing, again and again.
+    const now = this.now;
     const consider = (t: number): void => {
-      if (t >= 0 && t < due) due = t;
+      if (t > now && t < due) due = t;
     };
     for (const p of this.ports) {
       consider(p.currentWhile);

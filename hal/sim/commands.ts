@@ -32,6 +32,8 @@ const USAGE = [
   'sim host <ip> up|down            a host behind the partner answers, or not',
   'sim lacp <port> active|passive|off [fast|slow] [key <n>] [system <mac>]',
   '                                 LACP on the link partner\'s port facing <port>',
+  'sim lacp <port> silent           the partner\'s LACP there hangs: no LACPDUs, no timeouts,',
+  '                                 its aggregation stays as it was (active/passive/off resume)',
   'sim wait <n>ms|<n>s              let time pass',
   'sim traffic <bond> <frames> [flows <n>] [udp|tcp]',
   '                                 frames from the gateway through the bond to the hosts;',
@@ -133,9 +135,16 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
           return '';
         }
         case 'lacp': {
-          if (args.length < 2) throw new UsageError('sim lacp: usage: sim lacp <port> active|passive|off [fast|slow] [key <n>] [system <mac>]');
+          if (args.length < 2) throw new UsageError('sim lacp: usage: sim lacp <port> active|passive|off|silent [fast|slow] [key <n>] [system <mac>]');
           const i = port(args[0]);
-          const cfg: Partial<PartnerLacpConfig> = { mode: choice(sub, args[1], ['active', 'passive', 'off'] as const) };
+          if (args[1] === 'silent') {
+            arity(sub, args, 2, 'lacp <port> silent');
+            const { lacp, bridgePort } = hw.world.lacp(i);
+            if (lacp.config(bridgePort).mode === 'off') throw new UsageError(`sim lacp: the partner has no LACP on ${args[0]} to silence (sim lacp ${args[0]} active first)`);
+            lacp.configure(bridgePort, { silent: true });
+            return '';
+          }
+          const cfg: Partial<PartnerLacpConfig> = { mode: choice(sub, args[1], ['active', 'passive', 'off'] as const), silent: false };
           for (let k = 2; k < args.length; k++) {
             const w = args[k];
             if (w === 'fast' || w === 'slow') cfg.fast = w === 'fast';

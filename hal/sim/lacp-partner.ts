@@ -25,6 +25,11 @@ export interface PartnerLacpConfig {
   key: number;
   system: Uint8Array;
   systemPriority: number;
+  /**
+   * The control plane has hung: no LACPDU goes out or is taken in, and nothing changes
+   * (no timeout either); the data plane keeps the aggregation it had.
+   */
+  silent: boolean;
 }
 
 interface PortState {
@@ -77,7 +82,7 @@ export class PartnerLacp {
   addPort(bridgePort: number, number: number, mac: Uint8Array): void {
     this.ports.set(bridgePort, {
       bridgePort, number, mac,
-      cfg: { mode: 'off', fast: false, key: 1, system: this.defaultSystem, systemPriority: 32768 },
+      cfg: { mode: 'off', fast: false, key: 1, system: this.defaultSystem, systemPriority: 32768, silent: false },
       partner: undefined, expired: false, currentWhile: undefined, periodic: undefined, periodMs: 0, attached: false,
       txTimes: [], pendingTx: undefined, tx: 0, rx: 0, rxBad: 0, staticLag: -1,
     });
@@ -103,6 +108,8 @@ export class PartnerLacp {
    * member whose link is up. Their LACP goes off; empty `bridgePorts` changes nothing.
    */
   setStatic(bridgePorts: readonly number[]): void {
+    // Members named again keep their aggregation's number when they are all of it.
+    for (const bp of bridgePorts) this.port(bp).staticLag = -1;
     const used = new Set([...this.ports.values()].map((p) => p.staticLag));
     let n = 0;
     while (used.has(n)) n++;
@@ -127,6 +134,12 @@ export class PartnerLacp {
 
   configure(bridgePort: number, cfg: Partial<PartnerLacpConfig>): void {
     const p = this.port(bridgePort);
+    if (cfg.silent) {
+      // Freeze: every timer stops, state stays as it is.
+      p.cfg = { ...p.cfg, silent: true };
+      this.clear(p);
+      return;
+    }
     // LACP on a port takes it out of a static aggregation.
     if (cfg.mode !== undefined && cfg.mode !== 'off') p.staticLag = -1;
     p.cfg = { ...p.cfg, ...cfg };
@@ -152,7 +165,7 @@ export class PartnerLacp {
 
   linkUp(bridgePort: number): void {
     const p = this.ports.get(bridgePort);
-    if (!p || p.cfg.mode === 'off') return;
+    if (!p || p.cfg.mode === 'off' || p.cfg.silent) return;
     this.schedulePeriodic(p);
     this.ntt(p);
   }
@@ -174,6 +187,7 @@ export class PartnerLacp {
       this.bridgeDropped++;
       return;
     }
+    if (p.cfg.silent) return;
     if (decodeLacpdu(frame, frame.length, this.rxPdu) !== undefined) {
       p.rxBad++;
       return;
@@ -267,7 +281,7 @@ export class PartnerLacp {
   /** Keeps the periodic timer running at the rate the board asks for (802.1AX 6.4.13). */
   private schedulePeriodic(p: PortState): void {
     // Passive never speaks first: only to a board that is active.
-    const off = p.cfg.mode === 'off' || (p.cfg.mode === 'passive' && !(p.partner && p.partner.state & STATE_ACTIVITY));
+    const off = p.cfg.mode === 'off' || p.cfg.silent || (p.cfg.mode === 'passive' && !(p.partner && p.partner.state & STATE_ACTIVITY));
     const period = p.partner && (p.partner.state & STATE_TIMEOUT) !== 0 ? FAST_PERIODIC_MS : SLOW_PERIODIC_MS;
     if (p.periodic !== undefined) {
       if (!off && p.periodMs === period) return; // running at the right rate: leave it
@@ -288,7 +302,7 @@ export class PartnerLacp {
    * event make one PDU), or as soon as the rate limit allows.
    */
   private ntt(p: PortState): void {
-    if (p.cfg.mode === 'off' || p.pendingTx !== undefined) return;
+    if (p.cfg.mode === 'off' || p.cfg.silent || p.pendingTx !== undefined) return;
     if (p.cfg.mode === 'passive' && !(p.partner && p.partner.state & STATE_ACTIVITY)) return;
     const now = this.clock.now();
     p.txTimes = p.txTimes.filter((t) => now - t < FAST_PERIODIC_MS);
