@@ -5,5 +5,6 @@ import { mdio } from './mdio.ts';
 import { txSelect } from './tx-select.ts';
 import { bondXmit } from './bond-xmit.ts';
 import { failover } from './failover.ts';
+import { cpuPort } from './cpu-port.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, failover];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, cpuPort, failover];

@@ -145,6 +145,13 @@ function pseudoSum(src: number, dst: number, protocol: number, length: number): 
 
 /** Writes a 20-byte IPv4 header at `o` with its checksum. */
 function writeIpHeader(f: Uint8Array, o: number, tos: number, total: number, id: number, flags: number, protocol: number, src: number, dst: number): void {
+  writeU32(f, o + 12, src);
+  writeU32(f, o + 16, dst);
+  writeIpHeaderAround(f, o, tos, total, id, flags, protocol);
+}
+
+/** Writes a 20-byte IPv4 header at `o` around the addresses already in place, with its checksum. */
+function writeIpHeaderAround(f: Uint8Array, o: number, tos: number, total: number, id: number, flags: number, protocol: number): void {
   f[o] = 0x45;
   f[o + 1] = tos;
   writeU16(f, o + 2, total);
@@ -153,8 +160,6 @@ function writeIpHeader(f: Uint8Array, o: number, tos: number, total: number, id:
   f[o + 8] = TTL;
   f[o + 9] = protocol;
   writeU16(f, o + 10, 0);
-  writeU32(f, o + 12, src);
-  writeU32(f, o + 16, dst);
   writeU16(f, o + 10, inetChecksum(f, o, o + 20));
 }
 
@@ -602,7 +607,7 @@ export class HostStack {
       const type = f[l4];
       if (type === 8) {
         this.counters.icmpEchoIn++;
-        this.sendEchoReply(st.link, f, ip, l4, end, src, dst);
+        this.sendEchoReply(st.link, f, ip, l4, end);
       } else if (type === 0) {
         this.deliver(st.link, protocol, src, readU16(f, l4 + 4), readU16(f, l4 + 6), f, l4 + 8, end - l4 - 8);
       } else {
@@ -646,7 +651,7 @@ export class HostStack {
    * no DF and a fresh IP ID (the ICMP socket's IP_PMTUDISC_DONT); IP options are not echoed.
    * It goes to the frame's source MAC.
    */
-  private sendEchoReply(link: HostLink, frame: Uint8Array, ip: number, l4: number, end: number, src: number, dst: number): void {
+  private sendEchoReply(link: HostLink, frame: Uint8Array, ip: number, l4: number, end: number): void {
     const icmpLen = end - l4;
     const total = 20 + icmpLen;
     if (total > MTU) {
@@ -661,7 +666,13 @@ export class HostStack {
     try {
       const rip = writeEthernetHeader(f, frame, 6, link.mac, link.vlan, ETHERTYPE_IPV4);
       this.ipId = (this.ipId + 1) & 0xffff;
-      writeIpHeader(f, rip, frame[ip + 1], total, this.ipId, 0, IPPROTO_ICMP, dst, src);
+      // The request's addresses swapped, copied as bytes: as unsigned numbers most addresses
+      // are too large for V8's small integers, and passing two to a call boxes them per reply.
+      for (let i = 0; i < 4; i++) {
+        f[rip + 12 + i] = frame[ip + 16 + i];
+        f[rip + 16 + i] = frame[ip + 12 + i];
+      }
+      writeIpHeaderAround(f, rip, frame[ip + 1], total, this.ipId, 0, IPPROTO_ICMP);
       const r4 = rip + 20;
       f[r4] = 0; // echo reply
       f[r4 + 1] = 0;

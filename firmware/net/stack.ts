@@ -222,9 +222,10 @@ export class NetStack {
    * past the per-slave receive path (the member port is unknown), as Linux's DSA does.
    */
   private receiveFromLag(trunkId: number, frame: Uint8Array, length: number): void {
-    for (const [name, id] of this.trunkIds) {
-      if (id !== trunkId) continue;
-      const bond = this.bonding.get(name);
+    const trunks = this.trunks;
+    for (let i = 0; i < trunks.length; i++) {
+      if (trunks[i].id !== trunkId) continue;
+      const bond = this.bonding.get(trunks[i].bond);
       if (bond) {
         bond.receiveFromLag(frame, length);
         return;
@@ -272,7 +273,11 @@ export class NetStack {
   // ---------------------------------------------------------------------------------------
   // Hardware LAG
 
-  private readonly trunkIds = new Map<string, number>();
+  /**
+   * Trunk IDs in the order they were given to bonds. An array, walked per received frame by
+   * index: iterating a Map's entries allocates an array per entry.
+   */
+  private readonly trunks: { bond: string; id: number }[] = [];
   private readonly lagActive = new Map<string, number[]>();
   private lagWork: Promise<void> = Promise.resolve();
 
@@ -284,14 +289,15 @@ export class NetStack {
   private lagChanged(bond: Bond, ports: readonly BondPort[]): void {
     const setLag = this.hardware.setLag;
     if (!setLag) return;
-    let id = this.trunkIds.get(bond.name);
-    if (id === undefined) {
-      const used = new Set(this.trunkIds.values());
-      id = 1;
+    let trunk = this.trunks.find((t) => t.bond === bond.name);
+    if (trunk === undefined) {
+      const used = new Set(this.trunks.map((t) => t.id));
+      let id = 1;
       while (used.has(id) && id < 15) id++;
-      this.trunkIds.set(bond.name, id);
+      trunk = { bond: bond.name, id };
+      this.trunks.push(trunk);
     }
-    const trunkId = id;
+    const trunkId = trunk.id;
     const indexOf = (name: string): number => this.ports.findIndex((p) => p.name === name);
     const active = ports.map((p) => indexOf(p.name)).filter((i) => i >= 0);
     const members = bond.slaves.map((s) => indexOf(s.name)).filter((i) => i >= 0);
