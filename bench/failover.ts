@@ -7,40 +7,18 @@
  * the next MII round (at most 10 ms later) fails the slave over and sends the GARP.
  * Median, min, p90 and max over repeated pulls, alternating direction, at random phases.
  */
-import { RealClock } from '../hal/clock-real.ts';
-import { bootSim, DEFAULT_BAUD } from '../firmware/boot.ts';
-import { openBridgePty } from '../hal/transport/bridge-pty.ts';
-import { haveSocat } from '../hal/transport/pty.ts';
-import { openCaptureFile } from '../hal/transport/capture-file.ts';
-import { simGw4 } from '../boards/sim-gw4.ts';
+import { openPtyBoard, quantile, sleep } from './pty-board.ts';
 import type { Benchmark } from './types.ts';
 
 const TRIALS = 25;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const BOND_IP = [192, 168, 1, 1];
 
 export const failover: Benchmark = {
   name: 'failover',
   async run(report) {
-    if (!haveSocat()) {
-      process.stdout.write('failover: skipped: socat is not installed (apt-get install socat), needed for the pseudo-terminal pair\n');
-      return;
-    }
-    const clock = new RealClock();
-    const cleanup: (() => Promise<void>)[] = [];
-    const sys = await bootSim(simGw4, clock, {
-      bridge: 'pty', baud: DEFAULT_BAUD, autonegMs: 0, wait: sleep, openCapture: openCaptureFile,
-      openLinks: async () => {
-        const pty = await openBridgePty(clock, DEFAULT_BAUD);
-        cleanup.push(() => pty.close());
-        return pty;
-      },
-    });
-    const run = async (line: string): Promise<string> => {
-      const r = await sys.firmware.dispatcher.execute(line, 'script');
-      if (!r.ok) throw new Error(`${line}: ${r.output}`);
-      return r.output;
-    };
+    const board = await openPtyBoard('failover');
+    if (!board) return;
+    const { sys, run } = board;
     const world = sys.hw.world;
     // The first gratuitous ARP for the bond's address leaving cable `want`.
     let want = -1;
@@ -88,13 +66,10 @@ export const failover: Benchmark = {
         await sleep(50 + Math.random() * 20);
       }
     } finally {
-      sys.firmware.stop();
-      sys.bridge?.client.close();
-      for (const c of cleanup) await c();
-      clock.cancelAll();
+      await board.close();
     }
     times.sort((a, b) => a - b);
-    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+    const at = (q: number) => quantile(times, q);
     report('failover-median-ms', at(0.5), 'ms');
     report('failover-min-ms', times[0], 'ms');
     report('failover-p90-ms', at(0.9), 'ms');

@@ -6,5 +6,6 @@ import { txSelect } from './tx-select.ts';
 import { bondXmit } from './bond-xmit.ts';
 import { failover } from './failover.ts';
 import { cpuPort } from './cpu-port.ts';
+import { failoverLoss } from './failover-loss.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, cpuPort, failover];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, cpuPort, failover, failoverLoss];
