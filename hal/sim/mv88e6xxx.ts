@@ -155,7 +155,7 @@ export interface SimMv88e6xxxCounters {
   statsWritesWhileBusy: number;
 }
 
-/** A command unit with BUSY (SMI in multi-chip mode, Global2 PHY access). */
+/** A command unit with BUSY (SMI in multi-chip mode, Global2 PHY access, Global1 statistics). */
 class CommandUnit {
   cmd = 0;
   data = 0;
