@@ -89,6 +89,7 @@ export class Board {
     log.info(`mv88e6xxx: switch 88E${chip.model} found at SMI address 0x${sw.smiAddr.toString(16)}`);
     await chip.setFrameMode(sw.cpuPort, sw.tagging);
     await chip.trapLacp();
+    await chip.setupStats();
     const base = parseMac(def.baseMac);
     if (!base) throw new DeviceError(`board ${def.name}: bad base MAC '${def.baseMac}'`);
     const phyBus = chip.phyBus();

@@ -4,6 +4,7 @@ import type { Board } from '../../hal/board.ts';
 import { formatMac } from '../net/addr.ts';
 import type { NetDeviceTable } from '../net/netdev.ts';
 import type { NetStack } from '../net/stack.ts';
+import { registerEthtoolCommand } from './ethtool-commands.ts';
 import { registerRegisterCommands, showBonds } from './native-commands.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 
@@ -80,6 +81,7 @@ export function registerSystemCommands(d: Dispatcher, board: Board, devices: Net
     },
   });
   registerRegisterCommands(d, board);
+  registerEthtoolCommand(d, board, devices);
   d.register({
     name: 'version',
     summary: 'firmware version and board',

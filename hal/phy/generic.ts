@@ -18,6 +18,9 @@ import {
   BMSR_ANEGCOMPLETE,
   BMSR_ESTATEN,
   BMSR_LSTATUS,
+  CTL1000_AS_MASTER,
+  CTL1000_ENABLE_MASTER,
+  CTL1000_PREFER_MASTER,
   ESTATUS_1000_TFULL,
   ESTATUS_1000_THALF,
   MII_ADVERTISE,
@@ -30,8 +33,19 @@ import {
   MII_MMD_CTRL_NOINCR,
   MII_MMD_DATA,
   MII_STAT1000,
+  LPA_1000MSFAIL,
+  LPA_1000MSRES,
 } from './mii.ts';
-import type { PhyDriver, PhyStatus } from './phy.ts';
+import {
+  abilitiesFromRegisters,
+  advertisingFromRegisters,
+  isGigabitCapable,
+  LINK_MODE_Asym_Pause,
+  LINK_MODE_Pause,
+  linkModeBit,
+  partnerFromRegisters,
+} from './link-modes.ts';
+import type { MasterSlave, PhyDriver, PhyLinkModes, PhyStatus } from './phy.ts';
 
 /** Speed and duplex as a driver reports them. */
 export interface PhyMode {
@@ -87,6 +101,23 @@ export function resolveAneg(common1000: number, common: number): PhyMode {
   return UNKNOWN_MODE;
 }
 
+/**
+ * phy_device.c genphy_read_master_slave: the configuration from CTRL1000, the resolution
+ * from STAT1000 (meaningful only with the link up).
+ */
+export function masterSlaveFromRegisters(ctrl1000: number, stat1000: number, link: boolean): MasterSlave {
+  let cfg: MasterSlave['cfg'];
+  if (ctrl1000 & CTL1000_ENABLE_MASTER) cfg = ctrl1000 & CTL1000_AS_MASTER ? 'forced master' : 'forced slave';
+  else cfg = ctrl1000 & CTL1000_PREFER_MASTER ? 'preferred master' : 'preferred slave';
+  let state: MasterSlave['state'] = 'unknown';
+  if (stat1000 & LPA_1000MSFAIL) state = 'resolution error';
+  else if (link) state = stat1000 & LPA_1000MSRES ? 'master' : 'slave';
+  return { cfg, state };
+}
+
+/** phylib sets both pause bits in every PHY's supported modes (phy_probe); the MAC narrows them. */
+const PHYLIB_PAUSE = linkModeBit(LINK_MODE_Pause) + linkModeBit(LINK_MODE_Asym_Pause);
+
 function checkMmd(devad: number, reg: number): void {
   if (!Number.isInteger(devad) || devad < 0 || devad > 31) throw new RangeError(`mmd: devad ${devad} out of range 0..31`);
   if (!Number.isInteger(reg) || reg < 0 || reg > 0xffff) throw new RangeError(`mmd: reg ${reg} out of range 0..0xffff`);
@@ -108,6 +139,8 @@ export class GenericPhy implements PhyDriver {
   protected linkWasUp = false;
   /** Speed and duplex of the last poll with link up, for entering loopback at that speed. */
   protected lastMode: PhyMode = UNKNOWN_MODE;
+  /** BMSR as the last status poll used it (abilities, AN complete); undefined before the first poll. */
+  protected lastBmsr: number | undefined;
   /** BMCR before loopback, put back when loopback ends. */
   private bmcrBeforeLoopback: number | null = null;
 
@@ -172,6 +205,8 @@ export class GenericPhy implements PhyDriver {
    */
   protected decodeStatus(values: readonly number[]): PhyStatus {
     const bmcr = values[0];
+    // The BMSR read updateLink trusts: the first when it shows link or the link was up.
+    this.lastBmsr = this.linkWasUp || values[1] & BMSR_LSTATUS ? values[1] : values[2];
     const { link, dropSeen } = updateLink(bmcr, values[1], values[2], this.linkWasUp);
     this.linkWasUp = link;
     // Speed and duplex are reported for an up link only: that is when they mean something.
@@ -182,6 +217,42 @@ export class GenericPhy implements PhyDriver {
 
   async readVendorLink(): Promise<boolean | null> {
     return null;
+  }
+
+  /** The registers `readLinkModes` reads: BMCR, ADVERTISE, LPA, CTRL1000, STAT1000, ESTATUS (none changes when read). */
+  protected linkModeOps(): MdioOp[] {
+    return [MII_BMCR, MII_ADVERTISE, MII_LPA, MII_CTRL1000, MII_STAT1000, MII_ESTATUS].map((r) => this.readOp(r));
+  }
+
+  async readLinkModes(): Promise<PhyLinkModes> {
+    if (this.lastBmsr === undefined) await this.readStatus();
+    const values = await this.runIeee(this.linkModeOps());
+    return this.decodeLinkModes(this.lastBmsr ?? 0, values);
+  }
+
+  /**
+   * Linux genphy_read_status with genphy_read_lpa and genphy_read_master_slave, from the
+   * last poll's BMSR and the values of `linkModeOps()`: the partner's modes and the resolved
+   * speed once autonegotiation completed; with autonegotiation off, the forced mode.
+   */
+  protected decodeLinkModes(bmsr: number, values: readonly number[]): PhyLinkModes {
+    const [bmcr, anar, lpa, ctrl1000, stat1000, estatus] = values;
+    const supported = abilitiesFromRegisters(bmsr, estatus) + PHYLIB_PAUSE;
+    const gigabit = isGigabitCapable(supported);
+    const autoneg = (bmcr & BMCR_ANENABLE) !== 0;
+    const complete = autoneg && (bmsr & BMSR_ANEGCOMPLETE) !== 0;
+    const mode = !autoneg ? forcedMode(bmcr) : complete ? resolveAneg(gigabit ? ctrl1000 & (stat1000 >> 2) : 0, anar & lpa) : UNKNOWN_MODE;
+    return {
+      supported,
+      advertising: advertisingFromRegisters(anar, ctrl1000, gigabit, autoneg),
+      lpAdvertising: complete ? partnerFromRegisters(lpa, stat1000, gigabit) : 0,
+      autoneg,
+      link: this.linkWasUp,
+      speed: mode.speed,
+      duplex: mode.duplex,
+      mdix: 'invalid', // genphy does not know the crossover
+      masterSlave: gigabit ? masterSlaveFromRegisters(ctrl1000, stat1000, this.linkWasUp) : null,
+    };
   }
 
   /** Linux genphy_restart_aneg: AN enable and restart, and no isolation while negotiating. */

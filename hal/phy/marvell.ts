@@ -2,7 +2,7 @@ import type { MdioOp } from '../mdio/bus.ts';
 import { forcedMode, GenericPhy, UNKNOWN_MODE, type PhyMode } from './generic.ts';
 import { BMCR_ANENABLE, PHY_ID_MASK } from './mii.ts';
 import { runPaged } from './paged.ts';
-import type { PhyStatus } from './phy.ts';
+import type { PhyLinkModes, PhyStatus } from './phy.ts';
 
 /** Marvell 88E151x family (drivers/net/phy/marvell.c MARVELL_PHY_ID_88E1510), match with PHY_ID_MASK. */
 export const MARVELL_PHY_ID_88E1510 = 0x01410dd0;
@@ -23,6 +23,8 @@ const MII_M1011_PHY_STATUS_FULLDUPLEX = 0x2000;
 const MII_M1011_PHY_STATUS_RESOLVED = 0x0800;
 /** Real-time link, not latched. */
 const MII_M1011_PHY_STATUS_LINK = 0x0400;
+/** Crossover resolved to MDI-X; valid with "resolved" set (marvell.c MII_M1011_PHY_STATUS_MDIX). */
+const MII_M1011_PHY_STATUS_MDIX = 0x0040;
 
 /**
  * Marvell 88E151x and the 6390's internal PHYs: genphy link semantics, speed and duplex from
@@ -71,6 +73,30 @@ export class MarvellPhy extends GenericPhy {
     const speed = speedBits === MII_M1011_PHY_STATUS_1000 ? 1000 : speedBits === MII_M1011_PHY_STATUS_100 ? 100 : speedBits === 0 ? 10 : 0;
     if (speed === 0) return UNKNOWN_MODE; // 11 is reserved
     return { speed, duplex: status & MII_M1011_PHY_STATUS_FULLDUPLEX ? 'full' : 'half' };
+  }
+
+  /** The generic link-mode registers, then the copper specific status; all on page 0. */
+  protected override linkModeOps(): MdioOp[] {
+    return [...super.linkModeOps(), this.readOp(MII_M1011_PHY_STATUS)];
+  }
+
+  /**
+   * marvell_read_status_page (copper): with autonegotiation on, nothing is known until the
+   * status register says resolved (no link, no partner modes); then speed and duplex come
+   * from it and the partner's modes from LPA and STAT1000. MDI-X is reported once resolved,
+   * whatever the autonegotiation setting (Linux 6.13 "marvell: Add mdix status reporting").
+   * Marvell's read_status does not read master/slave.
+   */
+  protected override decodeLinkModes(bmsr: number, values: readonly number[]): PhyLinkModes {
+    const generic = super.decodeLinkModes(bmsr, values);
+    const status = values[6];
+    const resolved = (status & MII_M1011_PHY_STATUS_RESOLVED) !== 0;
+    const mdix = resolved ? (status & MII_M1011_PHY_STATUS_MDIX ? 'mdi-x' : 'mdi') : 'invalid';
+    const out: PhyLinkModes = { ...generic, mdix, masterSlave: null };
+    if (!generic.autoneg) return out;
+    if (!resolved) return { ...out, link: false, lpAdvertising: 0, speed: 0, duplex: 'unknown' };
+    const mode = this.resolveMode([values[0], bmsr, bmsr, status]);
+    return { ...out, speed: mode.speed, duplex: mode.duplex };
   }
 
   override async readVendorLink(): Promise<boolean | null> {

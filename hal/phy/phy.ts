@@ -18,6 +18,39 @@ export interface PhyStatus {
   dropSeen: boolean;
 }
 
+/** MDI or MDI-X as the PHY resolved it; 'invalid' when it does not tell (ethtool ETH_TP_MDI_INVALID). */
+export type MdiX = 'mdi' | 'mdi-x' | 'invalid';
+
+/** 1000BASE-T master/slave, as genphy_read_master_slave reads CTRL1000 and STAT1000. */
+export interface MasterSlave {
+  cfg: 'preferred master' | 'preferred slave' | 'forced master' | 'forced slave';
+  state: 'master' | 'slave' | 'resolution error' | 'unknown';
+}
+
+/**
+ * What phylib knows of a PHY's link modes (struct phy_device: supported, advertising,
+ * lp_advertising, speed, duplex, autoneg, mdix), read from the registers. Link-mode sets are
+ * masks over the ethtool bits of `link-modes.ts`.
+ */
+export interface PhyLinkModes {
+  /** genphy_read_abilities (BMSR, ESTATUS), plus Pause and Asym_Pause, which phylib assumes of every PHY. */
+  supported: number;
+  /** ANAR and CTRL1000, with Autoneg when BMCR has it on. */
+  advertising: number;
+  /** ANLPAR and STAT1000 once autonegotiation completed; empty otherwise (genphy_read_lpa). */
+  lpAdvertising: number;
+  /** BMCR autonegotiation enable. */
+  autoneg: boolean;
+  /** The link as the last status poll saw it. */
+  link: boolean;
+  /** Mb/s, 0 when unknown: resolved by autonegotiation, or forced by BMCR (then even without link). */
+  speed: number;
+  duplex: 'full' | 'half' | 'unknown';
+  mdix: MdiX;
+  /** Reported by drivers built on genphy_read_status; null for those that do not (Marvell). */
+  masterSlave: MasterSlave | null;
+}
+
 export interface PhyDriver {
   /** Driver name for logs and `show` output ("generic" for the Clause 22 fallback). */
   readonly name: string;
@@ -43,6 +76,14 @@ export interface PhyDriver {
    * per run of `statusOps()`: it advances the latched-link state (see `updateLink`).
    */
   statusFromValues(values: readonly number[]): Promise<PhyStatus>;
+  /**
+   * Supported, advertised and partner link modes, speed, duplex and MDI-X, for `ethtool`: one
+   * batch of the registers that reading leaves unchanged (BMCR, ADVERTISE, LPA, CTRL1000,
+   * STAT1000, ESTATUS, the vendor status). BMSR, whose link bit is latched low, is the one the
+   * last status poll read, so that asking never hides a drop from the link monitor; before the
+   * first poll this polls once.
+   */
+  readLinkModes(): Promise<PhyLinkModes>;
   /** The vendor's real-time (not latched) link bit; null if the PHY has none. */
   readVendorLink(): Promise<boolean | null>;
   /** Enables and restarts autonegotiation (Linux genphy_restart_aneg). */

@@ -11,11 +11,14 @@
  * net/dsa/tag_dsa.c; where the emulator has to choose (reset values the driver must
  * overwrite, forwarding it does not model) the choice is written down where it is made.
  *
+ * Per-port MIB counters and the statistics unit that reads them are in mv88e6xxx-mib.ts.
+ *
  * Not modelled: address learning (ATU), VLAN table (VTU), front-to-front forwarding,
- * MIB counters, interrupts, cascaded chips (device numbers other than 0).
+ * interrupts, cascaded chips (device numbers other than 0).
  */
 import type { Clock } from '../../firmware/core/clock.ts';
 import type { MdioTarget, MdioWire } from '../mdio/wire.ts';
+import { SimMib } from './mv88e6xxx-mib.ts';
 
 /** What the emulator needs from a PHY behind a switch port (SimPhy provides it). */
 export interface AttachedPhy extends MdioTarget {
@@ -102,6 +105,20 @@ const FRAME_MODE_ETHERTYPE_DSA = 3;
 
 // Global1 / Global2 (global1.h, global2.h).
 const G1_MONITOR_CTL = 0x1a;
+const G1_CTL2 = 0x1c;
+const G1_CTL2_HIST_RX_TX = 0x00c0; // 6390: histogram mode, bits 7:6
+const G1_STATS_OP = 0x1d;
+const G1_STATS_COUNTER_32 = 0x1e;
+const G1_STATS_COUNTER_01 = 0x1f;
+const STATS_OP_HIST_RX_TX = 0x0c00; // 6352: histogram mode, bits 11:10
+const STATS_OP_BANK1_6390 = 0x0400;
+const STATS_FLUSH_ALL = 1;
+const STATS_FLUSH_PORT = 2;
+const STATS_READ_CAPTURED = 4;
+const STATS_CAPTURE_PORT = 5;
+// 6352 family: port registers 0x10-0x13 are In Discards (low, high), In Filtered, Out Filtered.
+const P_IN_DISCARDS_LO = 0x10;
+const P_OUT_FILTERED = 0x13;
 const G2_MGMT_EN_2X = 0x02;
 const G2_MGMT_EN_0X = 0x03;
 const G2_SWITCH_MGMT = 0x05;
@@ -134,9 +151,11 @@ export interface SimMv88e6xxxCounters {
   smiWritesWhileBusy: number;
   /** Global2 PHY command/data writes lost because the PHY unit was busy. */
   phyWritesWhileBusy: number;
+  /** Global1 Stats Operation writes lost because the statistics unit was busy. */
+  statsWritesWhileBusy: number;
 }
 
-/** A command unit with BUSY (SMI in multi-chip mode, Global2 PHY access). */
+/** A command unit with BUSY (SMI in multi-chip mode, Global2 PHY access, Global1 statistics). */
 class CommandUnit {
   cmd = 0;
   data = 0;
@@ -177,6 +196,11 @@ export class SimMv88e6xxx {
   private readonly g2 = new Uint16Array(32);
   private readonly smi = new CommandUnit();
   private readonly phyUnit = new CommandUnit();
+  /** Global1 Stats Operation (0x1D); a completed read leaves its counter in `statsCounter`. */
+  private readonly statsUnit = new CommandUnit();
+  private statsCounter = 0;
+  /** Per-port RMON counters, counted as frames cross the ports. */
+  readonly mib: SimMib;
   /** Trunk Mask Table: bit 11 HashTrunk, 10:0 port mask, per mask number. */
   private readonly trunkMasks = new Uint16Array(8);
   /** Trunk Mapping Table: member vector per trunk ID. */
@@ -217,7 +241,13 @@ export class SimMv88e6xxx {
       dropped: {},
       smiWritesWhileBusy: 0,
       phyWritesWhileBusy: 0,
+      statsWritesWhileBusy: 0,
     };
+    this.mib = new SimMib(facts.portCount);
+    // Histogram mode at reset: both directions (6352 in Stats Operation, 6390 in Global
+    // Control 2); Linux changes it to receive only (mv88e6xxx_stats_setup).
+    this.statsUnit.cmd = opts.model === '6352' ? STATS_OP_HIST_RX_TX : 0;
+    if (opts.model === '6390') this.g1[G1_CTL2] = G1_CTL2_HIST_RX_TX;
     const all = (1 << facts.portCount) - 1;
     this.portRegs = [];
     for (let p = 0; p < facts.portCount; p++) {
@@ -306,7 +336,7 @@ export class SimMv88e6xxx {
    * the unit is still executing the write is lost, as on hardware; a command with BUSY set
    * starts, and completes after `busyPolls` polls.
    */
-  private unitWrite(u: CommandUnit, isData: boolean, value: number, lost: 'smiWritesWhileBusy' | 'phyWritesWhileBusy', complete: () => void): void {
+  private unitWrite(u: CommandUnit, isData: boolean, value: number, lost: 'smiWritesWhileBusy' | 'phyWritesWhileBusy' | 'statsWritesWhileBusy', complete: () => void): void {
     if (u.busy) {
       this.counters[lost]++;
       return;
@@ -377,12 +407,13 @@ export class SimMv88e6xxx {
 
   private portRead(port: number, reg: number): number {
     if (reg === P_STS) return this.portStatus(port);
+    if (this.portCounterReg(reg)) return this.mib.portCounter(port, reg);
     if (reg === P_SWITCH_ID) return this.facts.switchId; // readable on every port
     return this.portRegs[port][reg];
   }
 
   private portWrite(port: number, reg: number, value: number): void {
-    if (reg === P_STS || reg === P_SWITCH_ID) return; // read-only
+    if (reg === P_STS || reg === P_SWITCH_ID || this.portCounterReg(reg)) return; // read-only
     this.portRegs[port][reg] = value;
   }
 
@@ -414,6 +445,11 @@ export class SimMv88e6xxx {
     return v;
   }
 
+  /** The 6352 family's port counter registers (0x10-0x13); other registers on the 6390. */
+  private portCounterReg(reg: number): boolean {
+    return this.model === '6352' && reg >= P_IN_DISCARDS_LO && reg <= P_OUT_FILTERED;
+  }
+
   /**
    * The world's `sim carrier`: forces the MAC-side link of `port` (the PHY's registers are
    * unchanged); null follows the PHY again. MAC Control forcing still wins.
@@ -437,10 +473,24 @@ export class SimMv88e6xxx {
 
   private g1Read(reg: number): number {
     if (reg === G1_MONITOR_CTL && this.model === '6390') return (this.monitorPtr << 8) | this.monitor[this.monitorPtr];
+    if (reg === G1_STATS_OP) {
+      // A read of Stats Operation is a BUSY poll, as Global2 0x18 is.
+      const u = this.statsUnit;
+      if (this.pollUnit(u)) return u.cmd | BUSY;
+      if (u.pending) this.completeStats();
+      return u.cmd;
+    }
+    if (reg === G1_STATS_COUNTER_32) return this.statsCounter >>> 16;
+    if (reg === G1_STATS_COUNTER_01) return this.statsCounter & 0xffff;
     return this.g1[reg];
   }
 
   private g1Write(reg: number, value: number): void {
+    if (reg === G1_STATS_OP) {
+      this.unitWrite(this.statsUnit, false, value, 'statsWritesWhileBusy', () => this.completeStats());
+      return;
+    }
+    if (reg === G1_STATS_COUNTER_32 || reg === G1_STATS_COUNTER_01) return; // read-only
     if (reg === G1_MONITOR_CTL && this.model === '6390') {
       // global1.h MV88E6390_G1_MONITOR_MGMT_CTL: 15 Update, 13:8 pointer, 7:0 data.
       this.monitorPtr = (value >> 8) & 0x3f;
@@ -448,6 +498,30 @@ export class SimMv88e6xxx {
       return;
     }
     this.g1[reg] = value;
+  }
+
+  /**
+   * A Stats Operation completes (global1.h MV88E6XXX_G1_STATS_OP_*): bits 14:12 the
+   * operation, bits 9:5 the port plus one (capture, flush port), bits 4:0 the counter (read).
+   * A read takes bank 1 with bit 10 on the 6390; on the 6352 bits 11:10 are the histogram
+   * mode of the read, on the 6390 that mode is Global Control 2 bits 7:6.
+   */
+  private completeStats(): void {
+    const u = this.statsUnit;
+    u.pending = false;
+    const cmd = u.cmd;
+    const op = (cmd >> 12) & 7;
+    const port = ((cmd >> 5) & 0x1f) - 1;
+    const validPort = port >= 0 && port < this.portCount;
+    if (op === STATS_FLUSH_ALL) this.mib.flush();
+    else if (op === STATS_FLUSH_PORT && validPort) this.mib.flush(port);
+    else if (op === STATS_CAPTURE_PORT && validPort) this.mib.capture(port);
+    else if (op === STATS_READ_CAPTURED) {
+      const six390 = this.model === '6390';
+      const bank = six390 && cmd & STATS_OP_BANK1_6390 ? 1 : 0;
+      const histMode = six390 ? (this.g1[G1_CTL2] >> 6) & 3 : (cmd >> 10) & 3;
+      this.statsCounter = this.mib.readCaptured(bank, cmd & 0x1f, histMode);
+    }
   }
 
   // ---- Global2 -----------------------------------------------------------------------------
@@ -525,6 +599,18 @@ export class SimMv88e6xxx {
     d[reason] = (d[reason] ?? 0) + 1;
   }
 
+  /** A frame `port` received and dropped by ingress policy: counted in its MIB and by reason. */
+  private filteredIn(port: number, reason: string): void {
+    this.mib.filteredIn(port);
+    this.drop(reason);
+  }
+
+  /** A frame that could not leave `port`. */
+  private filteredOut(port: number, reason: string): void {
+    this.mib.filteredOut(port);
+    this.drop(reason);
+  }
+
   private portState(port: number): number {
     return this.portRegs[port][P_CTL0] & 3;
   }
@@ -571,19 +657,24 @@ export class SimMv88e6xxx {
       return;
     }
     this.counters.rx[port]++;
-    if (frame.length < 14) return this.drop('runt');
+    if (frame.length < 14) {
+      if (this.macLinkUp(port)) this.mib.undersize(port);
+      return this.drop('runt');
+    }
     if (!this.macLinkUp(port)) return this.drop('link-down');
+    this.mib.received(port, frame);
     const state = this.portState(port);
-    if (state === STATE_DISABLED) return this.drop('port-disabled');
+    if (state === STATE_DISABLED) return this.filteredIn(port, 'port-disabled');
     const x = SimMv88e6xxx.reservedMulticast(frame);
     if (x >= 0) {
-      if (!this.trapEnabled(x)) return this.drop('reserved-multicast');
-      if (this.trapDestination() !== this.cpuPort) return this.drop('trap-dest-not-cpu');
+      if (!this.trapEnabled(x)) return this.filteredIn(port, 'reserved-multicast');
+      if (this.trapDestination() !== this.cpuPort) return this.filteredIn(port, 'trap-dest-not-cpu');
+      this.mib.management(port);
       this.toCpu(CMD_TO_CPU, port, false, CODE_MGMT_TRAP, port, frame);
       return;
     }
-    if (state !== STATE_FORWARDING) return this.drop(state === STATE_BLOCKING ? 'blocking' : 'learning');
-    if (!(this.portRegs[port][P_VLAN_MAP] & (1 << this.cpuPort))) return this.drop('vlan-map');
+    if (state !== STATE_FORWARDING) return this.filteredIn(port, state === STATE_BLOCKING ? 'blocking' : 'learning');
+    if (!(this.portRegs[port][P_VLAN_MAP] & (1 << this.cpuPort))) return this.filteredIn(port, 'vlan-map');
     const ctl1 = this.portRegs[port][P_CTL1];
     if (ctl1 & CTL1_TRUNK_PORT) this.toCpu(CMD_FORWARD, (ctl1 >> 8) & 0xf, true, 0, port, frame);
     else this.toCpu(CMD_FORWARD, port, false, 0, port, frame);
@@ -594,11 +685,12 @@ export class SimMv88e6xxx {
    * tag names (the trunk ID when `trunk`), `srcPort` the port the frame came in on.
    */
   private toCpu(cmd: number, port: number, trunk: boolean, code: number, srcPort: number, frame: Uint8Array): void {
-    if (!this.macLinkUp(this.cpuPort)) return this.drop('cpu-link-down');
+    if (!this.macLinkUp(this.cpuPort)) return this.filteredOut(this.cpuPort, 'cpu-link-down');
     const mode = this.frameMode(this.cpuPort);
     if (mode !== FRAME_MODE_DSA && mode !== FRAME_MODE_ETHERTYPE_DSA) {
       // Normal (or provider) mode: the CPU port is an ordinary port; the frame goes untagged.
       this.counters.toCpu++;
+      this.mib.transmitted(this.cpuPort, frame);
       this.onCpuEgress?.(frame.slice());
       return;
     }
@@ -638,6 +730,7 @@ export class SimMv88e6xxx {
     out[o++] = b3;
     out.set(frame.subarray(restFrom), o);
     this.counters.toCpu++;
+    this.mib.transmitted(this.cpuPort, out);
     this.onCpuEgress?.(out);
   }
 
@@ -656,24 +749,29 @@ export class SimMv88e6xxx {
     this.counters.fromCpu++;
     const cpu = this.cpuPort;
     if (!this.macLinkUp(cpu)) return this.drop('cpu-link-down');
-    if (this.portState(cpu) === STATE_DISABLED) return this.drop('cpu-port-disabled');
+    if (frame.length < 14) {
+      this.mib.undersize(cpu);
+      return this.drop('cpu-short');
+    }
+    this.mib.received(cpu, frame);
+    if (this.portState(cpu) === STATE_DISABLED) return this.filteredIn(cpu, 'cpu-port-disabled');
     const mode = this.frameMode(cpu);
     if (mode !== FRAME_MODE_DSA && mode !== FRAME_MODE_ETHERTYPE_DSA) {
       // Without a tag the frame would need address lookup, which is not modelled.
-      return this.drop('cpu-untagged');
+      return this.filteredIn(cpu, 'cpu-untagged');
     }
     const extra = mode === FRAME_MODE_ETHERTYPE_DSA ? 4 : 0;
     const len = frame.length;
-    if (len < 12 + extra + 4 + 2) return this.drop('cpu-short');
-    if (extra && ((frame[12] << 8) | frame[13]) !== this.portRegs[cpu][P_ETH_TYPE]) return this.drop('cpu-bad-ethertype');
+    if (len < 12 + extra + 4 + 2) return this.filteredIn(cpu, 'cpu-short');
+    if (extra && ((frame[12] << 8) | frame[13]) !== this.portRegs[cpu][P_ETH_TYPE]) return this.filteredIn(cpu, 'cpu-bad-ethertype');
     const o = 12 + extra;
     const b0 = frame[o];
     const b1 = frame[o + 1];
     const b2 = frame[o + 2];
     const b3 = frame[o + 3];
     const cmd = b0 >> 6;
-    if (cmd !== CMD_FROM_CPU && cmd !== CMD_FORWARD) return this.drop('cpu-bad-command');
-    if ((b0 & 0x1f) !== 0) return this.drop('cpu-bad-device'); // no cascade: device 0 only
+    if (cmd !== CMD_FROM_CPU && cmd !== CMD_FORWARD) return this.filteredIn(cpu, 'cpu-bad-command');
+    if ((b0 & 0x1f) !== 0) return this.filteredIn(cpu, 'cpu-bad-device'); // no cascade: device 0 only
     const target = b1 >> 3;
     // Restore the original frame: re-insert the 802.1Q tag when the tag says it had one.
     const tagged = (b0 & 0x20) !== 0;
@@ -688,7 +786,7 @@ export class SimMv88e6xxx {
     }
     out.set(rest, tagged ? 16 : 12);
     if (cmd === CMD_FROM_CPU) {
-      if (target >= this.portCount || target === cpu) return this.drop('cpu-bad-port');
+      if (target >= this.portCount || target === cpu) return this.filteredIn(cpu, 'cpu-bad-port');
       this.egress(target, out, true);
       return;
     }
@@ -706,11 +804,12 @@ export class SimMv88e6xxx {
   }
 
   private egress(port: number, frame: Uint8Array, fromCpu: boolean): void {
-    if (!this.macLinkUp(port)) return this.drop('egress-link-down');
+    if (!this.macLinkUp(port)) return this.filteredOut(port, 'egress-link-down');
     const state = this.portState(port);
-    if (state === STATE_DISABLED) return this.drop('egress-port-disabled');
-    if (!fromCpu && state !== STATE_FORWARDING) return this.drop('egress-not-forwarding');
+    if (state === STATE_DISABLED) return this.filteredOut(port, 'egress-port-disabled');
+    if (!fromCpu && state !== STATE_FORWARDING) return this.filteredOut(port, 'egress-not-forwarding');
     this.counters.tx[port]++;
+    this.mib.transmitted(port, frame);
     this.onEgress?.(port, frame);
   }
 }

@@ -8,7 +8,10 @@
 import { MdioBusBase, checkOp, type MdioBus, type MdioOp } from '../../mdio/bus.ts';
 import { MdioTimeoutError } from '../../mdio/errors.ts';
 import { DeviceError, UsageError } from '../../../firmware/core/errors.ts';
+import type { PortStat } from '../port-stat.ts';
+import { MV88E6XXX_MAC_LINK_MODES } from './caps.ts';
 import { Mv88e6xxxSmi, type SmiBatch } from './smi.ts';
+import { Mv88e6xxxStats } from './stats.ts';
 
 export type Mv88e6xxxModel = '6352' | '6390';
 
@@ -254,6 +257,7 @@ export class Mv88e6xxx {
   private readonly trunkMembers: number[] = new Array(TRUNK_ID_COUNT).fill(0);
   private lockTail: Promise<unknown> = Promise.resolve();
   private taggingPort: number | undefined;
+  private readonly stats: Mv88e6xxxStats;
 
   private constructor(
     /** Register access (batches, single- or multi-chip). */
@@ -262,7 +266,9 @@ export class Mv88e6xxx {
     readonly info: Mv88e6xxxInfo,
     /** Switch ID register as read (product and revision). */
     readonly switchId: number,
-  ) {}
+  ) {
+    this.stats = new Mv88e6xxxStats(smi, info);
+  }
 
   /** '6352' or '6390'. */
   get model(): Mv88e6xxxModel {
@@ -402,6 +408,26 @@ export class Mv88e6xxx {
       out.push({ mac: decodePortStatus(r[sts[i]]), phyValues, phyError });
     }
     return out;
+  }
+
+  /**
+   * The statistics unit as Linux sets it up (chip.c mv88e6xxx_stats_setup): histograms count
+   * received frames, every counter cleared. Once, when the switch is brought up.
+   */
+  setupStats(): Promise<void> {
+    return this.exclusive(() => this.stats.setup());
+  }
+
+  /** The hardware counters of `port` as Linux's `ethtool -S` lists them (see stats.ts). */
+  async readPortStats(port: number): Promise<PortStat[]> {
+    const dev = this.portAddr(port);
+    return this.exclusive(() => this.stats.read(port, dev));
+  }
+
+  /** The link modes the MAC of `port` accepts, as phylink masks a PHY's with them (see caps.ts). */
+  macLinkModes(port: number): number {
+    this.checkPort(port);
+    return MV88E6XXX_MAC_LINK_MODES;
   }
 
   /** Port Control 0 [1:0] (port.c mv88e6xxx_port_set_state). */
