@@ -191,15 +191,15 @@ async function serveConsole(
   let live: LiveConsole;
   let interruptOnSignal: (() => boolean) | undefined;
   let prompt = '';
-  const onLine = async (line: string) => {
-    await live.run(line);
+  const onLine = (line: string) => void live.run(line);
+  const showPrompt = () => {
     if (prompt) consoleEnd.write(prompt);
   };
   const serialSpec = opts.get('console');
   if (serialSpec) {
     const { path, baud } = parseSerialSpec(serialSpec);
     const serial = new SerialConsole(path, baud, onLine, (t) => out(t), 1000, () => live.interrupt());
-    live = new LiveConsole(dispatcher, 'serial', (t) => serial.write(t));
+    live = new LiveConsole(dispatcher, 'serial', (t) => serial.write(t), showPrompt);
     try {
       await serial.open();
     } catch (e) {
@@ -210,11 +210,8 @@ async function serveConsole(
   } else if (process.stdin.isTTY) {
     // An interactive terminal: line editing, history (up/down) and tab completion.
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, historySize: 500, completer, prompt: `${name}# ` });
-    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t));
-    rl.on('line', async (line) => {
-      await live.run(line);
-      rl.prompt();
-    });
+    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t), () => rl.prompt());
+    rl.on('line', (line) => void live.run(line));
     // The terminal is raw: Ctrl-C reaches readline, not the process. A running command is
     // interrupted (its summary follows, as iputils prints on SIGINT); at the idle prompt the
     // job stops, as the banner says.
@@ -232,7 +229,7 @@ async function serveConsole(
   } else {
     // Pipes and scripts: plain lines, no prompt, no echo.
     const rl = createInterface({ input: process.stdin, terminal: false });
-    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t));
+    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t), showPrompt);
     rl.on('line', onLine);
     consoleEnd = { write: (t) => process.stdout.write(t), close: async () => rl.close() };
     interruptOnSignal = () => live.interrupt();

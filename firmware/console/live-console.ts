@@ -14,6 +14,8 @@ export class LiveConsole {
     private readonly dispatcher: Dispatcher,
     private readonly source: Source,
     private readonly print: (text: string) => void,
+    /** Runs right after a line's output (a prompt), before the next line can start printing. */
+    private readonly after: () => void = () => {},
   ) {}
 
   /** Runs one line: its lines printed as written, then the rest of its output. */
@@ -23,6 +25,7 @@ export class LiveConsole {
     try {
       const r = await this.dispatcher.execute(line, this.source, { write: (l) => this.print(`${l}\n`), interrupt });
       if (r.output) this.print(`${r.output}\n`);
+      this.after();
       return r;
     } finally {
       this.pending = this.pending.filter((i) => i !== interrupt);
