@@ -152,7 +152,7 @@ test('script files work the same as stdin', (t) => {
 test('main job: ping through stdin in real time, each reply printed as it comes', async (t) => {
   const p = startCli(['run', '--mqtt', 'none']);
   try {
-    await waitFor(p.stdout, /console on stdin/);
+    await waitFor(p.stdout, /console on stdin/, 60_000); // a loaded machine boots slowly
     p.stdin.write('ifconfig eth0 192.168.1.1 netmask 255.255.255.0 up\n');
     p.stdin.write('ping -c 3 -i 0.5 192.168.1.100\n');
     const first = await waitFor(p.stdout, /icmp_seq=1 /);
@@ -178,13 +178,17 @@ test('serial console: Ctrl-C (0x03) stops a ping without -c and prints its summa
   const p = startCli(['run', '--console', `${pty.a}:115200`, '--mqtt', 'none']);
   let port: SerialPort | undefined;
   try {
-    await waitFor(p.stdout, new RegExp(`console on ${pty.a}`));
+    let stderr = '';
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitFor(p.stdout, new RegExp(`console on ${pty.a}`), 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nstderr:\n${stderr}`);
+    });
     port = new SerialPort({ path: pty.b, baudRate: 115200 });
     await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
     let all = '';
     port.on('data', (c: Buffer) => (all += c.toString('latin1')));
     const until = async (re: RegExp) => {
-      for (const end = Date.now() + 20_000; !re.test(all);) {
+      for (const end = Date.now() + 40_000; !re.test(all);) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${re}; got:\n${all}`);
         await new Promise((r) => setTimeout(r, 20));
       }
