@@ -149,7 +149,7 @@ test('script files work the same as stdin', (t) => {
   t.is(r.stdout, '> cat /sys/class/net/eth0/duplex\nfull\n');
 });
 
-test('main job: ping through stdin in real time, each reply printed as it comes', async (t) => {
+test('main job: ping through stdin in real time, each reply printed as it comes; SIGINT stops a running ping', async (t) => {
   const p = startCli(['run', '--mqtt', 'none']);
   try {
     await waitFor(p.stdout, /console on stdin/, 60_000); // a loaded machine boots slowly
@@ -162,6 +162,16 @@ test('main job: ping through stdin in real time, each reply printed as it comes'
     t.is(replies.length, 3, text);
     t.regex(text, /^PING 192\.168\.1\.100 \(192\.168\.1\.100\) 56\(84\) bytes of data\.$/m);
     t.regex(text, /\n\n--- 192\.168\.1\.100 ping statistics ---\n3 packets transmitted, 3 received, 0% packet loss, time 10\d\dms\nrtt min\/avg\/max\/mdev = \d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3} ms\n/);
+    // Piped stdin has no Ctrl-C key: SIGINT interrupts the running ping instead of the job.
+    const running = waitFor(p.stdout, /icmp_seq=2 /);
+    p.stdin.write('ping -i 0.2 192.168.1.101\n');
+    await running;
+    const summary = waitFor(p.stdout, /--- 192\.168\.1\.101 ping statistics ---\n\d+ packets transmitted, \d+ received, 0% packet loss/);
+    p.kill('SIGINT');
+    await summary;
+    const alive = waitFor(p.stdout, /^bondfw 0\.1\.0 /m);
+    p.stdin.write('version\n');
+    await alive;
     t.is(await stopCli(p, 'SIGTERM'), 0);
   } finally {
     p.kill('SIGKILL');

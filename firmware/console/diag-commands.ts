@@ -117,6 +117,7 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
     if (dataLen > MAX_ECHO_DATA) {
       throw new UsageError(`ping: invalid -s value: '${dataLen}': out of range: 0 <= value <= ${MAX_ECHO_DATA} (no IP fragmentation here: a probe fits the 1500-byte MTU)`);
     }
+    // iputils takes the words before the destination as a source route (IP options): not here.
     if (operands.length > 1) throw new UsageError(`ping: one destination only (source routes through ${operands.slice(0, -1).map(printable).join(' ')} are not supported here)`);
     const dst = parseIpv4(operands[0]) ?? unknownHost('ping', operands[0]);
     const host = net.host;
@@ -128,6 +129,8 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
       if (!found) throw new UsageError(`ping: SO_BINDTODEVICE ${printable(device)}: No such device`);
       link = found;
       if (!adminUp(net, link)) throw new UsageError('ping: connect: Network is unreachable');
+      // Linux would borrow another device's address (with a warning); the replies would then be
+      // addressed to a link they do not arrive on, which this strong-host stack drops: refused.
       const s = host.sourceOn(device, dst);
       if (s === undefined) throw new UsageError(`ping: ${device} has no IPv4 address to send from (ip addr add <ip>/<prefix> dev ${device})`);
       src = s;
@@ -139,6 +142,7 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
       src = sourceAddr ?? r.src;
     }
     if (host.isBroadcastOn(link.name, dst)) throw new UsageError('ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules');
+    // Linux answers its own addresses through the loopback device, which this stack has not.
     if (host.isLocalAddress(dst)) throw new UsageError(`ping: ${formatIpv4(dst)} is an address of this gateway (there is no loopback device here to answer it)`);
     if (!ctx.interrupt) {
       if (!count) throw new UsageError(`ping: -c is required from ${ctx.source} (only a console can stop a ping with Ctrl-C)`);
