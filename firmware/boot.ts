@@ -86,12 +86,18 @@ export async function bootSim(def: BoardDefinition, clock: Clock, opts: SimBootO
 }
 
 /**
+ * The most virtual time one scenario line may take: as long as the longest `sim wait` (a
+ * `ping -c 1000` takes 999 s; the drive's default of 10 minutes would cut it off).
+ */
+const SCENARIO_LINE_LIMIT_MS = 7 * 24 * 3600 * 1000;
+
+/**
  * One scenario line in virtual time, as the scenario runner runs it: a command that needs the
  * hardware takes the bus time it takes; only `sim wait` moves time further. Returns what the
  * console prints.
  */
 export async function runScenarioLine(firmware: Firmware, clock: VirtualClock, line: string): Promise<string> {
-  const r = await clock.drive(firmware.dispatcher.execute(line, 'script'));
+  const r = await clock.drive(firmware.dispatcher.execute(line, 'script'), SCENARIO_LINE_LIMIT_MS);
   await clock.advance(0);
   return r.output;
 }

@@ -4,6 +4,7 @@ import { EventLog } from './core/log.ts';
 import { SeededRandom, type Random } from './core/random.ts';
 import { Dispatcher } from './console/dispatcher.ts';
 import { registerBondingCommands } from './console/bonding-commands.ts';
+import { registerDiagCommands } from './console/diag-commands.ts';
 import { applyConfig, registerConfigCommands, type ConfigStorage } from './console/config-commands.ts';
 import { registerNetCommands } from './console/net-commands.ts';
 import { registerSystemCommands } from './console/system-commands.ts';
@@ -35,6 +36,7 @@ export class Firmware {
     registerBondingCommands(this.dispatcher, this.sysfs, this.net);
     registerSystemCommands(this.dispatcher, board, this.net.devices, log, this.net);
     registerConfigCommands(this.dispatcher, this.net, () => this.configStorage);
+    registerDiagCommands(this.dispatcher, this.net, clock);
   }
 
   /**

@@ -148,3 +148,77 @@ test('script files work the same as stdin', (t) => {
   const r = runCli(['sim', '--script', f]);
   t.is(r.stdout, '> cat /sys/class/net/eth0/duplex\nfull\n');
 });
+
+test('main job: ping through stdin in real time, each reply printed as it comes; SIGINT stops a running ping', async (t) => {
+  const p = startCli(['run', '--mqtt', 'none']);
+  try {
+    await waitFor(p.stdout, /console on stdin/, 60_000); // a loaded machine boots slowly
+    p.stdin.write('ifconfig eth0 192.168.1.1 netmask 255.255.255.0 up\n');
+    p.stdin.write('ping -c 3 -i 0.5 192.168.1.100\n');
+    const first = await waitFor(p.stdout, /icmp_seq=1 /);
+    t.notRegex(first, /packets transmitted/, 'the first reply shows before the ping ends');
+    const text = first + await waitFor(p.stdout, /rtt min\/avg\/max\/mdev = .* ms\n/);
+    const replies = text.match(/^64 bytes from 192\.168\.1\.100: icmp_seq=\d ttl=64 time=\d+(\.\d+)? ms$/gm) ?? [];
+    t.is(replies.length, 3, text);
+    t.regex(text, /^PING 192\.168\.1\.100 \(192\.168\.1\.100\) 56\(84\) bytes of data\.$/m);
+    t.regex(text, /\n\n--- 192\.168\.1\.100 ping statistics ---\n3 packets transmitted, 3 received, 0% packet loss, time 10\d\dms\nrtt min\/avg\/max\/mdev = \d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3} ms\n/);
+    // Piped stdin has no Ctrl-C key: SIGINT interrupts the running ping instead of the job.
+    const running = waitFor(p.stdout, /icmp_seq=2 /);
+    p.stdin.write('ping -i 0.2 192.168.1.101\n');
+    await running;
+    const summary = waitFor(p.stdout, /--- 192\.168\.1\.101 ping statistics ---\n\d+ packets transmitted, \d+ received, 0% packet loss/);
+    p.kill('SIGINT');
+    await summary;
+    const alive = waitFor(p.stdout, /^bondfw 0\.1\.0 /m);
+    p.stdin.write('version\n');
+    await alive;
+    t.is(await stopCli(p, 'SIGTERM'), 0);
+  } finally {
+    p.kill('SIGKILL');
+  }
+});
+
+test('serial console: Ctrl-C (0x03) stops a ping without -c and prints its summary; at the idle prompt the byte stays in the line', async (t) => {
+  if (!haveSocat()) {
+    t.log('socat is not installed: cannot make a pseudo-terminal pair; test skipped');
+    t.pass();
+    return;
+  }
+  const pty = await openPtyPair();
+  const p = startCli(['run', '--console', `${pty.a}:115200`, '--mqtt', 'none']);
+  let port: SerialPort | undefined;
+  try {
+    let stderr = '';
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitFor(p.stdout, new RegExp(`console on ${pty.a}`), 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nstderr:\n${stderr}`);
+    });
+    port = new SerialPort({ path: pty.b, baudRate: 115200 });
+    await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
+    let all = '';
+    port.on('data', (c: Buffer) => (all += c.toString('latin1')));
+    const until = async (re: RegExp) => {
+      for (const end = Date.now() + 40_000; !re.test(all);) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${re}; got:\n${all}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    port.write('ifconfig eth0 192.168.1.1 netmask 255.255.255.0 up\r');
+    port.write('ping -i 0.2 192.168.1.100\r');
+    await until(/icmp_seq=2 /);
+    port.write('\x03');
+    await until(/statistics ---\r\n.*\r\n.*\r\nsim-gw4# /);
+    const m = /--- 192\.168\.1\.100 ping statistics ---\r\n(\d+) packets transmitted, (\d+) received, 0% packet loss, time \d+ms\r\nrtt min\/avg\/max\/mdev = [\d./]+ ms\r\nsim-gw4# $/.exec(all);
+    t.truthy(m, all);
+    t.true(Number(m![1]) >= 2 && m![1] === m![2], all);
+    t.is((all.match(/^64 bytes from 192\.168\.1\.100: icmp_seq=\d+ ttl=64 time=[\d.]+ ms\r$/gm) ?? []).length, Number(m![2]), all);
+    // Nothing running: the byte stays in the line, which the dispatcher refuses as before.
+    port.write('\x03\r');
+    await until(/sim-gw4# error: line contains control characters\r\n/);
+    t.is(await stopCli(p, 'SIGINT'), 0);
+  } finally {
+    if (port?.isOpen) await new Promise((r) => port!.close(r));
+    p.kill('SIGKILL');
+    pty.close();
+  }
+});

@@ -929,3 +929,41 @@ test('talks to a SimHost: resolves it, pings it, exchanges UDP and TCP', async (
   t.is(formatMac(host.arpCache.get(OUR_IP)!), '02:50:43:0a:1b:2d');
   t.is(clock.pending, 0);
 });
+
+test('sendEchoRequest: an echo request as iputils builds it, byte for byte, from the scratch buffer', (t) => {
+  const { stack, link } = setup(10);
+  const frames = () => link.sent.length;
+  // 24 data bytes: 16 of timestamp (1.5 s = tv_sec 1, tv_usec 500000), then bytes 16..23.
+  t.true(stack.sendEchoRequest(link, PEER_MAC, OUR_IP, PEER_IP, 0x6201, 7, 24, 1_500_000));
+  t.true(stack.sendEchoRequest(link, PEER_MAC, OUR_IP, PEER_IP, 0x6201, 8, 24, 1_500_000));
+  t.is(link.differentBuffers, 0, 'both built in the same buffer');
+  t.is(frames(), 2);
+  const f = link.sent[0].bytes;
+  t.is(hexOf(f.subarray(0, 18)), '001122334455' + '0250430a1b2d' + '8100000a' + '0800', 'to the neighbour, VLAN 10');
+  // IPv4: 20 + 8 + 24 = 52 bytes, ID 0, DF, TTL 64, ICMP, 192.168.1.1 -> 192.168.1.100.
+  t.is(hexOf(f.subarray(18, 38)).replace(/^(.{20})..../, '$1xxxx'), '45000034000040004001' + 'xxxx' + 'c0a80101' + 'c0a80164');
+  t.is(csum(f, 18, 38), 0, 'IPv4 header checksum');
+  const icmp = f.subarray(38, 38 + 32);
+  t.is(hexOf(icmp.subarray(0, 8)).replace(/^(....)..../, '$1xxxx'), '0800' + 'xxxx' + '6201' + '0007', 'echo request, identifier 0x6201, sequence 7');
+  t.is(hexOf(icmp.subarray(8, 24)), '0100000000000000' + '20a1070000000000', 'struct timeval, 64-bit little-endian: 1 s, 500000 µs');
+  t.is(hexOf(icmp.subarray(24, 32)), '1011121314151617', 'then byte i = i');
+  t.is(csum(icmp, 0, 32), 0, 'ICMP checksum');
+  t.is(f.length, 70);
+  t.throws(() => stack.sendEchoRequest(link, PEER_MAC, OUR_IP, PEER_IP, 1, 1, 1473, 0), { instanceOf: UsageError });
+  link.up = false;
+  t.false(stack.sendEchoRequest(link, PEER_MAC, OUR_IP, PEER_IP, 1, 1, 56, 0));
+  t.is(stack.stats.icmpEchoRequestsOut, 2);
+});
+
+test('the simulated host echoes a request\'s data; the reply reaches onDelivered with its TTL, length and data', (t) => {
+  const { clock, stack, link } = setup();
+  const host = new SimHost(PEER_IP, PEER_MAC, (frame) => stack.receive(link, frame, frame.length));
+  link.onXmit = (frame, length) => host.receive(frame.slice(0, length));
+  const seen: string[] = [];
+  stack.onDelivered((_l, proto, src, id, seq, p) => {
+    seen.push(`${proto} ${src === PEER_IP} ${id} ${seq} ttl ${p.ttl} len ${p.length} ${hexOf(p.frame.subarray(p.offset + 8, p.offset + p.length))}`);
+  });
+  stack.sendEchoRequest(link, PEER_MAC, OUR_IP, PEER_IP, 9, 3, 20, 2_000_001);
+  t.deepEqual(seen, [`1 true 9 3 ttl 64 len 28 ${'0200000000000000' + '0100000000000000' + '10111213'}`]);
+  t.is(clock.now(), 0);
+});

@@ -17,6 +17,7 @@ import { registerSimCommands } from '../../hal/sim/commands.ts';
 import { SimHardware } from '../../hal/sim/hardware.ts';
 import { EventLog } from '../core/log.ts';
 import { Dispatcher } from '../console/dispatcher.ts';
+import { LiveConsole } from '../console/live-console.ts';
 import { registerBridgeCommands } from '../console/bridge-commands.ts';
 import { Firmware } from '../system.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
@@ -166,7 +167,17 @@ async function startBridged(def: BoardDefinition, opts: Map<string, string>, clo
   };
 }
 
-/** Serves `dispatcher` on stdin or a serial port until SIGINT/SIGTERM. */
+interface ServedConsole {
+  end: ConsoleEndpoint;
+  /** For a console with no Ctrl-C key of its own (stdin from a pipe): SIGINT interrupts its running command; false when idle. */
+  interruptOnSignal?: () => boolean;
+}
+
+/**
+ * Serves `dispatcher` on stdin or a serial port until SIGINT/SIGTERM. A command's lines are
+ * printed as it writes them; Ctrl-C (a terminal's key, a serial line's 0x03) interrupts a
+ * running command, and at an idle terminal prompt stops the job.
+ */
 async function serveConsole(
   name: string,
   opts: Map<string, string>,
@@ -174,19 +185,21 @@ async function serveConsole(
   banner: string[],
   log?: EventLog,
   completer?: (line: string) => [string[], string],
-): Promise<ConsoleEndpoint> {
+): Promise<ServedConsole> {
   const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   let consoleEnd: ConsoleEndpoint;
+  let live: LiveConsole;
+  let interruptOnSignal: (() => boolean) | undefined;
   let prompt = '';
-  const onLine = (source: 'console' | 'serial') => async (line: string) => {
-    const r = await dispatcher.execute(line, source);
-    if (r.output) consoleEnd.write(`${r.output}\n`);
+  const onLine = (line: string) => void live.run(line);
+  const showPrompt = () => {
     if (prompt) consoleEnd.write(prompt);
   };
   const serialSpec = opts.get('console');
   if (serialSpec) {
     const { path, baud } = parseSerialSpec(serialSpec);
-    const serial = new SerialConsole(path, baud, onLine('serial'), (t) => out(t));
+    const serial = new SerialConsole(path, baud, onLine, (t) => out(t), 1000, () => live.interrupt());
+    live = new LiveConsole(dispatcher, 'serial', (t) => serial.write(t), showPrompt);
     try {
       await serial.open();
     } catch (e) {
@@ -197,10 +210,18 @@ async function serveConsole(
   } else if (process.stdin.isTTY) {
     // An interactive terminal: line editing, history (up/down) and tab completion.
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, historySize: 500, completer, prompt: `${name}# ` });
-    rl.on('line', async (line) => {
-      const r = await dispatcher.execute(line, 'console');
-      if (r.output) process.stdout.write(`${r.output}\n`);
-      rl.prompt();
+    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t), () => rl.prompt());
+    rl.on('line', (line) => void live.run(line));
+    // The terminal is raw: Ctrl-C reaches readline, not the process. A running command is
+    // interrupted (its summary follows, as iputils prints on SIGINT); at the idle prompt the
+    // job stops, as the banner says.
+    rl.on('SIGINT', () => {
+      if (!live.busy) {
+        process.kill(process.pid, 'SIGINT');
+        return;
+      }
+      process.stdout.write('^C\n'); // what a cooked terminal would echo
+      live.interrupt();
     });
     consoleEnd = { write: (t) => process.stdout.write(t === `${name}# ` ? '' : t), close: async () => rl.close() };
     prompt = '';
@@ -208,24 +229,34 @@ async function serveConsole(
   } else {
     // Pipes and scripts: plain lines, no prompt, no echo.
     const rl = createInterface({ input: process.stdin, terminal: false });
-    rl.on('line', onLine('console'));
+    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t), showPrompt);
+    rl.on('line', onLine);
     consoleEnd = { write: (t) => process.stdout.write(t), close: async () => rl.close() };
+    interruptOnSignal = () => live.interrupt();
   }
   for (const line of banner) out(line);
   out(serialSpec ? `console on ${serialSpec}; Ctrl-C stops` : "console on stdin ('help' lists commands); Ctrl-C stops");
   log?.subscribe((e) => consoleEnd.write(`${formatLogEntry(e)}\n`));
   if (prompt) consoleEnd.write(prompt);
-  return consoleEnd;
+  return { end: consoleEnd, interruptOnSignal };
 }
 
-function untilSignal(): Promise<void> {
+/** Resolves on SIGTERM, or on a SIGINT that `interrupt` (a running console command) did not take. */
+function untilSignal(interrupt?: () => boolean): Promise<void> {
   return new Promise<void>((resolve) => {
+    const onInt = () => {
+      if (interrupt?.()) return;
+      stop('SIGINT');
+    };
+    const onTerm = () => stop('SIGTERM');
     const stop = (sig: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
       process.stdout.write(`\n${sig}: shutting down\n`);
       resolve();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
   });
 }
 
@@ -245,10 +276,10 @@ async function run(args: string[]): Promise<void> {
     telemetry.banner,
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
   ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net));
-  await untilSignal();
+  await untilSignal(consoleEnd.interruptOnSignal);
   await telemetry.stop();
   await sys.stop();
-  await consoleEnd.close();
+  await consoleEnd.end.close();
   clock.cancelAll();
   process.stdin.destroy();
 }
@@ -323,10 +354,10 @@ async function bridgeSim(args: string[]): Promise<void> {
   const consoleEnd = await serveConsole(`${def.name}-bridge`, new Map(), dispatcher, [
     `bridge emulator (${mcu.info.firmwareVersion}) for ${def.name} on ${tty} at ${baud} baud${rawFrames ? ', carrying CPU-port frames' : ''}`,
   ]);
-  await untilSignal();
+  await untilSignal(consoleEnd.interruptOnSignal);
   mcu.halt();
   await link.close();
-  await consoleEnd.close();
+  await consoleEnd.end.close();
   clock.cancelAll();
   process.stdin.destroy();
 }

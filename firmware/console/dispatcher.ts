@@ -1,4 +1,5 @@
 import { FirmwareError, UsageError, errorText } from '../core/errors.ts';
+import type { Interrupt } from '../core/interrupt.ts';
 import { tokenize } from './tokenize.ts';
 
 /** Where a command came from; the answer is the same for every source. */
@@ -6,6 +7,22 @@ export type Source = 'console' | 'serial' | 'mqtt' | 'config' | 'script';
 
 export interface CommandContext {
   source: Source;
+  /**
+   * Writes one line of output as it happens (a ping's replies): a live console prints it at
+   * once; other sources (MQTT, scripts, the config) collect it into the command's output,
+   * ahead of what `run` returns.
+   */
+  write(line: string): void;
+  /** Ctrl-C for this command; absent where nobody can interrupt (MQTT, scripts, the config). */
+  interrupt?: Interrupt;
+}
+
+/** How a way in takes a command's output: live lines and Ctrl-C, where it has them. */
+export interface ExecuteOptions {
+  /** Prints a line the command writes as it runs; without it the lines are collected into `output`. */
+  write?: (line: string) => void;
+  /** Interrupts the command; fired before the command started, the command is skipped. */
+  interrupt?: Interrupt;
 }
 
 export interface Command {
@@ -60,8 +77,8 @@ export class Dispatcher {
   }
 
   /** Runs one console line; never throws. Empty lines and comments give empty output. */
-  execute(line: string, source: Source): Promise<CommandResult> {
-    const result = this.tail.then(() => this.executeNow(line, source));
+  execute(line: string, source: Source, opts: ExecuteOptions = {}): Promise<CommandResult> {
+    const result = this.tail.then(() => this.executeNow(line, source, opts));
     this.tail = result;
     return result;
   }
@@ -74,7 +91,9 @@ export class Dispatcher {
     return this.executeNow(line, source);
   }
 
-  private async executeNow(line: string, source: Source): Promise<CommandResult> {
+  private async executeNow(line: string, source: Source, opts: ExecuteOptions = {}): Promise<CommandResult> {
+    // Typed ahead and then interrupted: dropped, as a terminal flushes its input on Ctrl-C.
+    if (opts.interrupt?.interrupted) return { ok: true, output: '' };
     let words: string[];
     try {
       words = tokenize(line);
@@ -86,11 +105,13 @@ export class Dispatcher {
     if (!cmd) {
       return { ok: false, output: `error: unknown command '${printable(words[0])}' (try 'help')` };
     }
+    const collected: string[] = [];
+    const ctx: CommandContext = { source, write: opts.write ?? ((l) => collected.push(l)), interrupt: opts.interrupt };
     try {
-      const output = await cmd.run(words.slice(1), { source });
-      return { ok: true, output };
+      const output = await cmd.run(words.slice(1), ctx);
+      return { ok: true, output: withCollected(collected, output) };
     } catch (e) {
-      return { ok: false, output: `error: ${errorText(e)}` };
+      return { ok: false, output: withCollected(collected, `error: ${errorText(e)}`) };
     }
   }
 
@@ -115,6 +136,13 @@ export class Dispatcher {
     lines.push('', "'help <command>' shows its usage.");
     return (lines[0] === '' ? lines.slice(1) : lines).join('\n');
   }
+}
+
+/** The lines a command wrote as it ran, then what it returned ('' adds nothing). */
+function withCollected(lines: string[], last: string): string {
+  if (lines.length === 0) return last;
+  if (last !== '') lines.push(last);
+  return lines.join('\n');
 }
 
 /** A word safe to echo back in an error message (bounded, no odd characters). */

@@ -1,8 +1,10 @@
 /**
  * The small IPv4 host stack the gateway's bonds need: addresses on links (ports, bonds, VLAN
  * devices on bonds), connected routes, ARP as Linux's arp_process answers and learns it,
- * ICMP echo replies, gratuitous ARP for NETDEV_NOTIFY_PEERS, and a datagram sender for
- * traffic tests. Portable core: no Node built-ins, time only through the Clock.
+ * ICMP echo replies, gratuitous ARP for NETDEV_NOTIFY_PEERS, a datagram sender for
+ * traffic tests, and what ping and arping need (echo requests as iputils builds them, ARP
+ * probes, the ARP frames a link receives). Portable core: no Node built-ins, time only
+ * through the Clock.
  *
  * Transmit never allocates per frame: every frame is built in one preallocated scratch
  * buffer and handed to `link.xmit(buf, length)`, which copies what it needs before it
@@ -81,6 +83,8 @@ export interface HostStats {
   readonly garpOut: number;
   readonly icmpEchoIn: number;
   readonly icmpEchoRepliesOut: number;
+  /** Echo requests sent by sendEchoRequest (ping). */
+  readonly icmpEchoRequestsOut: number;
   /** Datagrams sent by sendIpv4. */
   readonly ipv4Out: number;
   /** UDP, TCP and ICMP echo replies addressed to us, reported to onDelivered listeners. */
@@ -93,17 +97,38 @@ export interface HostStats {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
- * A UDP, TCP or ICMP echo reply delivered to us. For ICMP, srcPort is the identifier and
- * dstPort the sequence. The payload (after the UDP, TCP or ICMP header) is
- * `frame[payloadOffset, payloadOffset + payloadLength)`: read it during the call only.
+ * What a delivered datagram carried beyond its ports: one object filled in place for each
+ * delivery, to be read during the listener call only.
  */
-export type DeliveredListener = (
-  link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, frame: Uint8Array, payloadOffset: number, payloadLength: number,
-) => void;
+export interface DeliveredPacket {
+  /** The IPv4 header's time to live. */
+  ttl: number;
+  /** Bytes from the transport header on (for ICMP, the whole ICMP message). */
+  length: number;
+  /** The frame, and the offset of the transport header in it. */
+  frame: Uint8Array;
+  offset: number;
+  /** The payload after the UDP, TCP or ICMP header: its offset in the frame and its length. */
+  dataOffset: number;
+  dataLength: number;
+}
+
+export type DeliveredListener = (link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, packet: DeliveredPacket) => void;
+
+/**
+ * An Ethernet/IPv4 ARP frame received on a link, as a packet socket (arping's) sees it:
+ * the ARP body at frame[arp], `unicast` when it was addressed to the link's MAC rather than
+ * broadcast. Read it during the call only.
+ */
+export type ArpListener = (link: HostLink, frame: Uint8Array, arp: number, unicast: boolean) => void;
 
 /** Largest frame built: 1500-byte MTU + Ethernet header + 802.1Q tag. */
 export const MAX_FRAME = 1518;
 const MTU = 1500;
+/** The most data an echo request carries without IP fragmentation (which this stack has not): MTU - IPv4 header - ICMP header. */
+export const MAX_ECHO_DATA = MTU - 20 - 8;
+/** Bytes of the timestamp at the start of an echo request's data (a 64-bit struct timeval). */
+export const ECHO_STAMP_BYTES = 16;
 const TTL = 64;
 const IP_DF = 0x4000;
 const TCP_PSH_ACK = 0x18;
@@ -171,6 +196,32 @@ function pad(f: Uint8Array, end: number, vlan: number): number {
   return min;
 }
 
+/** Writes a send time in microseconds as a struct timeval (tv_sec, tv_usec: 64-bit little-endian each) at f[o]. */
+export function writeEchoStamp(f: Uint8Array, o: number, us: number): void {
+  const sec = Math.floor(us / 1e6);
+  const usec = us - sec * 1e6;
+  writeU64le(f, o, sec);
+  writeU64le(f, o + 8, usec);
+}
+
+/** The send time (microseconds) an echo request's data carried at f[o], as writeEchoStamp wrote it. */
+export function readEchoStamp(f: Uint8Array, o: number): number {
+  return readU64le(f, o) * 1e6 + readU64le(f, o + 8);
+}
+
+function writeU64le(f: Uint8Array, o: number, v: number): void {
+  let lo = v % 0x1_0000_0000;
+  let hi = Math.floor(v / 0x1_0000_0000);
+  for (let i = 0; i < 4; i++, lo = Math.floor(lo / 256)) f[o + i] = lo & 0xff;
+  for (let i = 4; i < 8; i++, hi = Math.floor(hi / 256)) f[o + i] = hi & 0xff;
+}
+
+function readU64le(f: Uint8Array, o: number): number {
+  let v = 0;
+  for (let i = 7; i >= 0; i--) v = v * 256 + f[o + i];
+  return v;
+}
+
 const BROADCAST = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 
 export class HostStack {
@@ -183,6 +234,8 @@ export class HostStack {
   private readonly scratch = new Uint8Array(MAX_FRAME);
   private txDepth = 0;
   private listeners: DeliveredListener[] = [];
+  private arpListeners: ArpListener[] = [];
+  private readonly packet: DeliveredPacket = { ttl: 0, length: 0, frame: new Uint8Array(0), offset: 0, dataOffset: 0, dataLength: 0 };
   private routeSeq = 0;
   private ipId = 0;
   private routeSrc = 0;
@@ -197,7 +250,7 @@ export class HostStack {
     for (const r of DROP_REASONS) drops[r] = 0;
     this.counters = {
       arpRequestsIn: 0, arpRepliesIn: 0, arpRequestsOut: 0, arpRepliesOut: 0, garpOut: 0, icmpEchoIn: 0, icmpEchoRepliesOut: 0,
-      ipv4Out: 0, delivered: 0, dropped: 0, drops,
+      icmpEchoRequestsOut: 0, ipv4Out: 0, delivered: 0, dropped: 0, drops,
     };
     this.cache = new ArpCache(
       this.clock,
@@ -268,6 +321,11 @@ export class HostStack {
     return st.addrs.map((a) => ({ ip: a.ip, prefix: a.prefix }));
   }
 
+  /** The attached link of that name, or undefined. */
+  link(name: string): HostLink | undefined {
+    return this.links.get(name)?.link;
+  }
+
   /** The link holding `ip` as a local address (first attached wins), or undefined. */
   linkOfAddress(ip: number): HostLink | undefined {
     const st = this.holderOf(ip);
@@ -290,6 +348,49 @@ export class HostStack {
     return this.cache.resolve(st.link.name, dst);
   }
 
+  /**
+   * `resolve` on a given link (ping -I, arping): from the table, or by ARP out of that link.
+   * Undefined at once for an address that is not a unicast neighbour there.
+   */
+  resolveOn(name: string, dst: number): Promise<Uint8Array | undefined> {
+    const st = this.links.get(name);
+    if (!st || this.isLocal(dst) || !this.isUnicastOn(st, dst)) return Promise.resolve(undefined);
+    return this.cache.resolve(name, dst);
+  }
+
+  /** The resolved MAC of `dst` on link `name` (the table's own bytes: read at once), or undefined. Allocates nothing. */
+  neighbour(name: string, dst: number): Uint8Array | undefined {
+    return this.cache.lookup(name, dst);
+  }
+
+  /**
+   * The source address Linux picks for `dst` out of link `name` when bound to it: the primary
+   * address of the link's subnet holding `dst`, else the link's first primary address
+   * (inet_select_addr); undefined when the link has no address.
+   */
+  sourceOn(name: string, dst: number): number | undefined {
+    const st = this.links.get(name);
+    if (!st) return undefined;
+    let first: number | undefined;
+    for (const a of st.addrs) {
+      if (a.secondary) continue;
+      if (inSubnet(dst, a.ip, a.mask)) return a.ip;
+      if (first === undefined) first = a.ip;
+    }
+    return first;
+  }
+
+  /** True when `ip` is the network or broadcast address of a subnet on link `name` (or limited broadcast, multicast). */
+  isBroadcastOn(name: string, ip: number): boolean {
+    const st = this.links.get(name);
+    return st !== undefined && !this.isUnicastOn(st, ip);
+  }
+
+  /** True when `ip` is one of this stack's own addresses. */
+  isLocalAddress(ip: number): boolean {
+    return this.isLocal(ip);
+  }
+
   /** The neighbour table, as `ip neigh` lists it. */
   neighbours(): NeighbourEntry[] {
     return this.cache.entries();
@@ -300,6 +401,14 @@ export class HostStack {
     this.listeners = [...this.listeners, fn];
     return () => {
       this.listeners = this.listeners.filter((l) => l !== fn);
+    };
+  }
+
+  /** Subscribes to every Ethernet/IPv4 ARP frame the links receive (arping's packet socket). */
+  onArp(fn: ArpListener): () => void {
+    this.arpListeners = [...this.arpListeners, fn];
+    return () => {
+      this.arpListeners = this.arpListeners.filter((l) => l !== fn);
     };
   }
 
@@ -348,6 +457,57 @@ export class HostStack {
         return false;
       }
       this.counters.arpRequestsOut++;
+      return true;
+    } finally {
+      this.txEnd();
+    }
+  }
+
+  /**
+   * An ARP request as iputils arping sends it: to `dst` (broadcast, or the target's MAC once
+   * it answered), with `dst` in the target hardware field too, from `src` on `link`.
+   */
+  sendArpProbe(link: HostLink, src: number, target: number, dst: Uint8Array): boolean {
+    if (!link.up) return this.drop('linkDown');
+    const f = this.txBegin();
+    try {
+      const end = writeArpPayload(f, writeEthernetHeader(f, dst, 0, link.mac, link.vlan, ETHERTYPE_ARP), ARP_REQUEST, link.mac, src, dst, 0, target);
+      if (!link.xmit(f, pad(f, end, link.vlan))) return this.drop('xmitFailed');
+      this.counters.arpRequestsOut++;
+      return true;
+    } finally {
+      this.txEnd();
+    }
+  }
+
+  /**
+   * An ICMP echo request as iputils ping builds it (ping4_send_probe, setup): identifier and
+   * sequence, then `dataLen` data bytes where byte i is i & 0xff, the first 16 overwritten by
+   * the send time `stampUs` (a struct timeval as 64-bit little-endian Linux writes it) when
+   * there is room. DF set, TTL 64, to `mac` on `link` from `src`. Returns false when the link
+   * is down or refuses the frame.
+   */
+  sendEchoRequest(link: HostLink, mac: Uint8Array, src: number, dst: number, id: number, seq: number, dataLen: number, stampUs: number): boolean {
+    if (!(Number.isInteger(dataLen) && dataLen >= 0 && dataLen <= MAX_ECHO_DATA)) throw new UsageError(`echo data ${dataLen}: expected 0..${MAX_ECHO_DATA} bytes (MTU ${MTU})`);
+    if (!link.up) return this.drop('linkDown');
+    const f = this.txBegin();
+    try {
+      const ip = writeEthernetHeader(f, mac, 0, link.mac, link.vlan, ETHERTYPE_IPV4);
+      const total = 20 + 8 + dataLen;
+      writeIpHeader(f, ip, 0, total, 0, IP_DF, IPPROTO_ICMP, src, dst);
+      const l4 = ip + 20;
+      const end = ip + total;
+      f[l4] = 8; // echo request
+      f[l4 + 1] = 0;
+      writeU16(f, l4 + 2, 0);
+      writeU16(f, l4 + 4, id);
+      writeU16(f, l4 + 6, seq);
+      const data = l4 + 8;
+      for (let i = 0; i < dataLen; i++) f[data + i] = i & 0xff;
+      if (dataLen >= ECHO_STAMP_BYTES) writeEchoStamp(f, data, stampUs);
+      writeU16(f, l4 + 2, inetChecksum(f, l4, end));
+      if (!link.xmit(f, pad(f, end, link.vlan))) return this.drop('xmitFailed');
+      this.counters.icmpEchoRequestsOut++;
       return true;
     } finally {
       this.txEnd();
@@ -493,6 +653,8 @@ export class HostStack {
       this.drop('badHeader');
       return;
     }
+    const al = this.arpListeners;
+    for (let i = 0; i < al.length; i++) al[i](st.link, f, o, toUs);
     const op = readU16(f, o + 6);
     if (op !== ARP_REQUEST && op !== ARP_REPLY) {
       this.drop('unsupported');
@@ -609,7 +771,7 @@ export class HostStack {
         this.counters.icmpEchoIn++;
         this.sendEchoReply(st.link, f, ip, l4, end);
       } else if (type === 0) {
-        this.deliver(st.link, protocol, src, readU16(f, l4 + 4), readU16(f, l4 + 6), f, l4 + 8, end - l4 - 8);
+        this.deliver(st.link, protocol, src, readU16(f, l4 + 4), readU16(f, l4 + 6), f[ip + 8], f, l4, l4len, 8);
       } else {
         this.drop('unsupported');
       }
@@ -627,7 +789,7 @@ export class HostStack {
         this.drop('badChecksum');
         return;
       }
-      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f, l4 + 8, ulen - 8);
+      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f[ip + 8], f, l4, ulen, 8);
     } else if (protocol === IPPROTO_TCP) {
       if (l4len < 20) {
         this.drop('short');
@@ -640,7 +802,7 @@ export class HostStack {
       }
       // The TCP checksum is not verified: there is no TCP here to protect (segments are only
       // counted), and the simulated hosts' TCP frames (packets.ts buildIpv4) leave it zero.
-      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f, l4 + doff, l4len - doff);
+      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f[ip + 8], f, l4, l4len, doff);
     } else {
       this.drop('unsupported');
     }
@@ -688,10 +850,20 @@ export class HostStack {
     }
   }
 
-  private deliver(link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, f: Uint8Array, off: number, len: number): void {
+  /** `header` is the transport header's length: the payload follows it. */
+  private deliver(
+    link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, ttl: number, frame: Uint8Array, offset: number, length: number, header: number,
+  ): void {
     this.counters.delivered++;
+    const p = this.packet;
+    p.ttl = ttl;
+    p.frame = frame;
+    p.offset = offset;
+    p.length = length;
+    p.dataOffset = offset + header;
+    p.dataLength = length - header;
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i](link, protocol, src, srcPort, dstPort, f, off, len);
+    for (let i = 0; i < ls.length; i++) ls[i](link, protocol, src, srcPort, dstPort, p);
   }
 
   // ---- helpers ----

@@ -1,6 +1,6 @@
-import { macEquals, isMulticastMac } from '../../firmware/net/addr.ts';
+import { macEquals, isMulticastMac, writeU16 } from '../../firmware/net/addr.ts';
 import {
-  ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, IPPROTO_ICMP, IPPROTO_TCP, buildArp, buildIpv4, parseArp, parseIpv4Frame,
+  ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, IPPROTO_ICMP, IPPROTO_TCP, buildArp, buildIpv4, inetChecksum, parseArp, parseIpv4Frame,
 } from '../../firmware/net/packets.ts';
 
 /**
@@ -49,7 +49,16 @@ export class SimHost {
     const back = this.arpCache.get(ip.src) ?? frame.slice(6, 12);
     if (ip.protocol === IPPROTO_ICMP) {
       if (ip.kind !== 8) return; // echo request only
-      this.send(buildIpv4({ dst: back, src: this.mac, protocol: IPPROTO_ICMP, srcIp: this.ip, dstIp: ip.src, kind: 0, icmpIdSeq: ip.icmpIdSeq }));
+      // The reply carries the request's data back (RFC 792), as ping expects: it reads its
+      // send time there and counts a shorter reply as truncated.
+      const data = ip.payloadLength - 8;
+      const reply = buildIpv4({ dst: back, src: this.mac, protocol: IPPROTO_ICMP, srcIp: this.ip, dstIp: ip.src, kind: 0, icmpIdSeq: ip.icmpIdSeq, payload: data });
+      const from = ip.ipOffset + (frame[ip.ipOffset] & 15) * 4 + 8;
+      const icmp = 14 + 20;
+      reply.set(frame.subarray(from, from + data), icmp + 8);
+      writeU16(reply, icmp + 2, 0);
+      writeU16(reply, icmp + 2, inetChecksum(reply, icmp, icmp + 8 + data));
+      this.send(reply);
     } else {
       this.send(buildIpv4({
         dst: back, src: this.mac, protocol: ip.protocol, srcIp: this.ip, dstIp: ip.src,

@@ -152,8 +152,8 @@ export class SimStream {
     this.unobserve = this.env.world.observe((i, frame, dir) => {
       if (dir === 'out') this.left(i, frame);
     });
-    this.unlisten = net.host.onDelivered((_link, protocol, src, srcPort, dstPort, frame, off, len) => {
-      if (protocol === this.opts.protocol && srcPort === ECHO_PORT && len >= TAG_BYTES) this.echoed(src, dstPort, frame, off);
+    this.unlisten = net.host.onDelivered((_link, protocol, src, srcPort, dstPort, p) => {
+      if (protocol === this.opts.protocol && srcPort === ECHO_PORT && p.dataLength >= TAG_BYTES) this.echoed(src, dstPort, p.frame, p.dataOffset);
     });
     this.running = true;
     this.startTime = this.env.clock.now();

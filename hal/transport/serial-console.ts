@@ -16,10 +16,14 @@ export function parseSerialSpec(spec: string): { path: string; baud: number } {
   return { path: m[1], baud };
 }
 
+/** Ctrl-C as a terminal sends it. */
+const ETX = 0x03;
+
 /**
  * The console on a serial port, through the real serialport binding: lines in (CR, LF or
  * CR LF), output out with CR LF. When the device goes away (a USB adapter unplugged) it is
- * reopened when it comes back.
+ * reopened when it comes back. Ctrl-C (byte 0x03) goes to `onCtrlC` where given; when that
+ * says nothing was running, the byte stays in the line as before.
  */
 export class SerialConsole implements ConsoleEndpoint {
   private readonly link: SerialLink;
@@ -32,11 +36,25 @@ export class SerialConsole implements ConsoleEndpoint {
     onLine: (line: string) => void,
     note: (text: string) => void,
     retryMs = 1000,
+    private readonly onCtrlC?: () => boolean,
   ) {
     this.link = new SerialLink(path, baud, retryMs);
     this.splitter = new LineSplitter(onLine, 4096, (n) => this.write(`error: line too long (${n}+ characters; at most 4096)\n`));
-    this.link.setReceiver((chunk) => this.splitter.push(chunk));
+    this.link.setReceiver((chunk) => this.receive(chunk));
     this.link.setStateListener((up) => note(`serial console ${path}: ${up ? 'device back' : 'device gone; waiting for it'}`));
+  }
+
+  /** Bytes in order: the lines before a Ctrl-C are dispatched before it interrupts. */
+  private receive(chunk: Uint8Array): void {
+    let from = 0;
+    if (this.onCtrlC) {
+      for (let i = 0; i < chunk.length; i++) {
+        if (chunk[i] !== ETX) continue;
+        this.splitter.push(chunk.subarray(from, i));
+        from = this.onCtrlC() ? i + 1 : i;
+      }
+    }
+    this.splitter.push(chunk.subarray(from));
   }
 
   /** Opens the port; rejects on the first failure. */
