@@ -6,7 +6,7 @@
  * copy holds the newest or the previous complete configuration; a load takes the newest copy
  * that checks out and says which copy was damaged and why.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const HEADER = '# bondfw configuration';
@@ -64,10 +64,13 @@ export function parseConfig(text: string): { lines: string[]; generation: number
   return { lines, generation: Number(m[1]) };
 }
 
-async function readCopy(path: string): Promise<{ lines: string[]; generation: number } | { error: string } | undefined> {
+// The file work is synchronous on purpose: a load or a save is one short step with nothing
+// of the firmware's running in between, so under the scenario runner's virtual clock no
+// time passes while the disk is busy (it did, by however long the disk took).
+function readCopy(path: string): { lines: string[]; generation: number } | { error: string } | undefined {
   let text: string;
   try {
-    const buf = await readFile(path);
+    const buf = readFileSync(path);
     if (buf.length > MAX_BYTES) return { error: `too large (${buf.length} bytes)` };
     text = buf.toString('utf8');
   } catch (e) {
@@ -77,23 +80,23 @@ async function readCopy(path: string): Promise<{ lines: string[]; generation: nu
   return parseConfig(text);
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
+function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.tmp`;
-  const f = await open(tmp, 'w', 0o644);
+  const f = openSync(tmp, 'w', 0o644);
   try {
-    await f.writeFile(text);
-    await f.sync();
+    writeFileSync(f, text);
+    fsyncSync(f);
   } finally {
-    await f.close();
+    closeSync(f);
   }
-  await rename(tmp, path);
+  renameSync(tmp, path);
   // The rename itself reaches the disk only with the directory.
   try {
-    const dir = await open(dirname(path), 'r');
+    const dir = openSync(dirname(path), 'r');
     try {
-      await dir.sync();
+      fsyncSync(dir);
     } finally {
-      await dir.close();
+      closeSync(dir);
     }
   } catch {
     // Some filesystems cannot fsync a directory; the rename is still atomic.
@@ -110,8 +113,8 @@ export class ConfigFile {
   /** Loads the newest copy that checks out. */
   async load(): Promise<LoadResult> {
     const copies = [
-      { path: this.path, r: await readCopy(this.path) },
-      { path: this.backupPath, r: await readCopy(this.backupPath) },
+      { path: this.path, r: readCopy(this.path) },
+      { path: this.backupPath, r: readCopy(this.backupPath) },
     ];
     const warnings: string[] = [];
     let best: { path: string; lines: string[]; generation: number } | undefined;
@@ -138,13 +141,19 @@ export class ConfigFile {
     const current = await this.load();
     const generation = current.generation + 1;
     const text = formatConfig(lines, generation);
-    await writeAtomically(this.backupPath, text);
-    await writeAtomically(this.path, text);
+    writeAtomically(this.backupPath, text);
+    writeAtomically(this.path, text);
     return generation;
   }
 
   /** Removes both copies (tests and `config erase`). */
   async erase(): Promise<void> {
-    for (const p of [this.path, this.backupPath]) await unlink(p).catch(() => {});
+    for (const p of [this.path, this.backupPath]) {
+      try {
+        unlinkSync(p);
+      } catch {
+        // already gone
+      }
+    }
   }
 }
