@@ -92,7 +92,11 @@ export interface HostStats {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export type DeliveredListener = (link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number) => void;
+/**
+ * A datagram delivered to us. `frame[payload..end)` is its L4 payload (UDP data, TCP data,
+ * the echo reply's data), valid only during the call: the receive buffer is reused.
+ */
+export type DeliveredListener = (link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, frame: Uint8Array, payload: number, end: number) => void;
 
 /** Largest frame built: 1500-byte MTU + Ethernet header + 802.1Q tag. */
 export const MAX_FRAME = 1518;
@@ -591,7 +595,7 @@ export class HostStack {
         this.counters.icmpEchoIn++;
         this.sendEchoReply(st.link, f, ip, l4, end, src, dst);
       } else if (type === 0) {
-        this.deliver(st.link, protocol, src, readU16(f, l4 + 4), readU16(f, l4 + 6));
+        this.deliver(st.link, protocol, src, readU16(f, l4 + 4), readU16(f, l4 + 6), f, l4 + 8, end);
       } else {
         this.drop('unsupported');
       }
@@ -609,7 +613,7 @@ export class HostStack {
         this.drop('badChecksum');
         return;
       }
-      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2));
+      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f, l4 + 8, l4 + ulen);
     } else if (protocol === IPPROTO_TCP) {
       if (l4len < 20) {
         this.drop('short');
@@ -622,7 +626,7 @@ export class HostStack {
       }
       // The TCP checksum is not verified: there is no TCP here to protect (segments are only
       // counted), and the simulated hosts' TCP frames (packets.ts buildIpv4) leave it zero.
-      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2));
+      this.deliver(st.link, protocol, src, readU16(f, l4), readU16(f, l4 + 2), f, l4 + doff, end);
     } else {
       this.drop('unsupported');
     }
@@ -664,10 +668,10 @@ export class HostStack {
     }
   }
 
-  private deliver(link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number): void {
+  private deliver(link: HostLink, protocol: number, src: number, srcPort: number, dstPort: number, f: Uint8Array, payload: number, end: number): void {
     this.counters.delivered++;
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i](link, protocol, src, srcPort, dstPort);
+    for (let i = 0; i < ls.length; i++) ls[i](link, protocol, src, srcPort, dstPort, f, payload, end);
   }
 
   // ---- helpers ----
