@@ -346,7 +346,7 @@ async function main(): Promise<number> {
         },
         REBALANCE_WAIT_MS,
       );
-      say(`OVS's balance-tcp buckets in use per member: ${buckets.map((n, i) => `${OVS_IFS[i]} ${n}`).join(', ')} (rebalanced ${(took / 1000).toFixed(1)} s into the flows)`);
+      say(`OVS's balance-tcp buckets in use per member: ${buckets.map((n, i) => `${OVS_IFS[i]} ${n}`).join(', ')} (both in use ${(took / 1000).toFixed(1)} s into the wait)`);
     };
 
     const warmup = await traffic(ovsSpread);
