@@ -674,6 +674,26 @@ test('a frame delivered back into the stack from inside xmit gets a buffer of it
 
 // ---- delivery ----
 
+test('listeners read the payload in place: UDP data up to the UDP length, TCP data after its data offset, echo data after the ICMP header', (t) => {
+  const { stack, link } = setup();
+  const got: [number, string][] = [];
+  stack.onDelivered((_l, protocol, _src, _sp, _dp, p) => got.push([protocol, hexOf(p.frame.subarray(p.dataOffset, p.dataOffset + p.dataLength))]));
+  // UDP with 6 data bytes in a frame padded to 60: the padding is not payload (checksum 0: none).
+  const udp = buildIpv4({ dst: OUR_MAC, src: PEER_MAC, protocol: 17, srcIp: PEER_IP, dstIp: OUR_IP, srcPort: 9, dstPort: 9, payload: 6 });
+  udp.set([0xde, 0xad, 0xbe, 0xef, 0x00, 0x2a], 42);
+  udp.fill(0x55, 48);
+  feed(stack, link, udp);
+  const tcp = buildIpv4({ dst: OUR_MAC, src: PEER_MAC, protocol: 6, srcIp: PEER_IP, dstIp: OUR_IP, srcPort: 80, dstPort: 40000, payload: 3 });
+  tcp.set([1, 2, 3], 54);
+  feed(stack, link, tcp);
+  feed(stack, link, buildIpv4({ dst: OUR_MAC, src: PEER_MAC, protocol: 1, srcIp: PEER_IP, dstIp: OUR_IP, kind: 0, icmpIdSeq: 0x00050006, payload: 4 }));
+  t.deepEqual(got, [
+    [17, 'deadbeef002a'],
+    [6, '010203'],
+    [1, '00000000'],
+  ]);
+});
+
 test('UDP, TCP and echo replies to us reach the listeners; bad UDP checksums and broken headers do not', (t) => {
   const { stack, link } = setup();
   const got: [string, number, number, number, number][] = [];

@@ -22,6 +22,11 @@ export interface UdpFramePortOptions {
   /** Our MAC; by default the interface's. */
   mac?: Uint8Array;
   speed?: number;
+  /**
+   * SO_RCVBUF for the socket (bytes; the kernel caps it at net.core.rmem_max). A larger one
+   * holds frames while the event loop is busy, as a NIC's receive ring would.
+   */
+  recvBufferSize?: number;
 }
 
 export class UdpFramePort implements BondPort {
@@ -51,7 +56,7 @@ export class UdpFramePort implements BondPort {
   /** Binds the UDP socket; resolves once it listens. */
   open(): Promise<void> {
     if (this.socket) return Promise.resolve();
-    const s = createSocket('udp4');
+    const s = createSocket({ type: 'udp4', recvBufferSize: this.opts.recvBufferSize });
     this.socket = s;
     s.on('message', (msg: Buffer) => {
       if (!this.adminUp || !this.handler) {
