@@ -8,6 +8,7 @@
  * the transmit path.
  */
 import type { Clock } from '../core/clock.ts';
+import { Ratelimit } from '../core/ratelimit.ts';
 import { UsageError } from '../core/errors.ts';
 import type { EventLog } from '../core/log.ts';
 import type { Random } from '../core/random.ts';
@@ -769,17 +770,11 @@ export class Bond implements NetDevice {
     this.env.changed?.(this);
   }
 
-  private warnWindowStart = -Infinity;
-  private warnsInWindow = 0;
+  private readonly warnLimit = new Ratelimit();
 
-  /** A warning at most 10 times in 5 s (net_ratelimit), for what repeats every monitor round. */
+  /** A warning under net_ratelimit, for what repeats every monitor round. */
   warnRatelimited(text: string): void {
-    const now = this.now;
-    if (now - this.warnWindowStart >= 5000) {
-      this.warnWindowStart = now;
-      this.warnsInWindow = 0;
-    }
-    if (this.warnsInWindow++ < 10) this.log.warn(text);
+    if (this.warnLimit.allow(this.now)) this.log.warn(text);
   }
 
   /** The shared part of a slave going up or down for the trunk modes (bond_miimon_link_change). */

@@ -22,6 +22,7 @@
  *   (Linux would send ICMP port unreachable or a TCP RST). IP fragments are dropped.
  */
 import type { Clock } from '../core/clock.ts';
+import { Ratelimit } from '../core/ratelimit.ts';
 import type { EventLog } from '../core/log.ts';
 import { UsageError } from '../core/errors.ts';
 import { formatIpv4, formatMac, readU16, readU32, writeU16, writeU32 } from './addr.ts';
@@ -240,8 +241,7 @@ export class HostStack {
   private ipId = 0;
   private routeSrc = 0;
   private readonly counters: Mutable<Omit<HostStats, 'drops'>> & { drops: Record<DropReason, number> };
-  private logWindowStart = -Infinity;
-  private logsInWindow = 0;
+  private readonly warnLimit = new Ratelimit();
 
   constructor(opts: { clock: Clock; log?: EventLog }) {
     this.clock = opts.clock;
@@ -886,14 +886,9 @@ export class HostStack {
 
   /** Kernel-style rate limit (net_ratelimit: 10 messages per 5 s) for what a peer can provoke. */
   private warn(text: string): void {
-    if (!this.log) return;
-    const now = this.clock.now();
-    if (now - this.logWindowStart >= 5000) {
-      this.logWindowStart = now;
-      this.logsInWindow = 0;
-    }
-    if (this.logsInWindow++ < 10) this.log.warn(text);
+    if (this.log && this.warnLimit.allow(this.clock.now())) this.log.warn(text);
   }
+
 
   /** A request for resolution's retries: from the primary address of the subnet holding `ip`, else the link's first. */
   private solicit(name: string, ip: number): void {
