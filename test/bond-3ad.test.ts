@@ -247,7 +247,7 @@ test('coupled_control off (independent control): collecting first, distributing 
   const s = await bootTest();
   for (const l of ['sim lacp eth0 active fast', 'modprobe bonding mode=802.3ad lacp_rate=fast']) await s.run(l);
   t.is(await s.run('ip link set bond0 type bond coupled_control off'), '');
-  t.regex(await s.run('ip link set bond0 type bond miimon often'), /^error: miimon: invalid value 'often'/);
+  t.regex(await s.run('ip link set bond0 type bond miimon often'), /^error: bond0: option miimon: invalid value \(often\)/);
   t.regex(await s.run('ip link set bond0 type bond lacp_rate'), /^error: ip link set: bond option 'lacp_rate' needs a value/);
   await s.run('ifconfig bond0 up');
   await s.run('ifenslave bond0 eth0');
@@ -255,7 +255,7 @@ test('coupled_control off (independent control): collecting first, distributing 
   const p = mode(s).lacp.ports[0];
   t.is(p.mux, 'distributing');
   t.is(p.actor.state & 0x3f, 0x3f);
-  t.is(await s.run('ip link set bond0 type bond coupled_control on'), 'error: coupled_control: the bond must be down to change this option');
+  t.is(await s.run('ip link set bond0 type bond coupled_control on'), 'error: bond0: option coupled_control: unable to set because the bond device is up');
 });
 
 test('actor settings: ad_actor_sys_prio, ad_actor_system and ad_user_port_key reach the LACPDUs', async (t) => {

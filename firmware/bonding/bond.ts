@@ -18,6 +18,11 @@ import { ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
 import { hashToIndex, xmitHash } from './hash.ts';
 import {
   BOND_MODE_8023AD,
+  modeName,
+  parseOptionValue,
+  setBondOption,
+  type OptionHost,
+  type Via,
   BOND_MODE_ACTIVEBACKUP,
   BOND_MODE_ALB,
   BOND_MODE_BROADCAST,
@@ -25,8 +30,6 @@ import {
   BOND_MODE_TLB,
   BOND_MODE_XOR,
   defaultBondOptions,
-  formatOption,
-  setOption,
   type BondMode,
   type BondOptions,
 } from './options.ts';
@@ -75,6 +78,11 @@ export interface BondEnv {
   lagChanged?(bond: Bond, ports: readonly BondPort[]): void;
   /** Something a status display shows changed (links, roles, options, slaves). Optional. */
   changed?(bond: Bond): void;
+  /**
+   * What `name` is, for active_slave's refusals: undefined when no such device exists, null
+   * when it exists but is no bond's slave, else the name of its bond. Optional.
+   */
+  deviceMaster?(name: string): string | null | undefined;
 }
 
 /**
@@ -130,10 +138,6 @@ export function availableModesText(): string {
   return out.join(', ');
 }
 
-function modeName(mode: BondMode): string {
-  return formatOption({ ...defaultBondOptions(), mode }, 'mode').split(' ')[0];
-}
-
 /** bond_uses_primary: the modes with one active slave. */
 export function usesPrimary(mode: BondMode): boolean {
   return mode === BOND_MODE_ACTIVEBACKUP || mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
@@ -156,7 +160,7 @@ export function isLb(mode: BondMode): boolean {
 
 const IPPROTO_IGMP = 2;
 
-export class Bond implements NetDevice {
+export class Bond implements NetDevice, OptionHost {
   readonly kind = 'bond';
   readonly opts: BondOptions = defaultBondOptions();
   readonly slaves: Slave[] = [];
@@ -256,24 +260,33 @@ export class Bond implements NetDevice {
   }
 
   // ---------------------------------------------------------------------------------------
-  // Options
+  // Options: the table's setters (options.ts) store the value and call back here
 
-  /** Sets one option from text through the option table, then applies its side effects. */
-  setOptionText(name: string, text: string): string[] {
-    const before = { mode: this.opts.mode, miimon: this.opts.miimon, arp: this.opts.arp_interval, targets: this.opts.arp_ip_target.length };
-    if (name === 'mode') {
-      // Parse first so a bad value is reported as such, then refuse modes not built in.
-      const probe = { ...this.opts, arp_ip_target: [...this.opts.arp_ip_target], ns_ip6_target: [...this.opts.ns_ip6_target] };
-      setOption(probe, name, text, { up: this.adminUp, slaveCount: this.slaves.length });
-      if (!bondModeAvailable(probe.mode)) {
-        throw new UsageError(`mode: ${modeName(probe.mode)} is not available in this firmware (available: ${availableModesText()})`);
+  /**
+   * Sets one option from text through the option table: a sysfs write, `ip link set ... type
+   * bond` (netlink), MQTT or the saved configuration. Returns the warnings, as the log has them;
+   * a refusal is logged too (netdev_err) and thrown.
+   */
+  setOptionText(name: string, text: string, via: Via = 'sysfs'): string[] {
+    let warnings: string[];
+    try {
+      if (name === 'mode') {
+        // Parse first so a bad value is reported as such, then refuse modes not built in.
+        const p = parseOptionValue(name, text, { mode: this.opts.mode, up: this.adminUp, slaveCount: this.slaves.length });
+        const mode = (p.kind === 'number' ? p.value : 0) as BondMode;
+        if (!bondModeAvailable(mode)) throw new UsageError(`option mode: ${modeName(mode)} is not available in this firmware`, `available: ${availableModesText()}`);
       }
+      warnings = setBondOption(this, this.opts, name, text, { up: this.adminUp, slaveCount: this.slaves.length }, via);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      const err = e.by(this.name);
+      this.log.error(err.text);
+      throw err;
     }
-    const { warnings } = setOption(this.opts, name, text, { up: this.adminUp, slaveCount: this.slaves.length });
-    for (const w of warnings) this.log.warn(`${this.name}: ${w}`);
-    this.applyOption(name, before);
+    const said = warnings.map((w) => `${this.name}: ${w}`);
+    for (const w of said) this.log.warn(w);
     this.env.changed?.(this);
-    return warnings;
+    return said;
   }
 
   /** Creates the mode extension for the mode the bond starts in (module parameters). */
@@ -283,95 +296,108 @@ export class Bond implements NetDevice {
     this.mode = f ? f(this) : undefined;
   }
 
-  private applyOption(name: string, before: { mode: BondMode; miimon: number; arp: number; targets: number }): void {
-    switch (name) {
-      case 'mode':
-        if (before.mode !== this.opts.mode) {
-          this.mode?.dispose();
-          const f = MODE_FACTORIES.get(this.opts.mode);
-          this.mode = f ? f(this) : undefined;
-          this.log.info(`${this.name}: setting mode to ${modeName(this.opts.mode)} (${this.opts.mode})`);
-        }
-        break;
-      case 'primary':
-        this.applyPrimary();
-        break;
-      case 'primary_reselect':
-        this.selectActiveSlave();
-        break;
-      case 'active_slave':
-        this.applyActiveSlave();
-        break;
-      case 'all_slaves_active':
-        // bond_option_all_slaves_active_set: re-evaluate every backup slave's rx flag.
-        for (const s of this.slaves) {
-          if (!s.isActive) s.inactive = this.opts.all_slaves_active === 0;
-        }
-        break;
-      case 'xmit_hash_policy':
-        break;
-      case 'arp_ip_target':
-        if (this.opts.arp_ip_target.length !== before.targets) {
-          // Slots shift when a target is removed; Linux keeps per-slot times, so reset them.
-          for (const s of this.slaves) s.targetLastArpRx.fill(this.now);
-        }
-        break;
-    }
-    if (name !== 'mode') this.mode?.optionChanged?.(name);
-    // Monitors follow miimon and arp_interval (and the mode change that may reset them).
-    if (this.adminUp && (before.miimon !== this.opts.miimon || before.arp !== this.opts.arp_interval)) {
-      this.startMonitors();
+  get slaveCount(): number {
+    return this.slaves.length;
+  }
+
+  modeChanged(): void {
+    this.initMode();
+  }
+
+  monitorsChanged(): void {
+    if (this.adminUp) this.startMonitors();
+  }
+
+  arpTargetAdded(slot: number): void {
+    for (const s of this.slaves) s.targetLastArpRx[slot] = this.now;
+  }
+
+  arpTargetRemoved(slot: number): void {
+    for (const s of this.slaves) {
+      const rx = s.targetLastArpRx;
+      rx.copyWithin(slot, slot + 1);
+      rx[rx.length - 1] = 0;
     }
   }
 
-  private applyPrimary(): void {
+  /** bond_option_primary_set, after the name is stored. */
+  primaryChanged(): void {
     const name = this.opts.primary;
-    if (!usesPrimary(this.opts.mode)) return;
-    if (name === '') {
-      this.primarySlave = undefined;
-      this.selectActiveSlave();
-      return;
-    }
-    const s = this.slave(name);
+    const s = name === '' ? undefined : this.slave(name);
     if (s) {
-      this.log.info(`${this.name}: setting ${s.name} as primary slave`);
       this.primarySlave = s;
       this.forcePrimary = true;
       this.selectActiveSlave();
       return;
     }
-    if (this.primarySlave) {
+    // Cleared, or not enslaved yet (recorded for when it is).
+    if (this.primarySlave || name === '') {
       this.primarySlave = undefined;
       this.selectActiveSlave();
     }
-    this.log.info(`${this.name}: recording ${name} as primary, but it has not been enslaved yet`);
   }
 
-  /** bond_option_active_slave_set; the name has been through the option table. */
-  private applyActiveSlave(): void {
-    const name = this.opts.active_slave;
-    this.opts.active_slave = ''; // not a stored option in Linux: it reads back the current one
+  /** bond_option_active_slave_set. */
+  setActiveSlave(name: string): void {
     if (name === '') {
-      this.log.info(`${this.name}: clearing current active slave`);
-      this.currActiveSlave = undefined;
+      this.changeActiveSlave(undefined);
       this.selectActiveSlave();
       return;
     }
     const s = this.slave(name);
-    if (!s) throw new UsageError(`active_slave: ${name} is not a slave of ${this.name}`);
+    if (!s) {
+      const where = this.env.deviceMaster?.(name);
+      if (where === undefined) throw new UsageError(`option active_slave: interface ${name} does not exist!`);
+      throw new UsageError(where === null ? `(slave ${name}): Device is not bonding slave` : `(slave ${name}): Device is not our slave`);
+    }
     const old = this.currActiveSlave;
     if (s === old) return;
     if (old && s.link === BOND_LINK_UP && s.isUp) {
       this.changeActiveSlave(s);
       return;
     }
-    throw new UsageError(`active_slave: could not set ${s.name} as active slave; either ${s.name} is down or the link is down`);
+    throw new UsageError(`(slave ${s.name}): Could not set as active slave; either ${s.name} is down or the link is down`);
   }
 
-  /** Checks an active_slave write before the option table stores it (Linux's order of errors). */
-  checkActiveSlaveName(name: string): void {
-    if (name === '') return;
-    if (!this.slave(name)) throw new UsageError(`active_slave: ${name} is not a slave of ${this.name} (slaves: ${this.slaves.map((s) => s.name).join(' ') || 'none'})`);
+  /** bond_option_active_slave_get: the current active slave, in the modes that have one. */
+  activeSlaveName(): string {
+    const s = this.currActiveSlave;
+    return s && usesPrimary(this.opts.mode) ? s.name : '';
+  }
+
+  allSlavesActiveChanged(): void {
+    for (const s of this.slaves) {
+      if (!s.isActive) s.inactive = this.opts.all_slaves_active === 0;
+    }
+  }
+
+  lacpChanged(option: string): void {
+    this.mode?.optionChanged?.(option);
+  }
+
+  lacpRateChanged(): void {
+    this.lacpChanged('lacp_rate');
+  }
+
+  lacpActorChanged(): void {
+    this.lacpChanged('ad_actor_system');
+  }
+
+  /** bond_option_queue_id_set: every refusal is the same EPERM. */
+  setQueueId(slave: string, qid: number): void {
+    const s = this.slave(slave);
+    if (!s || (qid !== 0 && this.slaves.some((x) => x !== s && x.queueId === qid))) {
+      throw new UsageError('invalid input for queue_id set', `${s ? `queue id ${qid} is already used` : `${slave} is not a slave of ${this.name}`}`);
+    }
+    s.queueId = qid;
+  }
+
+  queueIds(): string {
+    return this.slaves.map((s) => `${s.name}:${s.queueId}`).join(' ');
+  }
+
+  info(text: string): void {
+    this.log.info(`${this.name}: ${text}`);
   }
 
   // ---------------------------------------------------------------------------------------

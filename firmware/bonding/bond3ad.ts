@@ -8,7 +8,7 @@ import { ETHERTYPE_SLOW } from '../net/packets.ts';
 import { Lacp, type LacpPort, type LacpSettings } from '../lacp/engine.ts';
 import { registerBondMode, type Bond, type ModeExtension } from './bond.ts';
 import { hashToIndex, xmitHash } from './hash.ts';
-import { BOND_MODE_8023AD, formatOption } from './options.ts';
+import { BOND_MODE_8023AD, valueName } from './options.ts';
 import { BOND_LINK_UP, type LinkState, type Slave } from './slave.ts';
 
 const CHURN_TEXT = { monitoring: 'monitoring', none: 'none', churned: 'churned' } as const;
@@ -82,10 +82,10 @@ export class Mode8023ad implements ModeExtension {
     if (p) this.lacp.setPortPriority(p, prio);
   }
 
-  /** /sys/class/net/<bond>/bonding/ad_* (bond_sysfs.c): the active aggregator, or ''. */
+  /** /sys/class/net/<bond>/bonding/ad_* (bond_sysfs.c): the active aggregator's, 0 (the MAC: nothing) without one. */
   sysfsFile(file: string): string {
     const agg = this.lacp.activeAggregator;
-    if (!agg) return '';
+    if (!agg) return file === 'ad_partner_mac' ? '' : '0';
     switch (file) {
       case 'ad_aggregator':
         return String(agg.id);
@@ -205,7 +205,7 @@ export class Mode8023ad implements ModeExtension {
       `LACP active: ${o.lacp_active ? 'on' : 'off'}`,
       `LACP rate: ${o.lacp_rate ? 'fast' : 'slow'}`,
       `Min links: ${o.min_links}`,
-      `Aggregator selection policy (ad_select): ${formatOption(o, 'ad_select').split(' ')[0]}`,
+      `Aggregator selection policy (ad_select): ${valueName('ad_select', o.ad_select)}`,
       `System priority: ${st.systemPriority}`,
       `System MAC address: ${formatMac(st.system)}`,
     ];

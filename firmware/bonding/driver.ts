@@ -5,7 +5,8 @@
  */
 import { UsageError } from '../core/errors.ts';
 import { Bond, availableModesText, bondModeAvailable, type BondEnv } from './bond.ts';
-import { cloneBondOptions, defaultBondOptions, optionDef, setOption, type BondOptions } from './options.ts';
+import { readModuleParams } from './module-params.ts';
+import { cloneBondOptions, defaultBondOptions, type BondOptions } from './options.ts';
 
 export interface DriverHooks {
   /** True when a network device of this name exists (a port, a bond, a VLAN device). */
@@ -15,6 +16,8 @@ export interface DriverHooks {
 }
 
 const IFNAME_RE = /^[^\s/:]{1,15}$/;
+/** Bonds created at load: a gateway's few ports need no more (Linux allows INT_MAX). */
+const MAX_BONDS_HERE = 1000;
 
 export class BondingDriver {
   loaded = false;
@@ -28,59 +31,25 @@ export class BondingDriver {
   ) {}
 
   /**
-   * `modprobe bonding <param>=<value> ...` (bond_check_params): parameters are checked
-   * against the option table with the given mode; a parameter that has no effect in that mode
-   * is ignored with a warning, as Linux does; anything else wrong refuses the load.
-   * Returns the warnings. Loading an already loaded module does nothing (as modprobe).
+   * `modprobe bonding <param>=<value> ...`: the parameters read as Linux reads them
+   * (module-params.ts), with its messages in the log. Returns the warnings and errors the
+   * load logged (for the console). Loading an already loaded module does nothing (as modprobe).
    */
   async load(params: readonly string[]): Promise<string[]> {
     if (this.loaded) return [];
-    const opts = defaultBondOptions();
-    const warnings: string[] = [];
-    const pairs: [string, string][] = [];
-    for (const p of params) {
-      const eq = p.indexOf('=');
-      if (eq <= 0) throw new UsageError(`modprobe: parameter '${p}' is not <name>=<value>`);
-      const name = p.slice(0, eq);
-      if (!optionDef(name)) throw new UsageError(`modprobe: bonding: unknown parameter '${name}'`);
-      pairs.push([name, p.slice(eq + 1)]);
+    const { defaults, maxBonds, messages } = readModuleParams(params);
+    if (!bondModeAvailable(defaults.mode)) {
+      throw new UsageError(`modprobe: bonding: mode ${defaults.mode} is not available in this firmware`, `available: ${availableModesText()}`);
     }
-    // Module parameters are read together, not in order (bond_check_params): the mode first,
-    // then miimon (the delays are multiples of it), then the ARP targets. The table's default
-    // miimon of 100 applies only when no ARP monitor is asked for.
-    const rank = (n: string): number => ['mode', 'miimon', 'arp_ip_target'].indexOf(n) >>> 0;
-    pairs.sort((a, b) => rank(a[0]) - rank(b[0]));
-    if (pairs.some(([n]) => n === 'arp_interval') && !pairs.some(([n]) => n === 'miimon')) opts.miimon = 0;
-    for (const [name, value] of pairs) {
-      const def = optionDef(name)!;
-      if (!def.modes.includes(opts.mode)) {
-        warnings.push(`bonding: Warning: ${name} has no effect in mode ${opts.mode}; ignored`);
-        continue;
-      }
-      // Module parameters are read before any bond exists: the bond is down and empty.
-      const r = name === 'arp_ip_target'
-        ? this.addTargets(opts, value)
-        : setOption(opts, name, value, { up: false, slaveCount: 0 });
-      warnings.push(...r.warnings.map((w) => `bonding: ${w}`));
-    }
-    if (!bondModeAvailable(opts.mode)) {
-      throw new UsageError(`modprobe: bonding: mode ${opts.mode} is not available in this firmware (available: ${availableModesText()})`);
-    }
-    if (opts.max_bonds > 1000) throw new UsageError('modprobe: bonding: max_bonds must be at most 1000 on this gateway');
-    this.defaults = opts;
+    if (maxBonds > MAX_BONDS_HERE) throw new UsageError(`modprobe: bonding: max_bonds (${maxBonds}) is more than this gateway takes`, `at most ${MAX_BONDS_HERE}`);
+    this.defaults = defaults;
     this.loaded = true;
-    for (let i = 0; i < opts.max_bonds; i++) {
+    for (const [level, text] of messages) this.env.log[level](text);
+    for (let i = 0; i < maxBonds; i++) {
       const name = `bond${i}`;
       if (!this.hooks.nameTaken(name)) this.create(name);
     }
-    for (const w of warnings) this.env.log.warn(w);
-    return warnings;
-  }
-
-  private addTargets(opts: BondOptions, value: string): { warnings: string[] } {
-    // arp_ip_target=a,b,c as a module parameter.
-    for (const ip of value.split(',')) setOption(opts, 'arp_ip_target', `+${ip}`, { up: false, slaveCount: 0 });
-    return { warnings: [] };
+    return messages.filter(([level]) => level !== 'info').map(([, text]) => text);
   }
 
   /** `rmmod bonding`: every bond goes, with its slaves. */

@@ -1,10 +1,20 @@
 /**
- * The bonding option table: every way in (console sysfs writes, modprobe parameters, MQTT,
- * saved config) parses, checks and prints bond options here, as Linux does through the
- * bond_opts[] table in drivers/net/bonding/bond_options.c.
+ * The bonding option table, as Linux's bond_opts[] in drivers/net/bonding/bond_options.c:
+ * each entry owns one option end to end: its value table, default, the modes it is valid in,
+ * whether the bond must be down or without slaves, how the running configuration orders it,
+ * how `cat` prints it, and its setter. Every way in (sysfs writes on the console, `ip link
+ * set ... type bond`, MQTT, the saved configuration, modprobe's extra parameters) goes
+ * through `setBondOption`.
  *
- * Portable core: no Node modules, no timers. Values are plain data; a refused set throws
- * UsageError and changes nothing.
+ * A setter runs in two steps: `store` checks the value against the other options and writes
+ * it (and what it implies for them) into a copy of the options, so a refusal changes
+ * nothing; `apply` then does on the live bond what Linux's bond_option_*_set does after
+ * storing (start a monitor, reselect the active slave, re-key LACP).
+ *
+ * Messages are current Linux's: netdev_err/netdev_warn/netdev_info texts as they reach the
+ * kernel log (the netdev_dbg ones are not logged at all, as on a default kernel).
+ *
+ * Portable core: no Node modules, no timers.
  */
 import { UsageError } from '../core/errors.ts';
 import { formatIpv4, formatMac, parseIpv4 } from '../net/addr.ts';
@@ -24,21 +34,23 @@ export type BondMode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 
 const ALL_MODES: readonly BondMode[] = [0, 1, 2, 3, 4, 5, 6];
 const ONLY_8023AD: readonly BondMode[] = [BOND_MODE_8023AD];
-/** Modes that may use the ARP monitor (bond_mode_uses_arp): all but 802.3ad, tlb, alb. */
-const ARP_MODES: readonly BondMode[] = [0, 1, 2, 3];
+/** bond_mode_uses_arp: the modes that may use the ARP monitor (all but 802.3ad, tlb, alb). */
+export const ARP_MODES: readonly BondMode[] = [0, 1, 2, 3];
 const AB_TLB_ALB: readonly BondMode[] = [BOND_MODE_ACTIVEBACKUP, BOND_MODE_TLB, BOND_MODE_ALB];
 
-/** Linux's BOND_DEFAULT_MIIMON, used when a non-ARP mode is chosen with miimon 0. */
+/** BOND_DEFAULT_MIIMON: what the modes without the ARP monitor fall back to. */
 export const BOND_DEFAULT_MIIMON = 100;
 /** BOND_MAX_ARP_TARGETS; BOND_MAX_NS_TARGETS is the same. */
 export const BOND_MAX_ARP_TARGETS = 16;
 export const BOND_MAX_NS_TARGETS = BOND_MAX_ARP_TARGETS;
-const INT_MAX = 2147483647;
+/** BOND_DEFAULT_TX_QUEUES: a bond's transmit queues (the tx_queues module parameter). */
+export const BOND_DEFAULT_TX_QUEUES = 16;
+export const INT_MAX = 2147483647;
 /** IFNAMSIZ - 1: the longest interface name. */
 const IFNAME_MAX = 15;
 
 // ---------------------------------------------------------------------------------------
-// Value tables
+// Value tables (bond_opt_value arrays)
 
 interface NamedValue {
   readonly name: string;
@@ -57,30 +69,17 @@ const v = (name: string, value: number, flags = ''): NamedValue => ({
 });
 
 const MODE_TBL = [
-  v('balance-rr', 0, 'D'),
-  v('active-backup', 1),
-  v('balance-xor', 2),
-  v('broadcast', 3),
-  v('802.3ad', 4),
-  v('balance-tlb', 5),
-  v('balance-alb', 6),
+  v('balance-rr', BOND_MODE_ROUNDROBIN, 'D'),
+  v('active-backup', BOND_MODE_ACTIVEBACKUP),
+  v('balance-xor', BOND_MODE_XOR),
+  v('broadcast', BOND_MODE_BROADCAST),
+  v('802.3ad', BOND_MODE_8023AD),
+  v('balance-tlb', BOND_MODE_TLB),
+  v('balance-alb', BOND_MODE_ALB),
 ];
-const XMIT_HASH_TBL = [
-  v('layer2', 0, 'D'),
-  v('layer3+4', 1),
-  v('layer2+3', 2),
-  v('encap2+3', 3),
-  v('encap3+4', 4),
-  v('vlan+srcmac', 5),
-];
+const XMIT_HASH_TBL = [v('layer2', 0, 'D'), v('layer3+4', 1), v('layer2+3', 2), v('encap2+3', 3), v('encap3+4', 4), v('vlan+srcmac', 5)];
 const ARP_VALIDATE_TBL = [
-  v('none', 0, 'D'),
-  v('active', 1),
-  v('backup', 2),
-  v('all', 3),
-  v('filter', 4),
-  v('filter_active', 5),
-  v('filter_backup', 6),
+  v('none', 0, 'D'), v('active', 1), v('backup', 2), v('all', 3), v('filter', 4), v('filter_active', 5), v('filter_backup', 6),
 ];
 const ARP_ALL_TARGETS_TBL = [v('any', 0, 'D'), v('all', 1)];
 const FAIL_OVER_MAC_TBL = [v('none', 0, 'D'), v('active', 1), v('follow', 2)];
@@ -88,24 +87,26 @@ const INTMAX_TBL = [v('off', 0, 'D'), v('maxval', INT_MAX, '>')];
 const PPS_TBL = [v('default', 1, 'D'), v('maxval', 65535, '>')];
 const LACP_ACTIVE_TBL = [v('off', 0), v('on', 1, 'D')];
 const LACP_RATE_TBL = [v('slow', 0), v('fast', 1)];
-// actor_port_prio (3): bonding.rst, the aggregator with the highest sum of ad_actor_port_prio.
+// actor_port_prio (3): the aggregator with the highest sum of per-port priorities (bonding.rst).
 const AD_SELECT_TBL = [v('stable', 0, 'D'), v('bandwidth', 1), v('count', 2), v('actor_port_prio', 3)];
-const PEER_NOTIF_TBL = [v('off', 0), v('maxval', 255, '>'), v('default', 1, 'D')];
+const NUM_PEER_NOTIF_TBL = [v('off', 0), v('maxval', 255, '>'), v('default', 1, 'D')];
 const PEER_NOTIF_DELAY_TBL = [v('off', 0), v('maxval', 300000, '>')];
 const PRIMARY_RESELECT_TBL = [v('always', 0, 'D'), v('better', 1), v('failure', 2)];
-const ON_OFF_DEFAULT_ON = [v('off', 0), v('on', 1, 'D')];
-const ON_OFF_DEFAULT_OFF = [v('off', 0, 'D'), v('on', 1)];
+const USE_CARRIER_TBL = [v('off', 0), v('on', 1, 'D')];
+const ALL_SLAVES_ACTIVE_TBL = [v('off', 0, 'D'), v('on', 1)];
 const RESEND_IGMP_TBL = [v('off', 0), v('maxval', 255, '>'), v('default', 1, 'D')];
 const LP_INTERVAL_TBL = [v('minval', 1, '<D'), v('maxval', INT_MAX, '>')];
+const TLB_DYNAMIC_LB_TBL = [v('off', 0), v('on', 1, 'D')];
 const AD_ACTOR_SYS_PRIO_TBL = [v('minval', 1, '<'), v('maxval', 65535, '>D')];
 const AD_USER_PORT_KEY_TBL = [v('minval', 0, '<D'), v('maxval', 1023, '>')];
 const MISSED_MAX_TBL = [v('minval', 1, '<'), v('maxval', 255, '>'), v('default', 2, 'D')];
+const COUPLED_CONTROL_TBL = [v('on', 1, 'D'), v('off', 0)];
 const MAX_BONDS_TBL = [v('minval', 0, '<'), v('maxval', INT_MAX, '>')];
 
 // ---------------------------------------------------------------------------------------
 // Option values
 
-/** Every option's current value, keyed by the option's Linux name. */
+/** Every option's current value, keyed by the option's Linux name (Linux's bond_params). */
 export interface BondOptions {
   mode: BondMode;
   packets_per_slave: number;
@@ -119,7 +120,7 @@ export interface BondOptions {
   arp_ip_target: string[];
   /** Compressed IPv6 text, in slot order. */
   ns_ip6_target: string[];
-  /** Milliseconds (Linux keeps a multiple of miimon; see formatOption). */
+  /** Milliseconds; Linux keeps them as a count of miimon intervals (see formatOption). */
   downdelay: number;
   updelay: number;
   peer_notif_delay: number;
@@ -135,8 +136,6 @@ export interface BondOptions {
   primary: string;
   primary_reselect: number;
   use_carrier: number;
-  /** Slave name as given; '' for none. */
-  active_slave: string;
   all_slaves_active: number;
   resend_igmp: number;
   lp_interval: number;
@@ -149,15 +148,76 @@ export interface BondOptions {
   max_bonds: number;
 }
 
-export type OptionName = keyof BondOptions;
+/** The options a setter may name (active_slave and queue_id are state, not stored values). */
+export type OptionName = keyof BondOptions | 'active_slave' | 'queue_id';
+
+/** What a setter may do on a live bond after the value is stored (Linux's setter bodies). */
+export interface OptionHost {
+  readonly name: string;
+  readonly opts: BondOptions;
+  readonly adminUp: boolean;
+  readonly slaveCount: number;
+  /** The mode extension follows opts.mode. */
+  modeChanged(): void;
+  /** miimon or arp_interval changed: the monitors restart or stop (when the bond is up). */
+  monitorsChanged(): void;
+  /** _bond_options_arp_ip_target_set: slot `slot` was filled; every slave's last_rx for it is now. */
+  arpTargetAdded(slot: number): void;
+  /** bond_option_arp_ip_target_rem: the slots after `slot` moved down one. */
+  arpTargetRemoved(slot: number): void;
+  /** bond_option_primary_set, after the name is stored. */
+  primaryChanged(): void;
+  /** bond_option_active_slave_set; throws UsageError with Linux's message when refused. */
+  setActiveSlave(name: string): void;
+  /** The name of the current active slave, as `cat active_slave` reads it ('' for none). */
+  activeSlaveName(): string;
+  /** bond_select_active_slave. */
+  selectActiveSlave(): void;
+  /** bond_option_all_slaves_active_set: every backup slave's receive flag follows. */
+  allSlavesActiveChanged(): void;
+  /** bond_set_carrier. */
+  setCarrier(): void;
+  /** bond_3ad_update_lacp_rate. */
+  lacpRateChanged(): void;
+  /** bond_3ad_update_ad_actor_settings. */
+  lacpActorChanged(): void;
+  /** bond_option_queue_id_set; throws UsageError when refused. */
+  setQueueId(slave: string, qid: number): void;
+  /** `cat queue_id`: "eth0:0 eth1:2". */
+  queueIds(): string;
+  /** netdev_info on the bond. */
+  info(text: string): void;
+}
 
 /** How `cat /sys/class/net/<bond>/bonding/<name>` prints the value. */
-type Display = 'name-value' | 'number' | 'text' | 'list';
+type Display = 'name-value' | 'number' | 'text' | 'list' | 'ad-number' | 'ad-text' | 'delay';
+
+/** Where the running configuration sets an option, in order (see running-config.ts). */
+export type ConfigRank =
+  /** Set before the others (miimon: the delays are multiples of it). */
+  | 'first'
+  | 'normal'
+  /** After the ARP targets (arp_interval: no "no targets" warning on load). */
+  | 'after-targets'
+  /** After the slaves (primary), or not saved as an option at all (mode, state, lists). */
+  | 'special';
+
+/** How a parsed value reaches a setter. */
+export type ParsedValue =
+  | { kind: 'number'; value: number }
+  | { kind: 'text'; value: string }
+  /** arp_ip_target: add or remove these addresses, in order; or (netlink) replace the list. */
+  | { kind: 'arp-targets'; op: '+' | '-' | '='; addrs: string[] }
+  /** ns_ip6_target: the new list (replaces the old one). */
+  | { kind: 'ns-targets'; addrs: string[] };
+
+/** Which interface a value came through: a sysfs file, netlink (`ip link ... type bond`). */
+export type Via = 'sysfs' | 'netlink';
 
 export interface OptionDef {
   readonly name: OptionName;
   readonly desc: string;
-  /** Text names with their numbers; undefined for options that parse their own text. */
+  /** Text names with their numbers; undefined for options that parse their own text (RAWVAL). */
   readonly values?: readonly NamedValue[];
   /** Modes in which the option may be set (Linux's unsuppmodes, inverted). */
   readonly modes: readonly BondMode[];
@@ -165,88 +225,288 @@ export interface OptionDef {
   readonly ifdown: boolean;
   /** BOND_OPTFLAG_NOSLAVES: the bond must have no slaves. */
   readonly noslaves: boolean;
-  /** False for options with no sysfs file (module parameter or netlink only). */
+  /** False for options with no file under /sys/class/net/<bond>/bonding/ (netlink only). */
   readonly sysfs: boolean;
+  /** A Linux module parameter (bond_check_params reads it); the others modprobe takes here as an extension. */
+  readonly moduleParam: boolean;
   readonly display: Display;
+  readonly rank: ConfigRank;
+  /** Parses the text of a RAWVAL option. */
+  readonly parse?: (text: string, via: Via) => ParsedValue;
+  /** Writes the value into `o` (a copy), with what it implies for other options; throws to refuse. */
+  readonly store?: (o: BondOptions, v: ParsedValue, warn: (text: string) => void) => void;
+  /** What the setter does on a live bond once the value is stored. */
+  readonly apply?: (bond: OptionHost, before: BondOptions, v: ParsedValue) => void;
 }
 
-function def(
-  name: OptionName,
-  desc: string,
-  display: Display,
-  values: readonly NamedValue[] | undefined,
-  more: { modes?: readonly BondMode[]; ifdown?: boolean; noslaves?: boolean; sysfs?: boolean } = {},
-): OptionDef {
-  return {
-    name,
-    desc,
-    display,
-    values,
-    modes: more.modes ?? ALL_MODES,
-    ifdown: more.ifdown ?? false,
-    noslaves: more.noslaves ?? false,
-    sysfs: more.sysfs ?? true,
+/** The key of a stored numeric option. */
+type NumberKey = { [K in keyof BondOptions]: BondOptions[K] extends number ? K : never }[keyof BondOptions];
+
+const num = (p: ParsedValue): number => (p.kind === 'number' ? p.value : 0);
+
+/** A plain option: store the number, nothing else. */
+function storeNumber(key: NumberKey): (o: BondOptions, v: ParsedValue) => void {
+  return (o, p) => {
+    (o as unknown as Record<string, number>)[key] = num(p);
   };
 }
 
-/** The option table, in the order of Linux's bond_opts[]. */
+interface DefSpec {
+  values?: readonly NamedValue[];
+  modes?: readonly BondMode[];
+  ifdown?: boolean;
+  noslaves?: boolean;
+  sysfs?: boolean;
+  moduleParam?: boolean;
+  display?: Display;
+  rank?: ConfigRank;
+  parse?: OptionDef['parse'];
+  store?: OptionDef['store'];
+  apply?: OptionDef['apply'];
+}
+
+function def(name: OptionName, desc: string, s: DefSpec): OptionDef {
+  return {
+    name,
+    desc,
+    values: s.values,
+    modes: s.modes ?? ALL_MODES,
+    ifdown: s.ifdown ?? false,
+    noslaves: s.noslaves ?? false,
+    sysfs: s.sysfs ?? true,
+    moduleParam: s.moduleParam ?? false,
+    display: s.display ?? (s.values && s.values.some((x) => x.isMax) ? 'number' : s.values ? 'name-value' : 'text'),
+    rank: s.rank ?? 'normal',
+    parse: s.parse,
+    store: s.store ?? (name in defaultBondOptions() ? storeNumber(name as NumberKey) : undefined),
+    apply: s.apply,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The setters that do more than store (bond_option_*_set)
+
+/** bond_option_mode_set. */
+function storeMode(o: BondOptions, p: ParsedValue): void {
+  const mode = num(p) as BondMode;
+  if (!ARP_MODES.includes(mode)) {
+    // Modes without the ARP monitor fall back to the MII monitor (netdev_dbg only).
+    o.arp_interval = 0;
+    if (o.miimon === 0) o.miimon = BOND_DEFAULT_MIIMON;
+  }
+  if (mode === BOND_MODE_ALB) o.tlb_dynamic_lb = 1;
+  o.arp_validate = 0; // not cached between modes
+  o.mode = mode;
+}
+
+/**
+ * bond_option_miimon_set. Linux keeps the delays as counts of intervals, so in milliseconds
+ * they scale with miimon; turning the MII monitor on turns the ARP monitor off.
+ */
+function storeMiimon(o: BondOptions, p: ParsedValue): void {
+  const miimon = num(p);
+  for (const d of ['updelay', 'downdelay', 'peer_notif_delay'] as const) {
+    if (o.miimon) o[d] = (o[d] / o.miimon) * miimon;
+  }
+  o.miimon = miimon;
+  if (miimon && o.arp_interval) {
+    o.arp_interval = 0;
+    o.arp_validate = 0;
+  }
+}
+
+/** _bond_option_delay_set: a multiple of miimon, rounded down with a warning. */
+function storeDelay(key: 'updelay' | 'downdelay' | 'peer_notif_delay', label: string): OptionDef['store'] {
+  return (o, p, warn) => {
+    const value = num(p);
+    if (!o.miimon) throw new UsageError(`Unable to set ${label} as MII monitoring is disabled`, 'set miimon first');
+    const rounded = Math.floor(value / o.miimon) * o.miimon;
+    if (rounded !== value) warn(`${label} (${value}) is not a multiple of miimon (${o.miimon}), value rounded to ${rounded} ms`);
+    o[key] = rounded;
+  };
+}
+
+/** bond_option_arp_interval_set: turning the ARP monitor on turns the MII monitor off. */
+function storeArpInterval(o: BondOptions, p: ParsedValue): void {
+  const interval = num(p);
+  o.arp_interval = interval;
+  if (interval && o.miimon) {
+    // Linux stores the delays as counts of miimon intervals: with miimon 0 they read 0.
+    o.updelay = o.downdelay = o.peer_notif_delay = 0;
+    o.miimon = 0;
+  }
+}
+
+/** bond_option_arp_ip_targets_set (and the netlink form, which replaces the list). */
+function storeArpTargets(o: BondOptions, p: ParsedValue, warn: (t: string) => void): void {
+  if (p.kind !== 'arp-targets') return;
+  if (p.op === '=') o.arp_ip_target = [];
+  for (const a of p.addrs) {
+    const at = o.arp_ip_target.indexOf(a);
+    if (p.op !== '-') {
+      if (at >= 0) throw new UsageError(`ARP target ${a} is already present`);
+      if (o.arp_ip_target.length >= BOND_MAX_ARP_TARGETS) throw new UsageError('ARP target table is full!', `at most ${BOND_MAX_ARP_TARGETS}; remove one with -<addr>`);
+      o.arp_ip_target.push(a);
+    } else {
+      if (at < 0) throw new UsageError(`unable to remove nonexistent ARP target ${a}`);
+      if (at === 0 && o.arp_ip_target.length === 1 && o.arp_interval) warn('Removing last arp target with arp_interval on');
+      o.arp_ip_target.splice(at, 1);
+    }
+  }
+}
+
+function applyArpTargets(bond: OptionHost, before: BondOptions, p: ParsedValue): void {
+  if (p.kind !== 'arp-targets') return;
+  if (p.op === '-') {
+    for (const a of p.addrs) bond.arpTargetRemoved(before.arp_ip_target.indexOf(a));
+    return;
+  }
+  const from = p.op === '=' ? 0 : before.arp_ip_target.length;
+  for (let slot = from; slot < bond.opts.arp_ip_target.length; slot++) bond.arpTargetAdded(slot);
+}
+
+// ---------------------------------------------------------------------------------------
+// The table, in the order of Linux's bond_opts[]
+
 export const BOND_OPTIONS: readonly OptionDef[] = [
-  def('mode', 'bond device mode', 'name-value', MODE_TBL, { ifdown: true, noslaves: true }),
-  def('packets_per_slave', 'packets to send per slave in balance-rr mode', 'number', PPS_TBL, {
-    modes: [BOND_MODE_ROUNDROBIN],
+  def('mode', 'bond device mode', {
+    values: MODE_TBL, ifdown: true, noslaves: true, moduleParam: true, rank: 'special',
+    store: storeMode,
+    apply: (b, before) => {
+      if (before.mode !== b.opts.mode) b.modeChanged();
+      if (before.miimon !== b.opts.miimon || before.arp_interval !== b.opts.arp_interval) b.monitorsChanged();
+    },
   }),
-  def('xmit_hash_policy', 'balance-xor, 802.3ad and tlb hashing method', 'name-value', XMIT_HASH_TBL),
-  def('arp_validate', 'validate src/dst of ARP probes', 'name-value', ARP_VALIDATE_TBL, { modes: ARP_MODES }),
-  def('arp_all_targets', 'fail on any/all ARP targets timeout', 'name-value', ARP_ALL_TARGETS_TBL),
-  def('fail_over_mac', 'for active-backup, do not set all slaves to the same MAC', 'name-value', FAIL_OVER_MAC_TBL, {
-    noslaves: true,
+  def('packets_per_slave', 'Packets to send per slave in RR mode', { values: PPS_TBL, modes: [BOND_MODE_ROUNDROBIN], moduleParam: true }),
+  def('xmit_hash_policy', 'balance-xor, 802.3ad, and tlb hashing method', { values: XMIT_HASH_TBL, moduleParam: true }),
+  def('arp_validate', 'validate src/dst of ARP probes', { values: ARP_VALIDATE_TBL, modes: ARP_MODES, moduleParam: true }),
+  def('arp_all_targets', 'fail on any/all arp targets timeout', { values: ARP_ALL_TARGETS_TBL, moduleParam: true }),
+  def('fail_over_mac', 'For active-backup, do not set all slaves to the same MAC', { values: FAIL_OVER_MAC_TBL, noslaves: true, moduleParam: true }),
+  def('arp_interval', 'arp interval in milliseconds', {
+    values: INTMAX_TBL, modes: ARP_MODES, moduleParam: true, rank: 'after-targets',
+    store: storeArpInterval,
+    apply: (b) => b.monitorsChanged(),
   }),
-  def('arp_interval', 'ARP monitor interval in milliseconds', 'number', INTMAX_TBL, { modes: ARP_MODES }),
-  def('arp_missed_max', 'number of missed ARP intervals before a slave is down', 'number', MISSED_MAX_TBL, {
-    modes: ARP_MODES,
+  def('arp_missed_max', 'Maximum number of missed ARP interval', { values: MISSED_MAX_TBL, modes: ARP_MODES }),
+  def('arp_ip_target', 'arp targets in n.n.n.n form', {
+    moduleParam: true, display: 'list', rank: 'special',
+    parse: parseArpTargets, store: storeArpTargets, apply: applyArpTargets,
   }),
-  def('arp_ip_target', 'ARP targets in n.n.n.n form (+addr adds, -addr removes)', 'list', undefined),
-  def('ns_ip6_target', 'NS targets in IPv6 form, comma separated', 'list', undefined),
-  def('downdelay', 'delay before considering link down, in milliseconds', 'number', INTMAX_TBL),
-  def('updelay', 'delay before considering link up, in milliseconds', 'number', INTMAX_TBL),
-  def('lacp_active', 'send LACPDUs periodically, or only when spoken to', 'name-value', LACP_ACTIVE_TBL, {
-    modes: ONLY_8023AD,
-    ifdown: true,
+  // Linux has no sysfs file for the NS targets: netlink sets them.
+  def('ns_ip6_target', 'NS targets in ffff:ffff::ffff:ffff form', {
+    sysfs: false, display: 'list', rank: 'special',
+    parse: parseNsTargets,
+    store: (o, p) => {
+      if (p.kind === 'ns-targets') o.ns_ip6_target = p.addrs;
+    },
   }),
-  def('lacp_rate', 'LACPDU tx rate to request from the 802.3ad partner', 'name-value', LACP_RATE_TBL, {
-    modes: ONLY_8023AD,
-    ifdown: true,
+  def('downdelay', 'Delay before considering link down, in milliseconds', {
+    values: INTMAX_TBL, moduleParam: true, display: 'delay', store: storeDelay('downdelay', 'down delay'),
   }),
-  def('min_links', 'minimum number of available links before turning on carrier', 'number', INTMAX_TBL),
-  def('ad_select', '802.3ad aggregation selection logic', 'name-value', AD_SELECT_TBL, { ifdown: true }),
-  def('num_unsol_na', 'number of peer notifications to send on failover', 'number', PEER_NOTIF_TBL),
-  def('miimon', 'link check interval in milliseconds', 'number', INTMAX_TBL),
-  def('primary', 'primary network device to use', 'text', undefined, { modes: AB_TLB_ALB }),
-  def('primary_reselect', 'reselect the primary slave once it comes up', 'name-value', PRIMARY_RESELECT_TBL),
-  def('use_carrier', 'use carrier state (vs MII ioctls) in miimon', 'number', ON_OFF_DEFAULT_ON),
-  def('active_slave', 'currently active slave', 'text', undefined, { modes: AB_TLB_ALB }),
-  def('all_slaves_active', 'deliver frames received on inactive slaves', 'number', ON_OFF_DEFAULT_OFF),
-  def('resend_igmp', 'number of IGMP membership reports to send on failover', 'number', RESEND_IGMP_TBL),
-  def('lp_interval', 'seconds between learning packets sent to each slave peer switch', 'number', LP_INTERVAL_TBL),
-  def('tlb_dynamic_lb', 'enable dynamic flow shuffling', 'number', ON_OFF_DEFAULT_ON, {
-    modes: [BOND_MODE_TLB, BOND_MODE_ALB],
-    ifdown: true,
+  def('updelay', 'Delay before considering link up, in milliseconds', {
+    values: INTMAX_TBL, moduleParam: true, display: 'delay', store: storeDelay('updelay', 'up delay'),
   }),
-  def('ad_actor_sys_prio', '802.3ad actor system priority', 'number', AD_ACTOR_SYS_PRIO_TBL, { modes: ONLY_8023AD }),
-  def('ad_actor_system', '802.3ad actor system MAC address', 'text', undefined, { modes: ONLY_8023AD }),
-  def('ad_user_port_key', 'upper 10 bits of the 802.3ad port key', 'number', AD_USER_PORT_KEY_TBL, {
-    modes: ONLY_8023AD,
-    ifdown: true,
+  def('lacp_active', 'Send LACPDU frames with configured lacp rate or acts as speak when spoken to', {
+    values: LACP_ACTIVE_TBL, modes: ONLY_8023AD, ifdown: true,
   }),
-  def('num_grat_arp', 'number of peer notifications to send on failover', 'number', PEER_NOTIF_TBL),
-  def('peer_notif_delay', 'delay between peer notifications, in milliseconds', 'number', PEER_NOTIF_DELAY_TBL),
-  def('coupled_control', 'use the coupled control mux machine for LACP states', 'number', ON_OFF_DEFAULT_ON, {
-    modes: ONLY_8023AD,
-    ifdown: true,
-    sysfs: false,
+  def('lacp_rate', 'LACPDU tx rate to request from 802.3ad partner', {
+    values: LACP_RATE_TBL, modes: ONLY_8023AD, ifdown: true, moduleParam: true,
+    apply: (b) => b.lacpRateChanged(),
   }),
-  // A module parameter only: how many bonds to create at load (bonding.rst "max_bonds").
-  def('max_bonds', 'number of bond devices to create at load', 'number', MAX_BONDS_TBL, { sysfs: false }),
+  def('min_links', 'Minimum number of available links before turning on carrier', {
+    values: INTMAX_TBL, moduleParam: true,
+    apply: (b) => b.setCarrier(),
+  }),
+  def('ad_select', '803.ad aggregation selection logic', { values: AD_SELECT_TBL, ifdown: true, moduleParam: true }),
+  def('num_unsol_na', 'Number of peer notifications to send on failover event', {
+    values: NUM_PEER_NOTIF_TBL, moduleParam: true,
+    store: (o, p) => {
+      o.num_grat_arp = o.num_unsol_na = num(p);
+    },
+  }),
+  def('miimon', 'Link check interval in milliseconds', {
+    values: INTMAX_TBL, moduleParam: true, rank: 'first',
+    store: storeMiimon,
+    apply: (b) => b.monitorsChanged(),
+  }),
+  def('primary', 'Primary network device to use', {
+    modes: AB_TLB_ALB, moduleParam: true, rank: 'special',
+    parse: (text) => ({ kind: 'text', value: parseIfName(text) }),
+    store: (o, p) => {
+      if (p.kind === 'text') o.primary = p.value;
+    },
+    apply: (b) => b.primaryChanged(),
+  }),
+  def('primary_reselect', 'Reselect primary slave once it comes up', {
+    values: PRIMARY_RESELECT_TBL, moduleParam: true,
+    apply: (b) => b.selectActiveSlave(),
+  }),
+  def('use_carrier', 'Use netif_carrier_ok (vs MII ioctls) in miimon', { values: USE_CARRIER_TBL, moduleParam: true, display: 'number' }),
+  def('active_slave', 'Currently active slave', {
+    modes: AB_TLB_ALB, rank: 'special',
+    // sscanf "%15s": the first word only.
+    parse: (text) => ({ kind: 'text', value: parseIfName(text.trim().split(/\s+/)[0] ?? '') }),
+    apply: (b, _before, p) => b.setActiveSlave(p.kind === 'text' ? p.value : ''),
+  }),
+  def('queue_id', 'Set queue id of a slave', {
+    rank: 'special',
+    parse: (text) => ({ kind: 'text', value: text }),
+    apply: (b, _before, p) => {
+      // bond_option_queue_id_set: "<slave>:<queue id>"; every refusal is EPERM.
+      const text = p.kind === 'text' ? p.value : '';
+      const colon = text.indexOf(':');
+      const name = colon < 0 ? '' : text.slice(0, colon);
+      const qtext = colon < 0 ? '' : text.slice(colon + 1).trim();
+      const q = /^-?\d+$/.test(qtext) ? Number(qtext) & 0xffff : NaN; // sscanf %hd into a u16
+      const hint = `use <slave>:<queue id>, queue ids 0 to ${BOND_DEFAULT_TX_QUEUES}, each non-zero one used once`;
+      if (!validIfName(name) || !(q <= BOND_DEFAULT_TX_QUEUES)) throw new UsageError('invalid input for queue_id set', hint);
+      b.setQueueId(name, q);
+    },
+  }),
+  def('all_slaves_active', 'Keep all frames received on an interface by setting active flag for all slaves', {
+    values: ALL_SLAVES_ACTIVE_TBL, moduleParam: true, display: 'number',
+    apply: (b, before) => {
+      if (before.all_slaves_active !== b.opts.all_slaves_active) b.allSlavesActiveChanged();
+    },
+  }),
+  def('resend_igmp', 'Number of IGMP membership reports to send on link failure', { values: RESEND_IGMP_TBL, moduleParam: true }),
+  def('lp_interval', 'The number of seconds between instances where the bonding driver sends learning packets to each slave\'s peer switch', {
+    values: LP_INTERVAL_TBL, moduleParam: true,
+  }),
+  def('tlb_dynamic_lb', 'Enable dynamic flow shuffling', {
+    values: TLB_DYNAMIC_LB_TBL, modes: [BOND_MODE_TLB, BOND_MODE_ALB], ifdown: true, display: 'number',
+  }),
+  def('ad_actor_sys_prio', '802.3ad actor system priority', {
+    values: AD_ACTOR_SYS_PRIO_TBL, modes: ONLY_8023AD, display: 'ad-number',
+    apply: (b) => b.lacpActorChanged(),
+  }),
+  def('ad_actor_system', '802.3ad actor system MAC address', {
+    modes: ONLY_8023AD, display: 'ad-text',
+    parse: (text) => ({ kind: 'text', value: parseActorSystem(text) }),
+    store: (o, p) => {
+      if (p.kind === 'text') o.ad_actor_system = p.value;
+    },
+    apply: (b) => b.lacpActorChanged(),
+  }),
+  def('ad_user_port_key', 'upper 10 bits of the 802.3ad port key', {
+    values: AD_USER_PORT_KEY_TBL, modes: ONLY_8023AD, ifdown: true, display: 'ad-number',
+  }),
+  def('num_grat_arp', 'Number of peer notifications to send on failover event', {
+    values: NUM_PEER_NOTIF_TBL, moduleParam: true,
+    store: (o, p) => {
+      o.num_grat_arp = o.num_unsol_na = num(p);
+    },
+  }),
+  def('peer_notif_delay', 'Delay between each peer notification on failover event, in milliseconds', {
+    values: PEER_NOTIF_DELAY_TBL, display: 'delay', store: storeDelay('peer_notif_delay', 'peer notification delay'),
+  }),
+  // Netlink only in Linux; it announces the change at info level.
+  def('coupled_control', 'Opt into using coupled control MUX for LACP states', {
+    values: COUPLED_CONTROL_TBL, modes: ONLY_8023AD, ifdown: true, sysfs: false, display: 'number',
+    apply: (b) => b.info(`Setting coupled_control to ${b.opts.coupled_control ? 'on' : 'off'} (${b.opts.coupled_control})`),
+  }),
+  // A module parameter only: how many bonds to create at load.
+  def('max_bonds', 'Max number of bonded devices', { values: MAX_BONDS_TBL, sysfs: false, moduleParam: true, rank: 'special' }),
 ];
 
 const BY_NAME = new Map<string, OptionDef>(BOND_OPTIONS.map((o) => [o.name, o]));
@@ -254,11 +514,47 @@ const BY_NAME = new Map<string, OptionDef>(BOND_OPTIONS.map((o) => [o.name, o]))
 /** Option names, sorted, for help and completion. */
 export const OPTION_NAMES: readonly OptionName[] = BOND_OPTIONS.map((o) => o.name).sort();
 
+/** The options with a file under /sys/class/net/<bond>/bonding/ (bond_sysfs.c's per_bond_attrs). */
+export const SYSFS_OPTIONS: readonly OptionName[] = BOND_OPTIONS.filter((o) => o.sysfs).map((o) => o.name);
+
 export function optionDef(name: string): OptionDef | undefined {
   return BY_NAME.get(name);
 }
 
-/** Fresh options with Linux's defaults for a new bond (miimon 100: bonding.rst "miimon"). */
+/** A mode's name ("active-backup"), from the mode table. */
+export function modeName(mode: number): string {
+  return MODE_TBL.find((m) => m.value === mode)?.name ?? String(mode);
+}
+
+/** A mode's number from its name ("802.3ad" -> 4), or -1. */
+export function modeNumber(name: string): number {
+  return MODE_TBL.find((m) => m.name === name)?.value ?? -1;
+}
+
+/** bond_mode_name: what /proc and the kernel's messages call each mode. */
+const MODE_LONG_NAMES = [
+  'load balancing (round-robin)',
+  'fault-tolerance (active-backup)',
+  'load balancing (xor)',
+  'fault-tolerance (broadcast)',
+  'IEEE 802.3ad Dynamic link aggregation',
+  'transmit load balancing',
+  'adaptive load balancing',
+];
+
+export function modeLongName(mode: number): string {
+  return MODE_LONG_NAMES[mode] ?? 'unknown';
+}
+
+/** A value's name in an option's table ("layer3+4" for xmit_hash_policy 1), or the number. */
+export function valueName(name: OptionName, value: number): string {
+  return BY_NAME.get(name)?.values?.find((x) => x.value === value)?.name ?? String(value);
+}
+
+/**
+ * A new bond's options: the defaults of Linux's module parameters (bond_check_params with
+ * none given). miimon is 0: only the modes without the ARP monitor force it to 100.
+ */
 export function defaultBondOptions(): BondOptions {
   return {
     mode: BOND_MODE_ROUNDROBIN,
@@ -280,11 +576,10 @@ export function defaultBondOptions(): BondOptions {
     ad_select: 0,
     num_grat_arp: 1,
     num_unsol_na: 1,
-    miimon: BOND_DEFAULT_MIIMON,
+    miimon: 0,
     primary: '',
     primary_reselect: 0,
     use_carrier: 1,
-    active_slave: '',
     all_slaves_active: 0,
     resend_igmp: 1,
     lp_interval: 1,
@@ -302,7 +597,16 @@ export function cloneBondOptions(o: BondOptions): BondOptions {
 }
 
 // ---------------------------------------------------------------------------------------
-// Parsing
+// Parsing (bond_opt_parse and the RAWVAL options' own parsers)
+
+function quoted(text: string): string {
+  const s = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
+  return s.slice(1, -1);
+}
+
+function listModes(modes: readonly BondMode[]): string {
+  return modes.map(modeName).join(', ');
+}
 
 /** What the bond is doing when an option is set; Linux checks these before parsing. */
 export interface OptionContext {
@@ -311,122 +615,84 @@ export interface OptionContext {
   slaveCount: number;
 }
 
-/** A parsed value, checked against the table but not yet applied. */
-export type ParsedValue =
-  | { kind: 'number'; value: number }
-  | { kind: 'text'; value: string }
-  /** arp_ip_target: add or remove these addresses, in order. */
-  | { kind: 'arp-targets'; op: '+' | '-'; addrs: string[] }
-  /** ns_ip6_target: the new list (replaces the old one). */
-  | { kind: 'ns-targets'; addrs: string[] };
-
-function modeName(mode: number): string {
-  return MODE_TBL.find((m) => m.value === mode)?.name ?? String(mode);
-}
-
-function quoted(text: string): string {
-  const s = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
-  return `'${s.slice(1, -1).replace(/'/g, "\\'")}'`;
-}
-
-function listModes(modes: readonly BondMode[]): string {
-  const names = modes.map(modeName);
-  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
-}
-
-/** bond_opt_check_deps: mode, then slaves, then up; the messages say what to do. */
+/** bond_opt_check_deps, with bond_opt_error_interpret's messages. */
 function checkDeps(opt: OptionDef, ctx: OptionContext): void {
   if (!opt.modes.includes(ctx.mode)) {
-    const where = opt.modes.length <= 3 ? `only valid in ${listModes(opt.modes)} mode` : `not supported in ${modeName(ctx.mode)} mode`;
-    throw new UsageError(`${opt.name}: ${where}`);
+    throw new UsageError(`option ${opt.name}: mode dependency failed, not supported in mode ${modeName(ctx.mode)}(${ctx.mode})`, `valid in ${listModes(opt.modes)}`);
   }
-  if (opt.noslaves && ctx.slaveCount > 0) {
-    throw new UsageError(`${opt.name}: the bond must have no slaves to change this option`);
-  }
-  if (opt.ifdown && ctx.up) {
-    throw new UsageError(`${opt.name}: the bond must be down to change this option`);
-  }
+  if (opt.noslaves && ctx.slaveCount > 0) throw new UsageError(`option ${opt.name}: unable to set because the bond device has slaves`);
+  if (opt.ifdown && ctx.up) throw new UsageError(`option ${opt.name}: unable to set because the bond device is up`);
 }
 
-/** What the table accepts, for error messages. */
-function allowedText(opt: OptionDef): string {
+/** bond_opt_error_interpret for EINVAL: the value, then the range when the table has one. */
+function invalidValue(opt: OptionDef, text: string): UsageError {
   const tbl = opt.values ?? [];
   const max = tbl.find((x) => x.isMax);
-  if (!max) return tbl.map((x) => `${x.name} ${x.value}`).join(', ');
-  const min = tbl.find((x) => x.isMin)?.value ?? 0;
-  const names = tbl.map((x) => x.name);
-  if (tbl.some((x) => x.isDefault) && !names.includes('default')) names.push('default');
-  return `allowed values ${min} - ${max.value}, or ${names.join(', ')}`;
+  if (max) {
+    const min = tbl.find((x) => x.isMin)?.value ?? 0;
+    const names = tbl.map((x) => x.name);
+    if (tbl.some((x) => x.isDefault) && !names.includes('default')) names.push('default');
+    return new UsageError(`option ${opt.name}: invalid value (${quoted(text)})`, `allowed values ${min} - ${max.value}, or ${names.join(', ')}`);
+  }
+  return new UsageError(`option ${opt.name}: invalid value (${quoted(text)})`, tbl.map((x) => `${x.name} ${x.value}`).join(', '));
 }
 
-/** bond_opt_parse: all digits (and spaces) is a number, else the first word is a name. */
+/** bond_opt_parse: digits (and spaces) are a number, anything else the first word is a name. */
 function parseTableValue(opt: OptionDef, text: string): number {
   const tbl = opt.values ?? [];
-  const invalid = (): never => {
-    throw new UsageError(`${opt.name}: invalid value ${quoted(text)} (${allowedText(opt)})`);
-  };
   if (/^[0-9\s]*$/.test(text)) {
     const word = text.trim().split(/\s+/)[0];
-    if (!word) return invalid();
+    if (!word) throw invalidValue(opt, text);
     const n = Number(word);
     const exact = tbl.find((x) => x.value === n);
     if (exact) return exact.value;
     const max = tbl.find((x) => x.isMax);
     const min = tbl.find((x) => x.isMin)?.value ?? 0;
     if (max && n >= min && n <= max.value) return n;
-    return invalid();
+    throw invalidValue(opt, text);
   }
   const word = text.trim().split(/\s+/)[0];
   for (const x of tbl) {
     if ((word === 'default' && x.isDefault) || word === x.name) return x.value;
   }
-  return invalid();
+  throw invalidValue(opt, text);
 }
 
 /** dev_valid_name: what Linux accepts as an interface name. */
-function validIfName(name: string): boolean {
+export function validIfName(name: string): boolean {
   return name.length > 0 && name.length <= IFNAME_MAX && name !== '.' && name !== '..' && !/[\s/:]/.test(name);
 }
 
-function parseIfName(opt: OptionDef, text: string): string {
+function parseIfName(text: string): string {
   const name = text.trim();
   if (name !== '' && !validIfName(name)) {
-    throw new UsageError(
-      `${opt.name}: invalid interface name ${quoted(name)} (at most ${IFNAME_MAX} characters, no spaces, '/' or ':'; empty clears)`,
-    );
+    throw new UsageError(`interface ${quoted(name)} does not exist!`, `at most ${IFNAME_MAX} characters, no spaces, '/' or ':'; empty clears`);
   }
   return name;
 }
 
 /** bond_is_ip_target_ok: not 0.0.0.0/8 and not the limited broadcast. */
-function ipTargetOk(ip: number): boolean {
+export function ipTargetOk(ip: number): boolean {
   return ip >>> 24 !== 0 && ip !== 0xffffffff;
 }
 
-function parseArpTargets(text: string): ParsedValue {
+/**
+ * bond_option_arp_ip_targets_set: through sysfs "+addr" adds and "-addr" removes, one at a
+ * time; netlink (`ip link set ... type bond arp_ip_target a,b`) gives the whole list.
+ */
+function parseArpTargets(text: string, via: Via): ParsedValue {
   const t = text.trim();
-  const usage = `(use +<addr> to add, -<addr> to remove, at most ${BOND_MAX_ARP_TARGETS})`;
-  let op: '+' | '-' = '+';
-  let rest = t;
-  if (t.startsWith('+') || t.startsWith('-')) {
-    op = t[0] as '+' | '-';
-    rest = t.slice(1);
-  }
-  // A plain address, or a comma list as the module parameter takes them, adds.
-  const parts = op === '+' && t[0] !== '+' ? rest.split(',') : [rest];
-  const addrs: string[] = [];
-  for (const p of parts) {
-    const ip = parseIpv4(p);
-    if (ip === undefined || p.trim() !== p) {
-      throw new UsageError(`arp_ip_target: invalid ARP target ${quoted(p)} ${usage}`);
-    }
-    if (!ipTargetOk(ip)) {
-      const what = op === '+' ? 'addition' : 'removal';
-      throw new UsageError(`arp_ip_target: invalid ARP target ${formatIpv4(ip)} specified for ${what}`);
-    }
-    addrs.push(formatIpv4(ip));
-  }
-  return { kind: 'arp-targets', op, addrs };
+  const check = (word: string, op: string): string => {
+    const ip = parseIpv4(word);
+    if (ip === undefined || word !== word.trim()) throw new UsageError('invalid ARP target specified', 'use +<addr> to add, -<addr> to remove');
+    if (!ipTargetOk(ip)) throw new UsageError(`invalid ARP target ${formatIpv4(ip)} specified for ${op === '-' ? 'removal' : 'addition'}`);
+    return formatIpv4(ip);
+  };
+  if (via === 'netlink') return { kind: 'arp-targets', op: '=', addrs: t === '' ? [] : t.split(',').map((w) => check(w, '+')) };
+  if (t.length < 1 || parseIpv4(t.slice(1)) === undefined) throw new UsageError('invalid ARP target specified', 'use +<addr> to add, -<addr> to remove');
+  const op = t[0];
+  if (op !== '+' && op !== '-') throw new UsageError('no command found in arp_ip_targets file - use +<addr> or -<addr>');
+  return { kind: 'arp-targets', op, addrs: [check(t.slice(1), op)] };
 }
 
 /** Parses IPv6 text into 8 groups; undefined when malformed. Accepts a dotted-quad tail. */
@@ -434,7 +700,6 @@ function parseIpv6(text: string): number[] | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
   let s = text;
   if (s.includes('.')) {
-    // A dotted-quad tail stands for the last two groups.
     const lastColon = s.lastIndexOf(':');
     const ip = parseIpv4(s.slice(lastColon + 1));
     if (lastColon < 0 || ip === undefined) return undefined;
@@ -478,7 +743,6 @@ function formatIpv6(g: readonly number[]): string {
     i = j;
   }
   const hex = (a: readonly number[]) => a.map((x) => x.toString(16)).join(':');
-  // IPv4-mapped addresses print their tail as a dotted quad.
   if (bestAt === 0 && bestLen === 5 && g[5] === 0xffff) {
     return `::ffff:${g[6] >>> 8}.${g[6] & 255}.${g[7] >>> 8}.${g[7] & 255}`;
   }
@@ -486,23 +750,20 @@ function formatIpv6(g: readonly number[]): string {
   return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
 }
 
+/** bond_option_ns_ip6_targets_set, for the whole list netlink gives. */
 function parseNsTargets(text: string): ParsedValue {
   const words = text.split(/[\s,]+/).filter((w) => w !== '');
-  if (words.length > BOND_MAX_NS_TARGETS) {
-    throw new UsageError(`ns_ip6_target: NS target table is full! (at most ${BOND_MAX_NS_TARGETS} targets)`);
-  }
+  if (words.length > BOND_MAX_NS_TARGETS) throw new UsageError('NS target table is full!', `at most ${BOND_MAX_NS_TARGETS}`);
   const addrs: string[] = [];
   for (const w of words) {
     const g = parseIpv6(w);
-    if (!g) throw new UsageError(`ns_ip6_target: invalid NS target ${quoted(w)} (IPv6 addresses, comma separated; empty clears)`);
+    if (!g) throw new UsageError(`invalid NS target ${quoted(w)}`, 'IPv6 addresses, comma separated; empty clears');
     const any = g.every((x) => x === 0);
     const loopback = g.slice(0, 7).every((x) => x === 0) && g[7] === 1;
     const multicast = g[0] >>> 8 === 0xff;
     const a = formatIpv6(g);
-    if (any || loopback || multicast) {
-      throw new UsageError(`ns_ip6_target: invalid NS target ${a} specified for addition (not ::, ::1 or multicast)`);
-    }
-    if (addrs.includes(a)) throw new UsageError(`ns_ip6_target: NS target ${a} is already present`);
+    if (any || loopback || multicast) throw new UsageError(`invalid NS target ${a} specified for addition`);
+    if (addrs.includes(a)) throw new UsageError(`NS target ${a} is already present`);
     addrs.push(a);
   }
   return { kind: 'ns-targets', addrs };
@@ -510,203 +771,104 @@ function parseNsTargets(text: string): ParsedValue {
 
 const MAC_PTON = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
+/** bond_option_ad_actor_system_set: mac_pton, and not multicast (all zeros: the bond's own MAC). */
 function parseActorSystem(text: string): string {
   const t = text.trim();
-  const bad = (why: string): never => {
-    throw new UsageError(`ad_actor_system: invalid MAC address ${quoted(t)} (${why})`);
+  const bad = (): never => {
+    throw new UsageError('Invalid ad_actor_system MAC address.', 'a unicast xx:xx:xx:xx:xx:xx');
   };
-  if (!MAC_PTON.test(t)) bad('use xx:xx:xx:xx:xx:xx');
+  if (!MAC_PTON.test(t)) bad();
   const mac = Uint8Array.from(t.split(':').map((h) => parseInt(h, 16)));
-  // bonding.rst ad_actor_system: "cannot be a null or multicast address".
-  if (mac.every((b) => b === 0)) bad('must not be 00:00:00:00:00:00');
-  if (mac[0] & 1) bad('must not be a multicast address');
+  if (mac[0] & 1) bad();
   return formatMac(mac);
 }
 
 /**
  * Checks that `name` may be set in this context and parses `text` as Linux would for a write
- * to the sysfs file (one trailing newline, as `echo` adds, is ignored). Throws UsageError.
+ * to the sysfs file (everything from a newline on, as `echo` adds one, is ignored).
  */
-export function parseOptionValue(name: string, text: string, ctx: OptionContext): ParsedValue {
+export function parseOptionValue(name: string, text: string, ctx: OptionContext, via: Via = 'sysfs'): ParsedValue {
   const opt = BY_NAME.get(name);
-  if (!opt) throw new UsageError(`unknown bonding option ${quoted(name)} (one of: ${OPTION_NAMES.join(', ')})`);
+  if (!opt) throw new UsageError(`unknown bonding option '${quoted(name)}'`, `one of: ${OPTION_NAMES.join(', ')}`);
   checkDeps(opt, ctx);
   const nl = text.indexOf('\n');
   const value = nl >= 0 ? text.slice(0, nl) : text;
-  switch (opt.name) {
-    case 'arp_ip_target':
-      return parseArpTargets(value);
-    case 'ns_ip6_target':
-      return parseNsTargets(value);
-    case 'primary':
-      return { kind: 'text', value: parseIfName(opt, value) };
-    case 'active_slave':
-      // Linux reads the first word only (sscanf "%15s").
-      return { kind: 'text', value: parseIfName(opt, value.trim().split(/\s+/)[0] ?? '') };
-    case 'ad_actor_system':
-      return { kind: 'text', value: parseActorSystem(value) };
-    default:
-      return { kind: 'number', value: parseTableValue(opt, value) };
-  }
+  if (opt.parse) return opt.parse(value, via);
+  return { kind: 'number', value: parseTableValue(opt, value) };
 }
 
 // ---------------------------------------------------------------------------------------
 // Setting
 
 /**
- * Sets one option from text, with Linux's cross-option rules. Returns the warnings Linux
- * would log; throws UsageError and leaves `opts` unchanged when the set is refused.
- * `ctx.mode` defaults to `opts.mode`.
+ * __bond_opt_set: checks the option's dependencies on the bond, parses the value, stores it
+ * and (on a live bond) applies it. Returns the warnings Linux logs (netdev_warn); throws
+ * UsageError with Linux's message and changes nothing when refused.
  */
-export function setOption(
+export function setBondOption(
+  host: OptionHost | undefined,
   opts: BondOptions,
   name: string,
   text: string,
-  ctx: { mode?: BondMode; up: boolean; slaveCount: number },
-): { warnings: string[] } {
-  const full: OptionContext = { mode: ctx.mode ?? opts.mode, up: ctx.up, slaveCount: ctx.slaveCount };
-  const parsed = parseOptionValue(name, text, full);
-  const next = cloneBondOptions(opts);
-  const warnings = apply(next, name as OptionName, parsed);
-  Object.assign(opts, next);
-  return { warnings };
-}
-
-function num(p: ParsedValue): number {
-  return p.kind === 'number' ? p.value : 0;
-}
-
-function apply(o: BondOptions, name: OptionName, p: ParsedValue): string[] {
+  ctx: { up: boolean; slaveCount: number },
+  via: Via = 'sysfs',
+): string[] {
+  const opt = BY_NAME.get(name);
+  const parsed = parseOptionValue(name, text, { mode: opts.mode, up: ctx.up, slaveCount: ctx.slaveCount }, via);
   const warnings: string[] = [];
-  switch (name) {
-    case 'mode': {
-      const mode = num(p) as BondMode;
-      if (!ARP_MODES.includes(mode)) {
-        // bond_option_mode_set: modes without ARP monitoring fall back to the MII monitor.
-        o.arp_interval = 0;
-        if (o.miimon === 0) o.miimon = BOND_DEFAULT_MIIMON;
-      }
-      if (mode === BOND_MODE_ALB) o.tlb_dynamic_lb = 1;
-      o.arp_validate = 0; // not carried between modes
-      o.mode = mode;
-      break;
-    }
-    case 'miimon': {
-      const miimon = num(p);
-      for (const d of ['updelay', 'downdelay', 'peer_notif_delay'] as const) {
-        if (o[d] && o.miimon && miimon) {
-          const ms = (o[d] / o.miimon) * miimon;
-          if (ms !== o[d]) warnings.push(`Note: Updating ${d} (to ${ms}) since it is a multiple of the miimon value`);
-          o[d] = ms;
-        }
-      }
-      o.miimon = miimon;
-      if (miimon && o.arp_interval) {
-        warnings.push('MII monitoring cannot be used with ARP monitoring - disabling ARP monitoring...');
-        o.arp_interval = 0;
-        o.arp_validate = 0;
-      }
-      break;
-    }
-    case 'updelay':
-    case 'downdelay':
-    case 'peer_notif_delay': {
-      const label = { updelay: 'up delay', downdelay: 'down delay', peer_notif_delay: 'peer notification delay' }[name];
-      const value = num(p);
-      if (!o.miimon) throw new UsageError(`${name}: unable to set ${label} as MII monitoring is disabled (set miimon first)`);
-      const rounded = Math.floor(value / o.miimon) * o.miimon;
-      if (rounded !== value) {
-        warnings.push(`${label} (${value}) is not a multiple of miimon (${o.miimon}), value rounded to ${rounded} ms`);
-      }
-      o[name] = rounded;
-      break;
-    }
-    case 'arp_interval': {
-      const interval = num(p);
-      o.arp_interval = interval;
-      if (interval) {
-        if (o.miimon) {
-          warnings.push('ARP monitoring cannot be used with MII monitoring. Disabling MII monitoring');
-          o.miimon = 0;
-        }
-        if (o.arp_ip_target.length === 0) {
-          warnings.push('ARP monitoring has been set up, but no ARP targets have been specified');
-        }
-      }
-      break;
-    }
-    case 'arp_ip_target': {
-      if (p.kind !== 'arp-targets') break;
-      for (const a of p.addrs) {
-        const at = o.arp_ip_target.indexOf(a);
-        if (p.op === '+') {
-          if (at >= 0) throw new UsageError(`arp_ip_target: ARP target ${a} is already present`);
-          if (o.arp_ip_target.length >= BOND_MAX_ARP_TARGETS) {
-            throw new UsageError(`arp_ip_target: ARP target table is full! (at most ${BOND_MAX_ARP_TARGETS} targets; remove one with -<addr>)`);
-          }
-          o.arp_ip_target.push(a);
-        } else {
-          if (at < 0) throw new UsageError(`arp_ip_target: unable to remove nonexistent ARP target ${a}`);
-          if (o.arp_ip_target.length === 1 && o.arp_interval) warnings.push('Removing last arp target with arp_interval on');
-          o.arp_ip_target.splice(at, 1);
-        }
-      }
-      break;
-    }
-    case 'ns_ip6_target':
-      if (p.kind === 'ns-targets') o.ns_ip6_target = p.addrs;
-      break;
-    case 'primary':
-    case 'active_slave':
-    case 'ad_actor_system':
-      if (p.kind === 'text') o[name] = p.value;
-      break;
-    case 'num_grat_arp':
-    case 'num_unsol_na':
-      // Two names for Linux's one num_peer_notif.
-      o.num_grat_arp = o.num_unsol_na = num(p);
-      break;
-    default:
-      (o as unknown as Record<string, number>)[name] = num(p);
+  const before = cloneBondOptions(opts);
+  if (opt?.store) {
+    const next = cloneBondOptions(opts);
+    opt.store(next, parsed, (w) => warnings.push(w));
+    Object.assign(opts, next);
   }
+  if (host && opt?.apply) opt.apply(host, before, parsed);
   return warnings;
 }
 
+/** Sets an option on a plain set of options (no bond yet: module defaults, checks on a copy). */
+export function setOption(opts: BondOptions, name: string, text: string, ctx: { up: boolean; slaveCount: number }, via: Via = 'sysfs'): { warnings: string[] } {
+  return { warnings: setBondOption(undefined, opts, name, text, ctx, via) };
+}
+
 // ---------------------------------------------------------------------------------------
-// Printing
+// Printing (bond_sysfs.c's show functions)
 
 /**
  * What `cat /sys/class/net/<bond>/bonding/<name>` prints (without the trailing newline):
  * enum options as "name value", numbers plain, target lists space-separated, '' for none.
+ * `host` answers for the options that read the bond's state (active_slave, queue_id).
  */
-export function formatOption(opts: BondOptions, name: string): string {
+export function formatOption(opts: BondOptions, name: string, host?: OptionHost): string {
   const opt = BY_NAME.get(name);
-  if (!opt) throw new UsageError(`unknown bonding option ${quoted(name)} (one of: ${OPTION_NAMES.join(', ')})`);
+  if (!opt) throw new UsageError(`unknown bonding option '${quoted(name)}'`, `one of: ${OPTION_NAMES.join(', ')}`);
   const key = opt.name;
-  switch (key) {
-    case 'arp_ip_target':
-    case 'ns_ip6_target':
-      return opts[key].join(' ');
-    case 'updelay':
-    case 'downdelay':
-    case 'peer_notif_delay':
+  if (key === 'active_slave') return host ? host.activeSlaveName() : '';
+  if (key === 'queue_id') return host ? host.queueIds() : '';
+  switch (opt.display) {
+    case 'list':
+      return (opts[key as 'arp_ip_target' | 'ns_ip6_target']).join(' ');
+    case 'delay':
       // Linux keeps a count of miimon intervals, so these read 0 while miimon is 0.
-      return String(opts.miimon ? opts[key] : 0);
-    case 'ad_actor_sys_prio':
-    case 'ad_user_port_key':
-    case 'ad_actor_system':
-      // bond_sysfs.c prints these only in 802.3ad mode.
-      return opts.mode === BOND_MODE_8023AD ? String(opts[key]) : '';
-    case 'primary':
-    case 'active_slave':
-      return opts[key];
-    default: {
-      const value = opts[key] as number;
-      if (opt.display === 'name-value') {
-        const entry = opt.values?.find((x) => x.value === value);
-        return `${entry?.name ?? '?'} ${value}`;
-      }
-      return String(value);
+      return String(opts.miimon ? opts[key as NumberKey] : 0);
+    case 'ad-number':
+    case 'ad-text':
+      // Printed only in 802.3ad mode.
+      return opts.mode === BOND_MODE_8023AD ? String(opts[key as keyof BondOptions]) : '';
+    case 'text':
+      return String(opts[key as keyof BondOptions]);
+    case 'name-value': {
+      const value = opts[key as NumberKey];
+      return `${valueName(key, value)} ${value}`;
     }
+    default:
+      return String(opts[key as NumberKey]);
   }
+}
+
+/** The value as the sysfs file takes it back: the name for enums, the printed text otherwise. */
+export function optionInputText(opts: BondOptions, name: OptionName): string {
+  const opt = BY_NAME.get(name);
+  const text = formatOption(opts, name);
+  return opt?.display === 'name-value' ? text.split(' ')[0] : text;
 }

@@ -4,23 +4,9 @@
  */
 import { formatMac } from '../net/addr.ts';
 import { Bond, usesPrimary } from './bond.ts';
-import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP, BOND_MODE_TLB, BOND_MODE_XOR, formatOption } from './options.ts';
+import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP, BOND_MODE_TLB, BOND_MODE_XOR, modeLongName, valueName } from './options.ts';
 import { LINK_STATE_NAMES, type Slave } from './slave.ts';
 
-/** bond_mode_name. */
-const MODE_NAMES = [
-  'load balancing (round-robin)',
-  'fault-tolerance (active-backup)',
-  'load balancing (xor)',
-  'fault-tolerance (broadcast)',
-  'IEEE 802.3ad Dynamic link aggregation',
-  'transmit load balancing',
-  'adaptive load balancing',
-];
-
-export function bondModeDescription(mode: number): string {
-  return MODE_NAMES[mode] ?? 'unknown';
-}
 
 /** bond_mode_uses_xmit_hash: the modes whose transmit follows xmit_hash_policy. */
 function showsHashPolicy(bond: Bond): boolean {
@@ -32,13 +18,13 @@ function showsHashPolicy(bond: Bond): boolean {
 export function formatProcBonding(bond: Bond, driverVersion: string): string {
   const o = bond.opts;
   const lines: string[] = [`Ethernet Channel Bonding Driver: v${driverVersion}`, ''];
-  let mode = `Bonding Mode: ${bondModeDescription(o.mode)}`;
-  if (o.mode === BOND_MODE_ACTIVEBACKUP && o.fail_over_mac) mode += ` (fail_over_mac ${formatOption(o, 'fail_over_mac').split(' ')[0]})`;
+  let mode = `Bonding Mode: ${modeLongName(o.mode)}`;
+  if (o.mode === BOND_MODE_ACTIVEBACKUP && o.fail_over_mac) mode += ` (fail_over_mac ${valueName('fail_over_mac', o.fail_over_mac)})`;
   lines.push(mode);
-  if (showsHashPolicy(bond)) lines.push(`Transmit Hash Policy: ${formatOption(o, 'xmit_hash_policy').split(' ')[0]} (${o.xmit_hash_policy})`);
+  if (showsHashPolicy(bond)) lines.push(`Transmit Hash Policy: ${valueName('xmit_hash_policy', o.xmit_hash_policy)} (${o.xmit_hash_policy})`);
   if (usesPrimary(o.mode)) {
     const p = bond.primarySlave;
-    lines.push(`Primary Slave: ${p ? `${p.name} (primary_reselect ${formatOption(o, 'primary_reselect').split(' ')[0]})` : 'None'}`);
+    lines.push(`Primary Slave: ${p ? `${p.name} (primary_reselect ${valueName('primary_reselect', o.primary_reselect)})` : 'None'}`);
     lines.push(`Currently Active Slave: ${bond.currActiveSlave?.name ?? 'None'}`);
   }
   const miimon = o.miimon;

@@ -5,32 +5,24 @@
  */
 import { UsageError } from '../core/errors.ts';
 import { formatMac } from '../net/addr.ts';
+import { validIfName } from '../bonding/options.ts';
 import type { NetStack } from '../net/stack.ts';
-import { usesPrimary, type Bond } from '../bonding/bond.ts';
+import type { Bond } from '../bonding/bond.ts';
 import { formatProcBonding } from '../bonding/procfs.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
-import { formatOption, optionDef } from '../bonding/options.ts';
+import { BOND_MODE_8023AD, SYSFS_OPTIONS, formatOption } from '../bonding/options.ts';
 import { LINK_STATE_NAMES } from '../bonding/slave.ts';
 import type { FrontPort } from '../net/port-device.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 import { FileError, type SysFs } from './sysfs.ts';
 import { FIRMWARE_VERSION } from './system-commands.ts';
 
-/** Files in /sys/class/net/<bond>/bonding/ that are not plain options (bond_sysfs.c). */
-const STATE_FILES = ['slaves', 'mii_status', 'queue_id', 'ad_aggregator', 'ad_num_ports', 'ad_actor_key', 'ad_partner_key', 'ad_partner_mac'];
-/** Options with a sysfs file. */
-const OPTION_FILES = [
-  'mode', 'fail_over_mac', 'arp_validate', 'arp_all_targets', 'arp_interval', 'arp_missed_max', 'arp_ip_target',
-  'ns_ip6_target', 'downdelay', 'updelay', 'peer_notif_delay', 'lacp_active', 'lacp_rate', 'min_links', 'ad_select',
-  'xmit_hash_policy', 'num_grat_arp', 'num_unsol_na', 'miimon', 'primary', 'primary_reselect', 'use_carrier',
-  'active_slave', 'all_slaves_active', 'resend_igmp', 'lp_interval', 'packets_per_slave', 'tlb_dynamic_lb',
-  'ad_actor_sys_prio', 'ad_actor_system', 'ad_user_port_key',
-];
-export const BOND_FILES: readonly string[] = [...OPTION_FILES, ...STATE_FILES].sort();
+/** Files in /sys/class/net/<bond>/bonding/ that are state, not options (bond_sysfs.c). */
+const AD_FILES = ['ad_aggregator', 'ad_num_ports', 'ad_actor_key', 'ad_partner_key', 'ad_partner_mac'];
+const READ_ONLY_FILES = ['mii_status', ...AD_FILES];
+/** Every file: the options that have one (the table says), 'slaves', and the state files. */
+export const BOND_FILES: readonly string[] = [...SYSFS_OPTIONS, 'slaves', ...READ_ONLY_FILES].sort();
 const SLAVE_FILES = ['state', 'mii_status', 'link_failure_count', 'perm_hwaddr', 'queue_id', 'ad_aggregator_id', 'ad_actor_oper_port_state', 'ad_partner_oper_port_state'];
-
-/** Linux's tx queue count for a bond (tx_queues module parameter default). */
-const BOND_TX_QUEUES = 16;
 
 export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack): void {
   const drv = stack.bonding;
@@ -144,7 +136,7 @@ export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetS
       if (!bond) throw new UsageError(`ifenslave: ${printable(bondName)} is not a bond (bonds: ${drv.list().map((b) => b.name).join(' ') || 'none; modprobe bonding first'})`);
       if (op === 'change') {
         if (ports.length !== 1) throw new UsageError('ifenslave: -c takes one port');
-        await writeBondFile(stack, bond, 'active_slave', ports[0]);
+        bond.setOptionText('active_slave', ports[0]);
         return '';
       }
       if (op === 'add' && !bond.adminUp) {
@@ -191,92 +183,51 @@ export async function enslaveTakingDown(stack: NetStack, bond: Bond, port: Front
 }
 
 function readBondFile(bond: Bond, file: string): string {
-  const o = bond.opts;
   switch (file) {
     case 'slaves':
       return bond.slaves.map((s) => s.name).join(' ');
     case 'mii_status':
       return bond.carrier ? 'up' : 'down';
-    case 'queue_id':
-      return bond.slaves.map((s) => `${s.name}:${s.queueId}`).join(' ');
     case 'primary':
       return bond.primarySlave?.name ?? '';
-    case 'active_slave': {
-      const s = bond.currActiveSlave;
-      return s && usesPrimary(o.mode) ? s.name : '';
-    }
-    case 'ad_aggregator':
-    case 'ad_num_ports':
-    case 'ad_actor_key':
-    case 'ad_partner_key':
-    case 'ad_partner_mac': {
-      // 802.3ad aggregator state; these files read empty outside 802.3ad mode.
+    default: {
+      if (!AD_FILES.includes(file)) return formatOption(bond.opts, file, bond);
+      // The aggregator files print only in 802.3ad mode (0, or nothing for the MAC, without
+      // an active aggregator).
       const m = bond.modeExtension;
-      return m instanceof Mode8023ad ? m.sysfsFile(file) : '';
+      return bond.opts.mode === BOND_MODE_8023AD && m instanceof Mode8023ad ? m.sysfsFile(file) : '';
     }
-    default:
-      return formatOption(o, file);
   }
 }
 
 async function writeBondFile(stack: NetStack, bond: Bond, file: string, value: string): Promise<string> {
-  const text = value.replace(/\n$/, '');
-  const fail = (msg: string): never => {
-    throw new UsageError(`${bond.name}: ${msg}`);
-  };
-  try {
-    switch (file) {
-      case 'slaves': {
-        const cmd = text.trim().split(/\s+/)[0] ?? '';
-        const name = cmd.slice(1);
-        if (cmd.length < 2 || (cmd[0] !== '+' && cmd[0] !== '-')) fail('slaves: no command found - use +<port> to add a slave or -<port> to remove one');
-        if (!/^[^\s/:]{1,15}$/.test(name)) fail(`slaves: invalid interface name '${printable(name)}'`);
-        const port = stack.port(name);
-        if (!port) {
-          const dev = stack.devices.get(name);
-          fail(dev ? `slaves: ${name} is a ${dev.kind}; only front-panel ports can be enslaved` : `slaves: interface ${printable(name)} does not exist (No such device)`);
-        }
-        if (cmd[0] === '+') {
-          if (!bond.adminUp) fail(`slaves: the bond must be up before slaves can be added (ifconfig ${bond.name} up)`);
-          await enslaveTakingDown(stack, bond, port!);
-        } else {
-          const s = bond.slave(name);
-          if (!s) fail(`slaves: ${name} is not a slave of ${bond.name}`);
-          await bond.release(s!);
-        }
-        return '';
-      }
-      case 'queue_id': {
-        const m = /^([^\s:]+):(\d+)$/.exec(text.trim());
-        if (!m) fail(`queue_id: use <port>:<queue id> (queue ids 0 to ${BOND_TX_QUEUES - 1})`);
-        const s = bond.slave(m![1]);
-        if (!s) fail(`queue_id: ${m![1]} is not a slave of ${bond.name}`);
-        const q = Number(m![2]);
-        if (q >= BOND_TX_QUEUES) fail(`queue_id: queue id ${q} out of range (0 to ${BOND_TX_QUEUES - 1})`);
-        if (q !== 0 && bond.slaves.some((x) => x !== s && x.queueId === q)) fail(`queue_id: queue id ${q} is already used by another slave`);
-        s!.queueId = q;
-        return '';
-      }
-      case 'mii_status':
-      case 'ad_aggregator':
-      case 'ad_num_ports':
-      case 'ad_actor_key':
-      case 'ad_partner_key':
-      case 'ad_partner_mac':
-        throw new FileError('Permission denied');
-      case 'active_slave': {
-        const name = text.trim().split(/\s+/)[0] ?? '';
-        bond.checkActiveSlaveName(name);
-        return bond.setOptionText(file, text).join('\n');
-      }
-      default:
-        if (!optionDef(file)) throw new FileError('No such file or directory');
-        return bond.setOptionText(file, text).map((w) => `${bond.name}: ${w}`).join('\n');
-    }
-  } catch (e) {
-    if (e instanceof UsageError && !e.message.startsWith(`${bond.name}: `)) throw new UsageError(`${bond.name}: ${e.message}`);
+  if (READ_ONLY_FILES.includes(file)) throw new FileError('Permission denied');
+  if (file !== 'slaves') return bond.setOptionText(file, value).join('\n');
+  // bond_option_slaves_set: "+<ifname>" or "-<ifname>".
+  const refuse = (text: string, hint?: string): never => {
+    const e = new UsageError(text, hint).by(bond.name);
+    stack.log.error(e.text);
     throw e;
+  };
+  const cmd = value.trim().split(/\s+/)[0]?.slice(0, 16) ?? '';
+  const name = cmd.slice(1);
+  if (cmd.length < 2 || (cmd[0] !== '+' && cmd[0] !== '-') || !validIfName(name)) refuse('no command found in slaves file - use +ifname or -ifname');
+  const port = stack.port(name);
+  if (!port) {
+    const dev = stack.devices.get(name);
+    if (!dev) refuse(`interface ${name} does not exist!`, `ports: ${stack.ports.map((p) => p.name).join(' ')}`);
+    refuse(`(slave ${name}): only front-panel ports can be enslaved here`, `${name} is a ${dev!.kind}`);
   }
+  if (cmd[0] === '+') {
+    // HOWTO 3.4 (kept on purpose): slaves go in through this file once the bond is up.
+    if (!bond.adminUp) refuse(`(slave ${name}): the bond must be up before slaves can be added`, `ifconfig ${bond.name} up`);
+    await enslaveTakingDown(stack, bond, port!);
+  } else {
+    const s = bond.slave(name);
+    if (!s) refuse(`(slave ${name}): Device is not our slave`);
+    await bond.release(s!);
+  }
+  return '';
 }
 
 function readSlaveFile(stack: NetStack, portName: string, attr: string): string {
@@ -296,9 +247,9 @@ function readSlaveFile(stack: NetStack, portName: string, attr: string): string 
     case 'queue_id':
       return String(s.queueId);
     default: {
-      // The 802.3ad files read empty outside 802.3ad mode.
+      // The 802.3ad files read N/A outside 802.3ad mode or without an aggregator.
       const m = bond.modeExtension;
-      return m instanceof Mode8023ad ? m.slaveSysfsFile(s, attr) : '';
+      return (bond.opts.mode === BOND_MODE_8023AD && m instanceof Mode8023ad && m.slaveSysfsFile(s, attr)) || 'N/A';
     }
   }
 }

@@ -6,8 +6,7 @@ import { UsageError } from '../core/errors.ts';
 import type { Board } from '../../hal/board.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
-import { bondModeDescription } from '../bonding/procfs.ts';
-import { formatOption } from '../bonding/options.ts';
+import { formatOption, modeLongName, modeName, modeNumber } from '../bonding/options.ts';
 import { LINK_STATE_NAMES } from '../bonding/slave.ts';
 import { formatMac } from '../net/addr.ts';
 import type { NetStack } from '../net/stack.ts';
@@ -58,7 +57,7 @@ export interface BondDetail extends BondSummary {
 function summary(b: Bond): BondSummary {
   return {
     name: b.name,
-    mode: formatOption(b.opts, 'mode').split(' ')[0],
+    mode: modeName(b.opts.mode),
     miiStatus: b.carrier ? 'up' : 'down',
     adminUp: b.adminUp,
     activeSlave: usesPrimary(b.opts.mode) ? (b.currActiveSlave?.name ?? null) : null,
@@ -112,7 +111,7 @@ function detail(b: Bond): BondDetail {
 
 function formatDetail(d: BondDetail): string {
   const lines = [
-    `${d.name}: ${bondModeDescription(['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'].indexOf(d.mode))}, ${d.adminUp ? 'up' : 'down'}, link ${d.miiStatus}, MAC ${d.mac}`,
+    `${d.name}: ${modeLongName(modeNumber(d.mode))}, ${d.adminUp ? 'up' : 'down'}, link ${d.miiStatus}, MAC ${d.mac}`,
     `  monitor ${d.monitor}; active slave ${d.activeSlave ?? '-'}; primary ${d.primary ?? '-'}; failovers ${d.failoverCount}`,
     `  options: ${Object.entries(d.options).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v.split(' ')[0]}`).join(' ')}`,
   ];

@@ -290,8 +290,12 @@ async function ipLink(stack: NetStack, args: string[]): Promise<string> {
         steps.push(() => {
           // All or nothing: check the whole list on a copy first.
           const trial = cloneBondOptions(x.opts);
-          for (const [opt, val] of pairs) setOption(trial, opt, val, { up: x.adminUp, slaveCount: x.slaves.length });
-          for (const [opt, val] of pairs) x.setOptionText(opt, val);
+          try {
+            for (const [opt, val] of pairs) setOption(trial, opt, val, { up: x.adminUp, slaveCount: x.slaves.length }, 'netlink');
+          } catch (e) {
+            throw e instanceof UsageError ? e.by(x.name) : e;
+          }
+          for (const [opt, val] of pairs) x.setOptionText(opt, val, 'netlink');
         });
       } else if (w === 'type' && words[i + 1] === 'bond_slave') {
         // ip link set <port> type bond_slave actor_port_prio <n> (802.3ad per-port priority).

@@ -6,29 +6,25 @@
  */
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
-import { BOND_OPTIONS, defaultBondOptions, formatOption, type BondOptions, type OptionName } from '../bonding/options.ts';
+import { BOND_OPTIONS, defaultBondOptions, modeName, setOption, optionInputText, type BondOptions, type ConfigRank, type OptionName } from '../bonding/options.ts';
 import { formatIpv4, formatMac } from '../net/addr.ts';
 import type { NetStack } from '../net/stack.ts';
 import type { NetDevice } from '../net/netdev.ts';
 
-/** Options set later or elsewhere: the mode first, slaves-dependent ones after the slaves. */
-const SKIP: readonly OptionName[] = ['mode', 'primary', 'active_slave', 'max_bonds', 'num_unsol_na', 'arp_ip_target', 'ns_ip6_target'];
-/** Options whose value others depend on, set before the rest. */
-const FIRST: readonly OptionName[] = ['miimon'];
-/** Options that must follow others (arp_interval after its targets: no warning on load). */
-const LAST: readonly OptionName[] = ['arp_interval'];
+/** The order the table gives: what others depend on first, what must follow the targets last. */
+const ORDER: Record<ConfigRank, number> = { first: 0, normal: 1, 'after-targets': 2, special: 3 };
 
-/** The value as the sysfs file takes it back (the name for enums, the number otherwise). */
-function optionText(o: BondOptions, name: OptionName): string {
-  const text = formatOption(o, name);
-  const def = BOND_OPTIONS.find((d) => d.name === name)!;
-  return def.display === 'name-value' ? text.split(' ')[0] : text;
-}
-
-function changed(o: BondOptions, d: BondOptions, name: OptionName): boolean {
+function changed(o: BondOptions, d: BondOptions, name: keyof BondOptions): boolean {
   const a = o[name];
   const b = d[name];
   return Array.isArray(a) ? JSON.stringify(a) !== JSON.stringify(b) : a !== b;
+}
+
+/** What a new bond holds once its mode is set (setting the mode can set miimon). */
+function cloneWithMode(d: BondOptions, mode: BondOptions['mode']): BondOptions {
+  const c = { ...d };
+  setOption(c, 'mode', String(mode), { up: false, slaveCount: 0 });
+  return c;
 }
 
 function addresses(stack: NetStack, dev: NetDevice): string[] {
@@ -40,23 +36,26 @@ function bondLines(stack: NetStack, bond: Bond): string[] {
   const d = defaultBondOptions();
   const file = (name: string, value: string) => `echo ${value} > /sys/class/net/${bond.name}/bonding/${name}`;
   const lines = [`echo +${bond.name} > /sys/class/net/bonding_masters`];
-  if (o.mode !== d.mode) lines.push(file('mode', optionText(o, 'mode')));
-  // Delays are kept in monitor rounds: without the MII monitor they read (and are) 0.
-  const delays: readonly OptionName[] = ['updelay', 'downdelay', 'peer_notif_delay'];
-  const usable = BOND_OPTIONS.filter(
-    (def) => def.modes.includes(o.mode) && !SKIP.includes(def.name) && changed(o, d, def.name) && !(o.miimon === 0 && delays.includes(def.name)),
-  );
-  const order = (n: OptionName) => (FIRST.includes(n) ? 0 : LAST.includes(n) ? 2 : 1);
-  const list = [...usable].sort((a, b) => order(a.name) - order(b.name));
-  // miimon 0 with no ARP monitor must be said explicitly (a new bond starts at 100).
-  for (const def of list) {
-    if (order(def.name) === 2) continue;
-    if (def.sysfs) lines.push(file(def.name, optionText(o, def.name)));
-    else lines.push(`ip link set ${bond.name} type bond ${def.name} ${optionText(o, def.name)}`);
-  }
+  // The mode first: setting it may set miimon (which then only shows when it differs).
+  if (o.mode !== d.mode) lines.push(file('mode', modeName(o.mode)));
+  const base = cloneWithMode(d, o.mode);
+  // Delays are kept in monitor rounds: without the MII monitor they read (and are) 0; the
+  // num_unsol_na alias is said once, as num_grat_arp.
+  const usable = BOND_OPTIONS.filter((def) => {
+    const key = def.name as keyof BondOptions;
+    if (def.rank === 'special' || def.name === 'num_unsol_na' || !(key in o) || !def.modes.includes(o.mode)) return false;
+    if (def.display === 'delay' && o.miimon === 0) return false;
+    return changed(o, base, key);
+  });
+  const list = [...usable].sort((a, b) => ORDER[a.rank] - ORDER[b.rank]);
+  const say = (name: OptionName): string =>
+    BOND_OPTIONS.find((x) => x.name === name)!.sysfs
+      ? file(name, optionInputText(o, name))
+      : `ip link set ${bond.name} type bond ${name} ${optionInputText(o, name)}`;
+  for (const def of list) if (ORDER[def.rank] < ORDER['after-targets']) lines.push(say(def.name));
   for (const t of o.arp_ip_target) lines.push(file('arp_ip_target', `+${t}`));
-  if (o.ns_ip6_target.length > 0) lines.push(file('ns_ip6_target', o.ns_ip6_target.join(',')));
-  for (const def of list) if (order(def.name) === 2) lines.push(file(def.name, optionText(o, def.name)));
+  if (o.ns_ip6_target.length > 0) lines.push(`ip link set ${bond.name} type bond ns_ip6_target ${o.ns_ip6_target.join(',')}`);
+  for (const def of list) if (def.rank === 'after-targets') lines.push(say(def.name));
   if (bond.mtu !== 1500) lines.push(`ip link set ${bond.name} mtu ${bond.mtu}`);
   // A MAC set by hand (not the first slave's) is set before the slaves take it.
   const first = bond.slaves[0];

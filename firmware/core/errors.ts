@@ -6,9 +6,25 @@ export class FirmwareError extends Error {
   override name = 'FirmwareError';
 }
 
-/** The command or its arguments are wrong: the message says what is allowed. */
+/**
+ * The command or its arguments are wrong: the message says what is allowed. `text` is the
+ * message without the hint, as a kernel log line would say it.
+ */
 export class UsageError extends FirmwareError {
   override name = 'UsageError';
+  readonly text: string;
+
+  constructor(text: string, hint?: string) {
+    super(hint ? `${text} (${hint})` : text);
+    this.text = text;
+  }
+
+  /** The same refusal said by `who` ("bond0: ..."), as netdev_err prefixes it. */
+  by(who: string): UsageError {
+    const e = new UsageError(`${who}: ${this.text}`);
+    e.message = `${who}: ${this.message}`;
+    return e;
+  }
 }
 
 /** Hardware did not behave: a bus timeout, an unexpected ID, a chip that does not answer. */

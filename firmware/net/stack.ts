@@ -71,6 +71,11 @@ export class NetStack {
       hasIp: (bond, ip) => this.ownsIp(bond, ip),
       lagChanged: (bond, ports) => this.lagChanged(bond, ports),
       changed: () => this.notifyChange(),
+      deviceMaster: (name) => {
+        const dev = this.devices.get(name);
+        if (!dev) return undefined;
+        return isFrontPort(dev) && dev.master !== undefined ? dev.master : null;
+      },
     };
     this.bonding = new BondingDriver(env, {
       nameTaken: (name) => this.devices.get(name) !== undefined,

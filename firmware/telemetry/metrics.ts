@@ -4,7 +4,7 @@
  */
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
-import { BOND_OPTIONS, formatOption } from '../bonding/options.ts';
+import { BOND_OPTIONS, formatOption, modeName } from '../bonding/options.ts';
 import { LINK_STATE_NAMES } from '../bonding/slave.ts';
 import { formatMac } from '../net/addr.ts';
 import type { NetStack } from '../net/stack.ts';
@@ -36,12 +36,12 @@ export function nodeMetrics(stack: NetStack, info: { firmwareVersion: string; bo
   return m;
 }
 
-/** Options with a sysfs file, as Config/<option> (the text `cat` prints). */
-export const CONFIG_OPTIONS: readonly string[] = BOND_OPTIONS.filter((o) => o.sysfs).map((o) => o.name);
+/** Every bond option, as Config/<option> (the text `cat` prints); max_bonds belongs to the module. */
+export const CONFIG_OPTIONS: readonly string[] = BOND_OPTIONS.filter((o) => o.name !== 'max_bonds').map((o) => o.name);
 
 export function bondMetrics(bond: Bond): MetricSet {
   const m: MetricSet = new Map();
-  m.set('Mode', { type: 'String', value: formatOption(bond.opts, 'mode').split(' ')[0] });
+  m.set('Mode', { type: 'String', value: modeName(bond.opts.mode) });
   m.set('MII Status', { type: 'String', value: bond.carrier ? 'up' : 'down' });
   m.set('Active Slave', { type: 'String', value: usesPrimary(bond.opts.mode) ? (bond.currActiveSlave?.name ?? '') : '' });
   m.set('Slaves', { type: 'String', value: bond.slaves.map((s) => s.name).join(' ') });
@@ -64,7 +64,7 @@ export function bondMetrics(bond: Bond): MetricSet {
       m.set(`Slaves/${s.name}/LACP/Partner State`, { type: 'UInt8', value: p.partner.state });
     }
   }
-  for (const o of CONFIG_OPTIONS) m.set(`Config/${o}`, { type: 'String', value: formatOption(bond.opts, o) });
+  for (const o of CONFIG_OPTIONS) m.set(`Config/${o}`, { type: 'String', value: formatOption(bond.opts, o, bond) });
   return m;
 }
 
