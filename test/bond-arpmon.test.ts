@@ -48,7 +48,7 @@ test('HOWTO 11.2.2: the partner stops forwarding, the link stays up: the ARP mon
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/link_failure_count'), '1');
   // The last reply arrived in the round just before the drop; the slave is down once more
   // than missed_max (2) intervals and a half have passed without one: at the third round.
-  const down = s.log.tail().find((e) => e.text.includes('link status definitely down for interface eth0'))!;
+  const down = s.log.tail().find((e) => e.text.includes('(slave eth0): link status definitely down, disabling slave'))!;
   t.is(down.time - t0, 2300);
   // The partner forwards again: eth0 comes back as a backup.
   await s.run('sim peer eth0 forward');
@@ -102,7 +102,7 @@ test('arp_all_targets=all with arp_validate: one silent target is enough to fail
   await until(s, t0 + 4000);
   // The silent target now fails the active slave (the backup, not validated, keeps coming
   // back on the active slave's broadcasts: Linux flaps the same way in this setup).
-  t.truthy(s.log.tail().find((e) => e.time > t0 + 3000 && e.text === 'bond0: link status definitely down for interface eth0, disabling it'));
+  t.truthy(s.log.tail().find((e) => e.time > t0 + 3000 && e.text === 'bond0: (slave eth0): link status definitely down, disabling slave'));
 });
 
 test('balance-rr with the ARP monitor: probes on every slave; a silent partner port takes that slave out', async (t) => {
@@ -115,7 +115,7 @@ test('balance-rr with the ARP monitor: probes on every slave; a silent partner p
   await until(s, t0 + 2000);
   t.is(await mii(s, 'eth1'), 'down');
   t.is(await mii(s, 'eth0'), 'up');
-  t.truthy(s.log.tail().find((e) => e.text === 'bond0: interface eth1 is now down'));
+  t.truthy(s.log.tail().find((e) => e.text === 'bond0: (slave eth1): interface is now down'));
   await s.run('sim peer eth1 forward');
   await until(s, t0 + 3000);
   t.is(await mii(s, 'eth1'), 'up');

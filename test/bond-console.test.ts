@@ -29,10 +29,10 @@ test('bonding_masters: absent until modprobe; bonds created and deleted at run t
   t.is(await cat(s, '/sys/class/net/bonding_masters'), 'bond0 bond1');
   t.is(await s.run('echo +foo > /sys/class/net/bonding_masters'), '');
   t.is(await cat(s, '/sys/class/net/bonding_masters'), 'bond0 bond1 foo');
-  t.regex(await s.run('echo +foo > /sys/class/net/bonding_masters'), /^error: bond foo already exists/);
-  t.regex(await s.run('echo +eth0 > /sys/class/net/bonding_masters'), /^error: bond eth0 already exists/);
-  t.is(await s.run('echo -bar > /sys/class/net/bonding_masters'), 'error: unable to delete non-existent bond bar (No such device)');
-  t.regex(await s.run('echo foo > /sys/class/net/bonding_masters'), /^error: bonding_masters: no command found/);
+  t.regex(await s.run('echo +foo > /sys/class/net/bonding_masters'), /^error: bonding: foo already exists/);
+  t.regex(await s.run('echo +eth0 > /sys/class/net/bonding_masters'), /^error: bonding: eth0 already exists/);
+  t.is(await s.run('echo -bar > /sys/class/net/bonding_masters'), 'error: bonding: unable to delete non-existent bar (No such device)');
+  t.regex(await s.run('echo foo > /sys/class/net/bonding_masters'), /^error: bonding: no command found in bonding_masters - use \+ifname or -ifname$/);
   t.is(await s.run('echo -bond1 > /sys/class/net/bonding_masters'), '');
   t.is(await cat(s, '/sys/class/net/bonding_masters'), 'bond0 foo');
   t.is(await cat(s, '/sys/class/net/bond1/bonding/mode'), 'error: cat: /sys/class/net/bond1/bonding/mode: No such file or directory');
@@ -131,7 +131,7 @@ test('MAC rules: the first slave gives its address, slaves take the bond\'s, rel
   await s.run('echo -eth0 > /sys/class/net/bond0/bonding/slaves');
   t.is(await cat(s, '/sys/class/net/eth0/address'), eth0);
   t.is(await cat(s, '/sys/class/net/bond0/address'), eth0, 'the bond keeps its address while it has slaves');
-  t.truthy(s.log.tail().find((e) => e.text.includes('the permanent HWaddr of eth0 - 02:50:43:0a:1b:2d - is still in use by bond0')));
+  t.truthy(s.log.tail().find((e) => e.text.includes('bond0: (slave eth0): the permanent HWaddr of slave - 02:50:43:0a:1b:2d - is still in use by bond')));
   await s.run('echo -eth1 > /sys/class/net/bond0/bonding/slaves');
   t.is(await cat(s, '/sys/class/net/eth1/address'), eth1);
   t.not(await cat(s, '/sys/class/net/bond0/address'), eth0);

@@ -38,25 +38,25 @@ test('active-backup: downdelay and updelay to the millisecond, then failover', a
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/mii_status'), 'up');
   await until(s, t0 + 1100);
   // The round at +1100 sees the drop; downdelay 200 ms counts two more rounds.
-  t.is(logTime(s, 'link status down for active interface eth0, disabling it in 200 ms'), t0 + 1100);
+  t.is(logTime(s, '(slave eth0): link status down for active interface, disabling it in 200 ms'), t0 + 1100);
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/mii_status'), 'going down');
   await until(s, t0 + 1299);
   t.is(await s.run('cat /sys/class/net/bond0/bonding/active_slave'), 'eth0');
   await until(s, t0 + 1300);
-  t.is(logTime(s, 'link status definitely down for interface eth0, disabling it'), t0 + 1300);
-  t.is(logTime(s, 'making interface eth1 the new active one'), t0 + 1300);
+  t.is(logTime(s, '(slave eth0): link status definitely down, disabling slave'), t0 + 1300);
+  t.is(logTime(s, '(slave eth1): making interface the new active one'), t0 + 1300);
   t.is(await s.run('cat /sys/class/net/bond0/bonding/active_slave'), 'eth1');
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/link_failure_count'), '1');
 
   await until(s, t0 + 2050);
   await s.run('sim link eth0 up');
   await until(s, t0 + 2100);
-  t.is(logTime(s, 'link status up for interface eth0, enabling it in 200 ms', t0 + 2000), t0 + 2100);
+  t.is(logTime(s, '(slave eth0): link status up, enabling it in 200 ms', t0 + 2000), t0 + 2100);
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/mii_status'), 'going back');
   await until(s, t0 + 2299);
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/mii_status'), 'going back');
   await until(s, t0 + 2300);
-  t.is(logTime(s, 'link status definitely up for interface eth0, 1000 Mbps full duplex', t0 + 2000), t0 + 2300);
+  t.is(logTime(s, '(slave eth0): link status definitely up, 1000 Mbps full duplex', t0 + 2000), t0 + 2300);
   // No primary: the active slave stays where it is.
   t.is(await s.run('cat /sys/class/net/bond0/bonding/active_slave'), 'eth1');
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/state'), 'backup');
@@ -69,7 +69,7 @@ test('a drop shorter than downdelay: the slave comes back without failing over',
   await until(s, t0 + 1150);
   await s.run('sim link eth0 up');
   await until(s, t0 + 1200);
-  t.is(logTime(s, 'link status up again after 100 ms for interface eth0'), t0 + 1200);
+  t.is(logTime(s, '(slave eth0): link status up again after 100 ms'), t0 + 1200);
   await until(s, t0 + 2000);
   t.is(await s.run('cat /sys/class/net/bond0/bonding/active_slave'), 'eth0');
   t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/link_failure_count'), '0');
@@ -88,8 +88,8 @@ test('HOWTO 13.1: updelay is ignored while no slave is active', async (t) => {
   await s.run('sim link eth1 up');
   await until(s, t0 + 1600);
   // Seen at +1600 and made active in the same round, not 500 ms later.
-  t.is(logTime(s, 'link status up for interface eth1, enabling it in 0 ms', t0 + 1000), t0 + 1600);
-  t.is(logTime(s, 'link status definitely up for interface eth1', t0 + 1000), t0 + 1600);
+  t.is(logTime(s, '(slave eth1): link status up, enabling it in 0 ms', t0 + 1000), t0 + 1600);
+  t.is(logTime(s, '(slave eth1): link status definitely up', t0 + 1000), t0 + 1600);
   t.is(await s.run('cat /sys/class/net/bond0/bonding/active_slave'), 'eth1');
   // With eth1 active, eth0 coming back waits its full updelay.
   await until(s, t0 + 2050);

@@ -44,7 +44,7 @@ test('a cable pull at a given instant loses the frames sent until the failover, 
     const pulledAt = s.clock.now();
     await s.run('sim link eth0 down');
     await s.run('sim wait 500ms');
-    const failover = s.log.tail().find((e) => e.text === 'bond0: making interface eth1 the new active one');
+    const failover = s.log.tail().find((e) => e.text === 'bond0: (slave eth1): making interface the new active one');
     const out = await s.run('sim stream stop');
     return { out, lost: parseCounts(out).lost, windowMs: failover!.time - pulledAt };
   };

@@ -135,7 +135,7 @@ test.serial('births, data by exception within 100 ms of a failover, rebirth, com
     // A failover: DDATA within 100 ms of the bond's change.
     let failoverAt = 0;
     const unsub = sys.log.subscribe((e) => {
-      if (e.text.includes('making interface eth1 the new active one')) failoverAt = performance.now();
+      if (e.text.includes('(slave eth1): making interface the new active one')) failoverAt = performance.now();
     });
     await run('sim link eth0 down');
     const dd = await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && metric(m, 'Active Slave') === 'eth1');

@@ -154,11 +154,11 @@ export class AlbMode implements ModeExtension {
     }
     if (free) {
       this.setSlaveMac(slave, free.permHwaddr);
-      bond.log.warn(`${bond.name}: ${slave.name}: the slave hw address is in use by the bond; giving it the hw address of ${free.name}`);
+      bond.log.warn(`${bond.name}: (slave ${slave.name}): the slave hw address is in use by the bond; giving it the hw address of ${free.name}`);
     } else if (hasBondAddr) {
       // Linux refuses the enslave here (-EFAULT); the hook cannot, so it says so and goes on.
       bond.log.error(
-        `${bond.name}: ${slave.name}: the slave hw address is in use by the bond; couldn't find a slave with a free hw address to give it (this should not have happened)`,
+        `${bond.name}: (slave ${slave.name}): the slave hw address is in use by the bond; couldn't find a slave with a free hw address to give it (this should not have happened)`,
       );
     }
   }

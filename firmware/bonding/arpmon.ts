@@ -7,9 +7,9 @@
 import { PeriodicTimer } from '../core/clock.ts';
 import { macEquals, parseIpv4, readU16, readU32 } from '../net/addr.ts';
 import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, writeArpPayload, writeEthernetHeader } from '../net/packets.ts';
-import { BOND_MODE_ACTIVEBACKUP, BOND_MODE_XOR } from './options.ts';
+import { BOND_MODE_ACTIVEBACKUP } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
-import type { Bond } from './bond.ts';
+import type { MonitorHost } from './monitor-host.ts';
 
 /** arp_validate bits (bond_options.h BOND_ARP_VALIDATE_* and BOND_ARP_FILTER). */
 const ARP_FILTER = 4;
@@ -28,8 +28,8 @@ export class ArpMonitor extends PeriodicTimer {
   private targetText: readonly string[] | undefined;
   private targetIps: number[] = [];
 
-  constructor(private readonly bond: Bond) {
-    super(bond.env.clock, () => bond.opts.arp_interval);
+  constructor(private readonly bond: MonitorHost) {
+    super(bond.clock, () => bond.opts.arp_interval);
   }
 
   protected override work(): void {
@@ -82,11 +82,11 @@ export class ArpMonitor extends PeriodicTimer {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[i];
       const text = bond.opts.arp_ip_target[i];
-      const route = bond.env.arpRoute(bond, target);
+      const route = bond.arpRoute(target);
       if (route === undefined) {
         // No route: probe from 0.0.0.0 to make some traffic (arp_validate=0 can still work).
         if (bond.opts.arp_validate && !this.warnedNoRoute) {
-          this.warnedNoRoute = true;
+          this.warnedNoRoute = true; // pr_warn_once
           bond.log.warn(`${bond.name}: no route to arp_ip_target ${text} and arp_validate is set`);
         }
         this.send(s, target, 0, -1);
@@ -146,7 +146,7 @@ export class ArpMonitor extends PeriodicTimer {
   /** bond_validate_arp: the sender is one of our targets and the target one of our addresses. */
   private validate(s: Slave, sip: number, tip: number): void {
     const bond = this.bond;
-    if (!sip || !bond.env.hasIp(bond, tip)) return;
+    if (!sip || !bond.hasIp(tip)) return;
     const i = this.targets().indexOf(sip);
     if (i < 0) return;
     s.lastRx = bond.now;
@@ -171,37 +171,22 @@ export class ArpMonitor extends PeriodicTimer {
           s.linkNewState = BOND_LINK_UP;
           changed = true;
           if (!oldCurrent) {
-            bond.log.info(`${bond.name}: link status definitely up for interface ${s.name}`);
+            bond.log.info(`${bond.name}: (slave ${s.name}): link status definitely up`);
             failover = true;
           } else {
-            bond.log.info(`${bond.name}: interface ${s.name} is now up`);
+            bond.log.info(`${bond.name}: (slave ${s.name}): interface is now up`);
           }
         }
       } else if (!this.inInterval(s.lastTx, missedMax) || !this.inInterval(s.lastRx, missedMax)) {
         s.linkNewState = BOND_LINK_DOWN;
         changed = true;
         s.linkFailureCount++;
-        bond.log.info(`${bond.name}: interface ${s.name} is now down`);
+        bond.log.info(`${bond.name}: (slave ${s.name}): interface is now down`);
         if (s === oldCurrent) failover = true;
       }
       if (s.isUp) this.sendAll(s);
     }
-    if (!failover && !changed) return;
-    for (const s of bond.slaves) {
-      if (s.linkNewState !== BOND_LINK_NOCHANGE) s.link = s.linkNewState;
-      s.linkNewState = BOND_LINK_NOCHANGE;
-    }
-    if (changed) {
-      // bond_slave_state_change
-      for (const s of bond.slaves) {
-        if (s.link === BOND_LINK_UP) bond.setActiveRole(s);
-        else if (s.link === BOND_LINK_DOWN) s.backup = true;
-      }
-      if (bond.opts.mode === BOND_MODE_XOR) bond.updateSlaveArr();
-    }
-    if (failover) bond.selectActiveSlave();
-    bond.setCarrier();
-    bond.env.changed?.(bond);
+    if (failover || changed) bond.commitLoadBalanceArpLinks(failover, changed);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -212,11 +197,11 @@ export class ArpMonitor extends PeriodicTimer {
     const bond = this.bond;
     if (bond.slaves.length === 0) return;
     const shouldNotifyPeers = bond.shouldNotifyPeers();
-    if (this.abInspect()) this.abCommit();
+    if (this.abInspect()) bond.commitActiveBackupArpLinks();
     this.abProbe();
     if (shouldNotifyPeers) {
-      bond.sendPeerNotif--;
-      bond.env.notifyPeers(bond);
+      bond.peerNotifyCountdown();
+      bond.notifyPeers();
     }
   }
 
@@ -253,51 +238,6 @@ export class ArpMonitor extends PeriodicTimer {
     return commit;
   }
 
-  /** bond_ab_arp_commit. */
-  private abCommit(): void {
-    const bond = this.bond;
-    for (const s of bond.slaves) {
-      const next = s.linkNewState;
-      s.linkNewState = BOND_LINK_NOCHANGE;
-      let failover = false;
-      switch (next) {
-        case BOND_LINK_UP: {
-          const active = bond.currActiveSlave;
-          if (active !== s || (!active && this.inInterval(s.lastTx, 1))) {
-            s.link = BOND_LINK_UP;
-            const arpSlave = bond.currentArpSlave;
-            if (arpSlave) {
-              bond.setSlaveInactive(arpSlave);
-              bond.currentArpSlave = undefined;
-            }
-            bond.log.info(`${bond.name}: link status definitely up for interface ${s.name}`);
-            if (!bond.currActiveSlave || s === bond.primarySlave) failover = true;
-          }
-          break;
-        }
-        case BOND_LINK_DOWN:
-          s.linkFailureCount++;
-          s.link = BOND_LINK_DOWN;
-          bond.setSlaveInactive(s);
-          bond.log.info(`${bond.name}: link status definitely down for interface ${s.name}, disabling it`);
-          if (s === bond.currActiveSlave) {
-            bond.currentArpSlave = undefined;
-            failover = true;
-          }
-          break;
-        case BOND_LINK_FAIL:
-          s.link = BOND_LINK_FAIL;
-          bond.setSlaveInactive(s);
-          // A slave just enslaved has become the active one.
-          if (bond.currActiveSlave) bond.currentArpSlave = undefined;
-          break;
-      }
-      if (failover) bond.selectActiveSlave();
-    }
-    bond.setCarrier();
-    bond.env.changed?.(bond);
-  }
-
   /** bond_ab_arp_probe: probe through the active slave, or try the next candidate in turn. */
   private abProbe(): void {
     const bond = this.bond;
@@ -315,20 +255,13 @@ export class ArpMonitor extends PeriodicTimer {
       if (!found && !before && s.isUp) before = s;
       if (found && !next && s.isUp) next = s;
       // A slave marked up whose port is down (simultaneous failures): mark it down now.
-      if (!s.isUp && s.link === BOND_LINK_UP) {
-        s.link = BOND_LINK_DOWN;
-        s.linkFailureCount++;
-        bond.setSlaveInactive(s);
-        bond.log.info(`${bond.name}: backup interface ${s.name} is now down`);
-      }
+      if (!s.isUp && s.link === BOND_LINK_UP) bond.backupDown(s);
       if (s === arpSlave) found = true;
     }
     if (!next && before) next = before;
     if (!next) return;
-    next.link = BOND_LINK_BACK;
-    bond.setSlaveActive(next);
+    bond.probeThrough(next);
     this.sendAll(next);
     next.lastLinkUp = bond.now;
-    bond.currentArpSlave = next;
   }
 }

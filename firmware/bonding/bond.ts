@@ -16,9 +16,14 @@ import { formatMac, macEquals, readU16 } from '../net/addr.ts';
 import type { Duplex, NetCounters, NetDevice } from '../net/netdev.ts';
 import { ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
 import { hashToIndex, xmitHash } from './hash.ts';
+export { isLb, needsSpeedDuplex, usesPrimary, usesXmitHash } from './options.ts';
 import {
   BOND_MODE_8023AD,
+  isLb,
   modeName,
+  needsSpeedDuplex,
+  usesPrimary,
+  usesXmitHash,
   parseOptionValue,
   setBondOption,
   type OptionHost,
@@ -36,12 +41,15 @@ import {
 import {
   BOND_LINK_BACK,
   BOND_LINK_DOWN,
+  BOND_LINK_FAIL,
+  BOND_LINK_NOCHANGE,
   BOND_LINK_UP,
   Slave,
   type BondPort,
   type LinkState,
 } from './slave.ts';
 import { MiiMonitor } from './miimon.ts';
+import type { MonitorHost } from './monitor-host.ts';
 import { ArpMonitor } from './arpmon.ts';
 
 /** fail_over_mac values (bond_options.h BOND_FOM_*). */
@@ -138,29 +146,9 @@ export function availableModesText(): string {
   return out.join(', ');
 }
 
-/** bond_uses_primary: the modes with one active slave. */
-export function usesPrimary(mode: BondMode): boolean {
-  return mode === BOND_MODE_ACTIVEBACKUP || mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
-}
-
-/** bond_mode_can_use_xmit_hash. */
-export function usesXmitHash(mode: BondMode): boolean {
-  return mode === BOND_MODE_XOR || mode === BOND_MODE_8023AD || mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
-}
-
-/** bond_needs_speed_duplex: the modes that cannot use a slave whose speed is unknown. */
-export function needsSpeedDuplex(mode: BondMode): boolean {
-  return mode === BOND_MODE_8023AD || isLb(mode);
-}
-
-/** bond_is_lb: balance-tlb and balance-alb. */
-export function isLb(mode: BondMode): boolean {
-  return mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
-}
-
 const IPPROTO_IGMP = 2;
 
-export class Bond implements NetDevice, OptionHost {
+export class Bond implements NetDevice, OptionHost, MonitorHost {
   readonly kind = 'bond';
   readonly opts: BondOptions = defaultBondOptions();
   readonly slaves: Slave[] = [];
@@ -512,7 +500,7 @@ export class Bond implements NetDevice, OptionHost {
     if (usesPrimary(this.opts.mode)) this.selectActiveSlave();
     if (usesXmitHash(this.opts.mode)) this.updateSlaveArr();
     this.log.info(
-      `${this.name}: Enslaving ${slave.name} as ${slave.isActive ? 'an active' : 'a backup'} interface with ${slave.link !== BOND_LINK_DOWN ? 'an up' : 'a down'} link`,
+      `${this.name}: (slave ${slave.name}): Enslaving as ${slave.isActive ? 'an active' : 'a backup'} interface with ${slave.link !== BOND_LINK_DOWN ? 'an up' : 'a down'} link`,
     );
     this.setCarrier();
     this.env.changed?.(this);
@@ -525,16 +513,16 @@ export class Bond implements NetDevice, OptionHost {
     const wasActive = slave.isActive;
     this.setSlaveInactive(slave);
     const i = this.slaves.indexOf(slave);
-    if (i < 0) throw new UsageError(`${this.name}: ${slave.name}: interface not enslaved`);
+    if (i < 0) throw new UsageError(`${this.name}: (slave ${slave.name}): interface not enslaved`);
     this.slaves.splice(i, 1);
     if (usesXmitHash(this.opts.mode)) this.updateSlaveArr();
     this.mode?.slaveRemoved(slave);
-    this.log.info(`${this.name}: Releasing ${wasActive ? 'active' : 'backup'} interface ${slave.name}`);
+    this.log.info(`${this.name}: (slave ${slave.name}): Releasing ${wasActive ? 'active' : 'backup'} interface`);
     const oldCurrent = this.currActiveSlave;
     this.currentArpSlave = undefined;
     if ((!this.opts.fail_over_mac || this.opts.mode !== BOND_MODE_ACTIVEBACKUP) && this.slaves.length > 0 && macEquals(this.mac, 0, slave.permHwaddr)) {
       this.log.warn(
-        `${this.name}: the permanent HWaddr of ${slave.name} - ${formatMac(slave.permHwaddr)} - is still in use by ${this.name} - set the HWaddr of ${slave.name} to a different address to avoid conflicts`,
+        `${this.name}: (slave ${slave.name}): the permanent HWaddr of slave - ${formatMac(slave.permHwaddr)} - is still in use by bond - set the HWaddr of slave to a different address to avoid conflicts`,
       );
     }
     if (this.primarySlave === slave) this.primarySlave = undefined;
@@ -668,13 +656,13 @@ export class Bond implements NetDevice, OptionHost {
       if (next.link === BOND_LINK_BACK) {
         if (uses) {
           const earlier = this.opts.miimon ? this.opts.updelay - next.delay * this.opts.miimon : 0;
-          this.log.info(`${this.name}: making interface ${next.name} the new active one ${earlier} ms earlier`);
+          this.log.info(`${this.name}: (slave ${next.name}): making interface the new active one ${earlier} ms earlier`);
         }
         next.delay = 0;
         next.link = BOND_LINK_UP;
         this.mode?.linkChanged(next, BOND_LINK_UP);
       } else if (uses) {
-        this.log.info(`${this.name}: making interface ${next.name} the new active one`);
+        this.log.info(`${this.name}: (slave ${next.name}): making interface the new active one`);
       }
     }
     if (uses) this.swapPromisc(next, old);
@@ -731,7 +719,6 @@ export class Bond implements NetDevice, OptionHost {
       case BOND_FOM_ACTIVE:
         this.mac = next.port.mac.slice();
         this.macRandom = false;
-        this.log.info(`${this.name}: fail_over_mac active: the bond takes ${next.name}'s address ${formatMac(this.mac)}`);
         break;
       case BOND_FOM_FOLLOW: {
         // Swap addresses: the new active takes the bond's address, the old one the new one's.
@@ -808,6 +795,146 @@ export class Bond implements NetDevice, OptionHost {
     this.env.changed?.(this);
     this.mode?.linkChanged(s, link);
     if (usesXmitHash(this.opts.mode)) this.updateSlaveArr();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // What the link monitors propose, committed (MonitorHost)
+
+  get clock(): Clock {
+    return this.env.clock;
+  }
+
+  peerNotifyCountdown(): void {
+    if (this.sendPeerNotif > 0) this.sendPeerNotif--;
+  }
+
+  notifyPeers(): void {
+    this.env.notifyPeers(this);
+  }
+
+  hasIp(ip: number): boolean {
+    return this.env.hasIp(this, ip);
+  }
+
+  arpRoute(target: number): { vlan: number; src: number } | null | undefined {
+    return this.env.arpRoute(this, target);
+  }
+
+  /** bond_miimon_commit. */
+  commitMiiLinks(slaves: readonly Slave[]): void {
+    let failover = false;
+    for (const s of slaves) {
+      if (!this.slaves.includes(s)) continue;
+      const next = s.linkNewState;
+      s.linkNewState = BOND_LINK_NOCHANGE;
+      if (next === BOND_LINK_UP) {
+        s.updateSpeedDuplex();
+        if (!s.speedDuplexKnown && needsSpeedDuplex(this.opts.mode)) {
+          // The carrier came up before the PHY's speed was read: stay down and let the next
+          // round try again.
+          s.link = BOND_LINK_DOWN;
+          this.warnRatelimited(`${this.name}: (slave ${s.name}): failed to get link speed/duplex`);
+          continue;
+        }
+        s.link = BOND_LINK_UP;
+        s.lastLinkUp = this.now;
+        if (this.opts.mode === BOND_MODE_8023AD) s.backup = true;
+        else if (this.opts.mode !== BOND_MODE_ACTIVEBACKUP) this.setActiveRole(s);
+        this.log.info(`${this.name}: (slave ${s.name}): link status definitely up, ${s.speed > 0 ? s.speed : 0} Mbps ${s.duplex === 'full' ? 'full' : 'half'} duplex`);
+        this.linkChanged(s, BOND_LINK_UP);
+        if (!this.currActiveSlave || s === this.primarySlave) failover = true;
+      } else if (next === BOND_LINK_DOWN) {
+        s.linkFailureCount++;
+        s.link = BOND_LINK_DOWN;
+        if (this.opts.mode === BOND_MODE_ACTIVEBACKUP || this.opts.mode === BOND_MODE_8023AD) this.setSlaveInactive(s);
+        this.log.info(`${this.name}: (slave ${s.name}): link status definitely down, disabling slave`);
+        this.linkChanged(s, BOND_LINK_DOWN);
+        if (s === this.currActiveSlave) failover = true;
+      }
+    }
+    if (failover) this.selectActiveSlave();
+    this.setCarrier();
+    this.env.changed?.(this);
+  }
+
+  /** The commit half of bond_loadbalance_arp_mon. */
+  commitLoadBalanceArpLinks(failover: boolean, changed: boolean): void {
+    for (const s of this.slaves) {
+      if (s.linkNewState !== BOND_LINK_NOCHANGE) s.link = s.linkNewState;
+      s.linkNewState = BOND_LINK_NOCHANGE;
+    }
+    if (changed) {
+      // bond_slave_state_change
+      for (const s of this.slaves) {
+        if (s.link === BOND_LINK_UP) this.setActiveRole(s);
+        else if (s.link === BOND_LINK_DOWN) s.backup = true;
+      }
+      if (this.opts.mode === BOND_MODE_XOR) this.updateSlaveArr();
+    }
+    if (failover) this.selectActiveSlave();
+    this.setCarrier();
+    this.env.changed?.(this);
+  }
+
+  /** bond_ab_arp_commit. */
+  commitActiveBackupArpLinks(): void {
+    const inInterval = (last: number, mod: number): boolean => {
+      const delta = this.opts.arp_interval;
+      return this.now >= last - delta && this.now <= last + mod * delta + Math.floor(delta / 2);
+    };
+    for (const s of this.slaves) {
+      const next = s.linkNewState;
+      s.linkNewState = BOND_LINK_NOCHANGE;
+      let failover = false;
+      switch (next) {
+        case BOND_LINK_UP: {
+          const active = this.currActiveSlave;
+          if (active !== s || (!active && inInterval(s.lastTx, 1))) {
+            s.link = BOND_LINK_UP;
+            const arpSlave = this.currentArpSlave;
+            if (arpSlave) {
+              this.setSlaveInactive(arpSlave);
+              this.currentArpSlave = undefined;
+            }
+            this.log.info(`${this.name}: (slave ${s.name}): link status definitely up`);
+            if (!this.currActiveSlave || s === this.primarySlave) failover = true;
+          }
+          break;
+        }
+        case BOND_LINK_DOWN:
+          s.linkFailureCount++;
+          s.link = BOND_LINK_DOWN;
+          this.setSlaveInactive(s);
+          this.log.info(`${this.name}: (slave ${s.name}): link status definitely down, disabling slave`);
+          if (s === this.currActiveSlave) {
+            this.currentArpSlave = undefined;
+            failover = true;
+          }
+          break;
+        case BOND_LINK_FAIL:
+          s.link = BOND_LINK_FAIL;
+          this.setSlaveInactive(s);
+          // A slave just enslaved has become the active one.
+          if (this.currActiveSlave) this.currentArpSlave = undefined;
+          break;
+      }
+      if (failover) this.selectActiveSlave();
+    }
+    this.setCarrier();
+    this.env.changed?.(this);
+  }
+
+  backupDown(s: Slave): void {
+    s.link = BOND_LINK_DOWN;
+    s.linkFailureCount++;
+    this.setSlaveInactive(s);
+    this.log.info(`${this.name}: (slave ${s.name}): backup interface is now down`);
+  }
+
+  probeThrough(s: Slave): void {
+    s.link = BOND_LINK_BACK;
+    this.setSlaveActive(s);
+    this.currentArpSlave = s;
   }
 
   // ---------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ export class Mode8023ad implements ModeExtension {
   constructor(private readonly bond: Bond) {
     this.lacp = new Lacp(bond.env.clock, () => this.settings(), {
       distributionChanged: () => this.updateDistribution(),
-      log: (text) => bond.log.info(`${bond.name}: ${text}`),
+      warn: (text) => bond.warnRatelimited(`${bond.name}: ${text}`),
     });
     this.lacp.stop();
   }

@@ -70,7 +70,7 @@ export class BondingDriver {
     if (!IFNAME_RE.test(name) || name === '.' || name === '..') {
       throw new UsageError(`invalid bond name '${name}' (at most 15 characters, no spaces, '/' or ':')`);
     }
-    if (this.hooks.nameTaken(name)) throw new UsageError(`bond ${name} already exists (File exists)`);
+    if (this.hooks.nameTaken(name)) throw new UsageError(`bonding: ${name} already exists`, 'File exists');
     const bond = new Bond(name, this.env);
     Object.assign(bond.opts, cloneBondOptions(this.defaults));
     bond.opts.max_bonds = this.defaults.max_bonds;
@@ -84,11 +84,12 @@ export class BondingDriver {
   async destroy(name: string): Promise<void> {
     this.requireLoaded();
     const bond = this.bonds.get(name);
-    if (!bond) throw new UsageError(`unable to delete non-existent bond ${name} (No such device)`);
+    if (!bond) throw new UsageError(`bonding: unable to delete non-existent ${name}`, 'No such device');
     await bond.destroy();
     this.bonds.delete(name);
     this.hooks.removed(bond);
-    this.env.log.info(`${name}: bond deleted`);
+    // bond_uninit.
+    this.env.log.info(`${name}: Released all slaves`);
   }
 
   get(name: string): Bond | undefined {

@@ -7,9 +7,9 @@
  * declared down exactly `downdelay` ms after the round that first saw the drop.
  */
 import { PeriodicTimer } from '../core/clock.ts';
-import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP } from './options.ts';
+import { BOND_MODE_ACTIVEBACKUP, usesXmitHash } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
-import { needsSpeedDuplex, usesXmitHash, type Bond } from './bond.ts';
+import type { MonitorHost } from './monitor-host.ts';
 
 /** Rounds every `miimon` ms; `start()` runs the first at once (bond_open queues it with no delay). */
 export class MiiMonitor extends PeriodicTimer {
@@ -17,8 +17,8 @@ export class MiiMonitor extends PeriodicTimer {
   /** Rounds run, for tests and telemetry. */
   rounds = 0;
 
-  constructor(private readonly bond: Bond) {
-    super(bond.env.clock, () => bond.opts.miimon);
+  constructor(private readonly bond: MonitorHost) {
+    super(bond.clock, () => bond.opts.miimon);
   }
 
   protected override work(): void {
@@ -52,13 +52,12 @@ export class MiiMonitor extends PeriodicTimer {
       commit += r.commit;
       if (r.cleared) ignoreUpdelay = false;
     }
-    if (bond.sendPeerNotif > 0) bond.sendPeerNotif--;
+    bond.peerNotifyCountdown();
     if (commit) {
       for (const s of slaves) this.commitLinkState(s);
-      this.commitChanges(slaves);
-      bond.env.changed?.(bond);
+      bond.commitMiiLinks(slaves);
     }
-    if (shouldNotifyPeers) bond.env.notifyPeers(bond);
+    if (shouldNotifyPeers) bond.notifyPeers();
   }
 
   /**
@@ -93,14 +92,14 @@ export class MiiMonitor extends PeriodicTimer {
           s.delay = downdelay;
           if (s.delay) {
             const role = opts.mode === BOND_MODE_ACTIVEBACKUP ? (s.isActive ? 'active ' : 'backup ') : '';
-            log.info(`${bond.name}: link status down for ${role}interface ${s.name}, disabling it in ${opts.downdelay} ms`);
+            log.info(`${bond.name}: (slave ${s.name}): link status down for ${role}interface, disabling it in ${opts.downdelay} ms`);
           }
         }
         if (linkUp) {
           // Recovered before downdelay expired.
           s.linkNewState = BOND_LINK_UP;
           s.lastLinkUp = bond.now;
-          log.info(`${bond.name}: link status up again after ${this.ms(downdelay - s.delay)} ms for interface ${s.name}`);
+          log.info(`${bond.name}: (slave ${s.name}): link status up again after ${this.ms(downdelay - s.delay)} ms`);
           return { commit: 1, cleared: false };
         }
         if (s.delay <= 0) {
@@ -116,12 +115,12 @@ export class MiiMonitor extends PeriodicTimer {
           s.linkNewState = BOND_LINK_BACK;
           s.delay = updelay;
           if (s.delay) {
-            log.info(`${bond.name}: link status up for interface ${s.name}, enabling it in ${ignoreUpdelay ? 0 : opts.updelay} ms`);
+            log.info(`${bond.name}: (slave ${s.name}): link status up, enabling it in ${ignoreUpdelay ? 0 : opts.updelay} ms`);
           }
         }
         if (!linkUp) {
           s.linkNewState = BOND_LINK_DOWN;
-          log.info(`${bond.name}: link status down again after ${this.ms(updelay - s.delay)} ms for interface ${s.name}`);
+          log.info(`${bond.name}: (slave ${s.name}): link status down again after ${this.ms(updelay - s.delay)} ms`);
           return { commit: 1, cleared: false };
         }
         if (ignoreUpdelay) s.delay = 0;
@@ -138,44 +137,5 @@ export class MiiMonitor extends PeriodicTimer {
   private commitLinkState(s: Slave): void {
     if (s.linkNewState === BOND_LINK_NOCHANGE) return;
     s.link = s.linkNewState;
-  }
-
-  /** bond_miimon_commit: what going up or down means for the bond. */
-  private commitChanges(slaves: Slave[]): void {
-    const bond = this.bond;
-    let failover = false;
-    for (const s of slaves) {
-      if (!bond.slaves.includes(s)) continue;
-      const next = s.linkNewState;
-      s.linkNewState = BOND_LINK_NOCHANGE;
-      if (next === BOND_LINK_UP) {
-        s.updateSpeedDuplex();
-        if (!s.speedDuplexKnown && needsSpeedDuplex(bond.opts.mode)) {
-          // The carrier came up before the PHY's speed was read: stay down and let the next
-          // round try again (bond_miimon_commit).
-          s.link = BOND_LINK_DOWN;
-          bond.warnRatelimited(`${bond.name}: (slave ${s.name}): failed to get link speed/duplex`);
-          continue;
-        }
-        s.link = BOND_LINK_UP;
-        s.lastLinkUp = bond.now;
-        if (bond.opts.mode === BOND_MODE_8023AD) s.backup = true;
-        else if (bond.opts.mode !== BOND_MODE_ACTIVEBACKUP) bond.setActiveRole(s);
-        bond.log.info(
-          `${bond.name}: link status definitely up for interface ${s.name}, ${s.speed > 0 ? s.speed : 0} Mbps ${s.duplex === 'full' ? 'full' : 'half'} duplex`,
-        );
-        bond.linkChanged(s, BOND_LINK_UP);
-        if (!bond.currActiveSlave || s === bond.primarySlave) failover = true;
-      } else if (next === BOND_LINK_DOWN) {
-        s.linkFailureCount++;
-        s.link = BOND_LINK_DOWN;
-        if (bond.opts.mode === BOND_MODE_ACTIVEBACKUP || bond.opts.mode === BOND_MODE_8023AD) bond.setSlaveInactive(s);
-        bond.log.info(`${bond.name}: link status definitely down for interface ${s.name}, disabling it`);
-        bond.linkChanged(s, BOND_LINK_DOWN);
-        if (s === bond.currActiveSlave) failover = true;
-      }
-    }
-    if (failover) bond.selectActiveSlave();
-    bond.setCarrier();
   }
 }

@@ -526,6 +526,26 @@ export function modeName(mode: number): string {
   return MODE_TBL.find((m) => m.value === mode)?.name ?? String(mode);
 }
 
+/** bond_uses_primary: the modes with one active slave. */
+export function usesPrimary(mode: BondMode): boolean {
+  return mode === BOND_MODE_ACTIVEBACKUP || mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
+}
+
+/** bond_mode_can_use_xmit_hash. */
+export function usesXmitHash(mode: BondMode): boolean {
+  return mode === BOND_MODE_XOR || mode === BOND_MODE_8023AD || mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
+}
+
+/** bond_needs_speed_duplex: the modes that cannot use a slave whose speed is unknown. */
+export function needsSpeedDuplex(mode: BondMode): boolean {
+  return mode === BOND_MODE_8023AD || isLb(mode);
+}
+
+/** bond_is_lb: balance-tlb and balance-alb. */
+export function isLb(mode: BondMode): boolean {
+  return mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
+}
+
 /** A mode's number from its name ("802.3ad" -> 4), or -1. */
 export function modeNumber(name: string): number {
   return MODE_TBL.find((m) => m.name === name)?.value ?? -1;

@@ -35,14 +35,23 @@ export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetS
       write: async (_p, value) => {
         const cmd = value.trim().split(/\s+/)[0] ?? '';
         const name = cmd.slice(1);
+        // bonding_store_bonds, with its messages.
         if (cmd.length < 2 || (cmd[0] !== '+' && cmd[0] !== '-')) {
-          throw new UsageError('bonding_masters: no command found - use +<name> to create a bond or -<name> to delete one');
+          stack.log.error('bonding: no command found in bonding_masters - use +ifname or -ifname');
+          throw new UsageError('bonding: no command found in bonding_masters - use +ifname or -ifname');
         }
-        if (cmd[0] === '+') {
-          drv.create(name);
-          return;
+        try {
+          if (cmd[0] === '+') {
+            stack.log.info(`bonding: ${name} is being created...`);
+            drv.create(name);
+            return;
+          }
+          if (drv.get(name)) stack.log.info(`bonding: ${name} is being deleted...`);
+          await drv.destroy(name);
+        } catch (e) {
+          if (e instanceof UsageError) stack.log.info(e.text);
+          throw e;
         }
-        await drv.destroy(name);
       },
     },
     () => drv.loaded,

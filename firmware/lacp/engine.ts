@@ -26,7 +26,7 @@ import {
   decodeLacpdu,
   encodeLacpdu,
 } from './pdu.ts';
-import { formatMac, macEquals } from '../net/addr.ts';
+import { macEquals } from '../net/addr.ts';
 import { ETHERTYPE_SLOW } from '../net/packets.ts';
 
 /** 802.1AX-2020 6.4.4 timer constants, in ms. */
@@ -210,7 +210,8 @@ export class LacpPort {
 export interface LacpEvents {
   /** Which ports collect and distribute changed: the bond rebuilds its usable list and offload. */
   distributionChanged(): void;
-  log(text: string): void;
+  /** A warning for the kernel log (the bond prefixes it and rate-limits it). */
+  warn(text: string): void;
 }
 
 /**
@@ -297,7 +298,6 @@ export class Lacp {
         agg.ports.length = 0;
         agg.active = false;
         agg.partnerSystem.fill(0);
-        this.events.log(`(slave ${p.name}): Some port(s) related to LAG ${agg.id} - replacing with LAG ${next.id}`);
       } else {
         for (const q of [...agg.ports]) {
           this.detach(q);
@@ -533,7 +533,6 @@ export class Lacp {
         p.rx = 'defaulted';
         p.currentWhile = -1;
         p.ntt = true;
-        this.events.log(`${p.name}: no LACPDU from the partner: using defaults`);
       }
     }
   }
@@ -689,8 +688,9 @@ export class Lacp {
       if (best !== current) {
         changed = true;
         if (current) for (const p of current.ports) if (p.mux !== 'detached' && p.mux !== 'waiting') this.disablePort(p);
-        this.events.log(`LACP: aggregator ${best.id} is active (${best.ports.length} port${best.ports.length === 1 ? '' : 's'}, partner ${best.hasPartner ? formatMac(best.partnerSystem) : 'none'})`);
       }
+      // ad_agg_selection_logic says only this at more than debug level (rate limited).
+      if (best.individual) this.events.warn('Warning: No 802.3ad response from the link partner for any adapters in the bond');
     } else if (current) changed = true;
     if (changed) this.events.distributionChanged();
   }
