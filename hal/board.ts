@@ -34,6 +34,12 @@ export class BoardPort {
   phyBehind = false;
   adminUp = true;
   pollErrors = 0;
+  /**
+   * The PHY reported a link loss (a poll saw it go down, or its latched-low BMSR bit) since the
+   * bond's MII monitor last read the PHY. The latch in the PHY has one reader; this keeps the
+   * drop for the second, so a drop shorter than one poll reaches both.
+   */
+  miiDrop = false;
   readonly counters: PortCounters = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
 
   constructor(
@@ -233,6 +239,36 @@ export class Board {
     return port.carrier;
   }
 
+  /**
+   * Takes a PHY status read (the poll's or the MII monitor's) as the port's: logs a link
+   * change and keeps a drop for the MII monitor. Returns whether listeners must hear of it.
+   * A drop shorter than the poll interval shows as down for one read (the PHY's latched-low
+   * link bit), then up again.
+   */
+  private applyPhy(port: BoardPort, phy: PhyStatus): boolean {
+    const prev = port.phy;
+    port.phy = phy;
+    if (phy.dropSeen || (prev.link && !phy.link)) port.miiDrop = true;
+    if (prev.link !== phy.link) this.log.info(`${port.name}: PHY link ${phy.link ? 'up' : 'down'}`);
+    return prev.link !== phy.link || prev.speed !== phy.speed || prev.duplex !== phy.duplex || phy.dropSeen;
+  }
+
+  /**
+   * The bond's MII monitor with use_carrier=0 (bond_check_dev_link through the MII registers):
+   * reads the PHY now and applies it as a poll would. Reports down once if the link was lost
+   * since the monitor last asked, even when the board's own poll consumed the latch and the
+   * link is back. Throws when the PHY cannot be read.
+   */
+  async probePhyLink(port: BoardPort): Promise<boolean> {
+    const phy = await port.phyDriver.readStatus();
+    const changed = this.applyPhy(port, phy);
+    port.phyBehind = false;
+    const dropped = port.miiDrop;
+    port.miiDrop = false;
+    if (changed) for (const l of this.changeListeners) l(port);
+    return phy.link && !dropped;
+  }
+
   /** Reads only the switch's port status registers, in one batch. */
   private async pollCarrier(): Promise<void> {
     let macs: PortStatus[];
@@ -276,16 +312,10 @@ export class Board {
           port.pollErrors++;
           this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
         }
-        const prevPhy = port.phy;
-        if (phy) port.phy = phy;
+        const phyChanged = phy ? this.applyPhy(port, phy) : false;
         port.phyBehind = false;
         const carrierChanged = this.applyMac(port, m);
-        const changed = carrierChanged || prevPhy.link !== port.phy.link || prevPhy.speed !== port.phy.speed ||
-          prevPhy.duplex !== port.phy.duplex || port.phy.dropSeen;
-        // A drop shorter than the poll interval shows here as down for one poll (the PHY's
-        // latched-low link bit), then up again.
-        if (phy && prevPhy.link !== phy.link) this.log.info(`${port.name}: PHY link ${phy.link ? 'up' : 'down'}`);
-        if (changed) for (const l of this.changeListeners) l(port);
+        if (phyChanged || carrierChanged) for (const l of this.changeListeners) l(port);
       }
     } finally {
       this.polls++;

@@ -116,6 +116,8 @@ export interface ModeExtension {
   speedChanged?(slave: Slave): void;
   /** An option changed through the table (the mode re-reads what it uses). */
   optionChanged?(name: string): void;
+  /** bond_option_actor_port_prio_set: one slave's 802.3ad port priority. */
+  setActorPortPrio?(slave: Slave, prio: number): void;
   /** The user sets the bond's MAC (bond_alb_set_mac_address); replaces the core's rule. */
   setMac?(mac: Uint8Array): void;
   /** bond_set_carrier for the mode (802.3ad: min_links and the active aggregator). */
@@ -384,6 +386,22 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
     return this.slaves.map((s) => `${s.name}:${s.queueId}`).join(' ');
   }
 
+  /** bond_option_prio_set: with a primary set the new priority waits; without, the bond reselects. */
+  setSlavePrio(slave: string, prio: number): void {
+    const s = this.slave(slave);
+    if (!s) throw new UsageError(`option prio: ${slave} is not a slave of ${this.name}`);
+    s.prio = prio;
+    if (this.primarySlave) this.log.warn(`${this.name}: (slave ${s.name}): prio updated, but will not affect failover re-selection as primary slave have been set`);
+    else this.selectActiveSlave();
+  }
+
+  /** bond_option_actor_port_prio_set: the port's priority, then bond_3ad_update_ad_actor_settings. */
+  setActorPortPrio(slave: string, prio: number): void {
+    const s = this.slave(slave);
+    if (!s) throw new UsageError(`option actor_port_prio: ${slave} is not a slave of ${this.name}`);
+    this.mode?.setActorPortPrio?.(s, prio);
+  }
+
   info(text: string): void {
     this.log.info(`${this.name}: ${text}`);
   }
@@ -589,17 +607,26 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
     return true;
   }
 
-  /** bond_choose_primary_or_current. */
+  /**
+   * bond_choose_primary_or_current. Without a primary that is up, the up slave with the
+   * highest prio (the first of equals) stands in for it and primary_reselect decides between
+   * it and the current slave: with the default (always) a reselection moves back to it.
+   */
   private choosePrimaryOrCurrent(): Slave | undefined {
-    const prim = this.primarySlave;
+    let prim = this.primarySlave;
     const curr = this.currActiveSlave;
     if (!prim || prim.link !== BOND_LINK_UP) {
-      const first = this.slaves.find((s) => s.link === BOND_LINK_UP);
-      if (first && first !== curr && (!curr || curr.link !== BOND_LINK_UP)) return first;
-      if (!curr || curr.link !== BOND_LINK_UP) return undefined;
-      return curr;
-    }
-    if (this.forcePrimary) {
+      let hprio: Slave | undefined;
+      for (const s of this.slaves) {
+        if (s.link !== BOND_LINK_UP) continue;
+        if (!hprio || s.prio > hprio.prio) hprio = s;
+      }
+      if (!hprio || hprio === curr) {
+        if (!curr || curr.link !== BOND_LINK_UP) return undefined;
+        return curr;
+      }
+      prim = hprio;
+    } else if (this.forcePrimary) {
       this.forcePrimary = false;
       return prim;
     }
@@ -842,7 +869,8 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
         else if (this.opts.mode !== BOND_MODE_ACTIVEBACKUP) this.setActiveRole(s);
         this.log.info(`${this.name}: (slave ${s.name}): link status definitely up, ${s.speed > 0 ? s.speed : 0} Mbps ${s.duplex === 'full' ? 'full' : 'half'} duplex`);
         this.linkChanged(s, BOND_LINK_UP);
-        if (!this.currActiveSlave || s === this.primarySlave) failover = true;
+        const active = this.currActiveSlave;
+        if (!active || s === this.primarySlave || s.prio > active.prio) failover = true;
       } else if (next === BOND_LINK_DOWN) {
         s.linkFailureCount++;
         s.link = BOND_LINK_DOWN;
@@ -897,7 +925,8 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
               this.currentArpSlave = undefined;
             }
             this.log.info(`${this.name}: (slave ${s.name}): link status definitely up`);
-            if (!this.currActiveSlave || s === this.primarySlave) failover = true;
+            const curr = this.currActiveSlave;
+            if (!curr || s === this.primarySlave || s.prio > curr.prio) failover = true;
           }
           break;
         }

@@ -120,7 +120,7 @@ export function readModuleParams(words: readonly string[]): ModuleLoad {
       if (eq < 0) refuse(`'' invalid for parameter '${name}'`);
       arpTargets = value.split(',');
       if (arpTargets.length > BOND_MAX_ARP_TARGETS) refuse(`can only take ${BOND_MAX_ARP_TARGETS} arguments`);
-    } else if (optionDef(name) && eq > 0) {
+    } else if (optionDef(name) && !optionDef(name)!.slave && eq > 0) {
       extras.push([name, value]);
     } else {
       warn(`unknown parameter '${name}' ignored`);

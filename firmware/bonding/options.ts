@@ -101,6 +101,9 @@ const AD_ACTOR_SYS_PRIO_TBL = [v('minval', 1, '<'), v('maxval', 65535, '>D')];
 const AD_USER_PORT_KEY_TBL = [v('minval', 0, '<D'), v('maxval', 1023, '>')];
 const MISSED_MAX_TBL = [v('minval', 1, '<'), v('maxval', 255, '>'), v('default', 2, 'D')];
 const COUPLED_CONTROL_TBL = [v('on', 1, 'D'), v('off', 0)];
+/** prio is a netlink s32 (iproute2 get_s32); higher wins. */
+const PRIO_TBL = [v('minval', -INT_MAX - 1, '<'), v('default', 0, 'D'), v('maxval', INT_MAX, '>')];
+const ACTOR_PORT_PRIO_TBL = [v('minval', 0, '<'), v('default', 255, 'D'), v('maxval', 65535, '>')];
 const MAX_BONDS_TBL = [v('minval', 0, '<'), v('maxval', INT_MAX, '>')];
 
 // ---------------------------------------------------------------------------------------
@@ -148,8 +151,11 @@ export interface BondOptions {
   max_bonds: number;
 }
 
-/** The options a setter may name (active_slave and queue_id are state, not stored values). */
-export type OptionName = keyof BondOptions | 'active_slave' | 'queue_id';
+/**
+ * The options a setter may name: the stored ones, the bond's state (active_slave, queue_id)
+ * and the per-slave ones netlink sets (`ip link set <port> type bond_slave prio <n>`).
+ */
+export type OptionName = keyof BondOptions | 'active_slave' | 'queue_id' | 'prio' | 'actor_port_prio';
 
 /** What a setter may do on a live bond after the value is stored (Linux's setter bodies). */
 export interface OptionHost {
@@ -185,6 +191,10 @@ export interface OptionHost {
   setQueueId(slave: string, qid: number): void;
   /** `cat queue_id`: "eth0:0 eth1:2". */
   queueIds(): string;
+  /** bond_option_prio_set; throws UsageError when `slave` is not one. */
+  setSlavePrio(slave: string, prio: number): void;
+  /** bond_option_actor_port_prio_set; throws UsageError when `slave` is not one. */
+  setActorPortPrio(slave: string, prio: number): void;
   /** netdev_info on the bond. */
   info(text: string): void;
 }
@@ -209,7 +219,9 @@ export type ParsedValue =
   /** arp_ip_target: add or remove these addresses, in order; or (netlink) replace the list. */
   | { kind: 'arp-targets'; op: '+' | '-' | '='; addrs: string[] }
   /** ns_ip6_target: the new list (replaces the old one). */
-  | { kind: 'ns-targets'; addrs: string[] };
+  | { kind: 'ns-targets'; addrs: string[] }
+  /** A per-slave option: the value for that slave (bond_opt_slave_initval). */
+  | { kind: 'slave'; slave: string; value: number };
 
 /** Which interface a value came through: a sysfs file, netlink (`ip link ... type bond`). */
 export type Via = 'sysfs' | 'netlink';
@@ -229,6 +241,11 @@ export interface OptionDef {
   readonly sysfs: boolean;
   /** A Linux module parameter (bond_check_params reads it); the others modprobe takes here as an extension. */
   readonly moduleParam: boolean;
+  /**
+   * Set on one slave, through netlink only (bond_slave_changelink): the text is
+   * "<slave>:<value>", as `ip link set <slave> type bond_slave <name> <value>` builds it.
+   */
+  readonly slave: boolean;
   readonly display: Display;
   readonly rank: ConfigRank;
   /** Parses the text of a RAWVAL option. */
@@ -258,6 +275,7 @@ interface DefSpec {
   noslaves?: boolean;
   sysfs?: boolean;
   moduleParam?: boolean;
+  slave?: boolean;
   display?: Display;
   rank?: ConfigRank;
   parse?: OptionDef['parse'];
@@ -275,6 +293,7 @@ function def(name: OptionName, desc: string, s: DefSpec): OptionDef {
     noslaves: s.noslaves ?? false,
     sysfs: s.sysfs ?? true,
     moduleParam: s.moduleParam ?? false,
+    slave: s.slave ?? false,
     display: s.display ?? (s.values && s.values.some((x) => x.isMax) ? 'number' : s.values ? 'name-value' : 'text'),
     rank: s.rank ?? 'normal',
     parse: s.parse,
@@ -505,6 +524,19 @@ export const BOND_OPTIONS: readonly OptionDef[] = [
     values: COUPLED_CONTROL_TBL, modes: ONLY_8023AD, ifdown: true, sysfs: false, display: 'number',
     apply: (b) => b.info(`Setting coupled_control to ${b.opts.coupled_control ? 'on' : 'off'} (${b.opts.coupled_control})`),
   }),
+  // Per-slave options (bond_slave_changelink).
+  def('prio', 'Link priority for failover re-selection', {
+    values: PRIO_TBL, modes: AB_TLB_ALB, sysfs: false, slave: true, rank: 'special',
+    apply: (b, _before, p) => {
+      if (p.kind === 'slave') b.setSlavePrio(p.slave, p.value);
+    },
+  }),
+  def('actor_port_prio', 'Actor port priority for 802.3ad', {
+    values: ACTOR_PORT_PRIO_TBL, modes: ONLY_8023AD, sysfs: false, slave: true, rank: 'special',
+    apply: (b, _before, p) => {
+      if (p.kind === 'slave') b.setActorPortPrio(p.slave, p.value);
+    },
+  }),
   // A module parameter only: how many bonds to create at load.
   def('max_bonds', 'Max number of bonded devices', { values: MAX_BONDS_TBL, sysfs: false, moduleParam: true, rank: 'special' }),
 ];
@@ -512,7 +544,10 @@ export const BOND_OPTIONS: readonly OptionDef[] = [
 const BY_NAME = new Map<string, OptionDef>(BOND_OPTIONS.map((o) => [o.name, o]));
 
 /** Option names, sorted, for help and completion. */
-export const OPTION_NAMES: readonly OptionName[] = BOND_OPTIONS.map((o) => o.name).sort();
+export const OPTION_NAMES: readonly OptionName[] = BOND_OPTIONS.filter((o) => !o.slave).map((o) => o.name).sort();
+
+/** What `ip link set <port> type bond_slave` sets: queue_id (a bond option taking "<slave>:<id>") and the per-slave options. */
+export const SLAVE_OPTION_NAMES: readonly OptionName[] = ['queue_id', ...BOND_OPTIONS.filter((o) => o.slave).map((o) => o.name)];
 
 /** The options with a file under /sys/class/net/<bond>/bonding/ (bond_sysfs.c's per_bond_attrs). */
 export const SYSFS_OPTIONS: readonly OptionName[] = BOND_OPTIONS.filter((o) => o.sysfs).map((o) => o.name);
@@ -678,6 +713,20 @@ function parseTableValue(opt: OptionDef, text: string): number {
   throw invalidValue(opt, text);
 }
 
+/** "<slave>:<value>" for a per-slave option: a whole number within the option's range. */
+function parseSlaveValue(opt: OptionDef, text: string): ParsedValue {
+  const colon = text.indexOf(':');
+  const slave = colon < 0 ? '' : text.slice(0, colon);
+  const word = colon < 0 ? '' : text.slice(colon + 1).trim();
+  const min = opt.values?.find((x) => x.isMin)?.value ?? 0;
+  const max = opt.values?.find((x) => x.isMax)?.value ?? INT_MAX;
+  const n = /^-?\d+$/.test(word) ? Number(word) : NaN;
+  if (!validIfName(slave) || !(n >= min && n <= max)) {
+    throw new UsageError(`option ${opt.name}: invalid value (${quoted(word)})`, `allowed values ${min} - ${max}`);
+  }
+  return { kind: 'slave', slave, value: n };
+}
+
 /** dev_valid_name: what Linux accepts as an interface name. */
 export function validIfName(name: string): boolean {
   return name.length > 0 && name.length <= IFNAME_MAX && name !== '.' && name !== '..' && !/[\s/:]/.test(name);
@@ -813,6 +862,7 @@ export function parseOptionValue(name: string, text: string, ctx: OptionContext,
   checkDeps(opt, ctx);
   const nl = text.indexOf('\n');
   const value = nl >= 0 ? text.slice(0, nl) : text;
+  if (opt.slave) return parseSlaveValue(opt, value);
   if (opt.parse) return opt.parse(value, via);
   return { kind: 'number', value: parseTableValue(opt, value) };
 }

@@ -68,6 +68,8 @@ export class Slave {
   speed = -1;
   duplex: Duplex = 'unknown';
   queueId = 0;
+  /** Link priority for failover re-selection (the prio option): higher wins when no primary is set. */
+  prio = 0;
   /** Frames sent and received through the bond on this slave. */
   txFrames = 0;
   rxFrames = 0;

@@ -1,7 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import { Bond } from '../bonding/bond.ts';
-import { Mode8023ad } from '../bonding/bond3ad.ts';
-import { cloneBondOptions, setOption } from '../bonding/options.ts';
+import { cloneBondOptions, setOption, SLAVE_OPTION_NAMES } from '../bonding/options.ts';
 import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../net/addr.ts';
 import { operstate, type NetDevice } from '../net/netdev.ts';
 import { isFrontPort } from '../net/port-device.ts';
@@ -107,7 +106,7 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
       'ip link [show [dev] <if>]',
       'ip link set [dev] <if> [up|down] [address <mac>] [mtu <n>] [promisc on|off] [allmulticast on|off] [master <bond>|nomaster]',
       'ip link set <bond> type bond <option> <value> ...   (every bonding option, e.g. coupled_control off)',
-      'ip link set <port> type bond_slave actor_port_prio <n>',
+      'ip link set <port> type bond_slave [queue_id <n>] [prio <n>] [actor_port_prio <n>]',
       'ip link add link <bond> name <bond>.<vid> type vlan id <vid>',
       'ip link del [dev] <if>',
       'ip addr [show [dev] <if>]',
@@ -158,7 +157,8 @@ function setMac(dev: NetDevice, mac: Uint8Array): void {
 function setMtu(dev: NetDevice, mtu: number): void {
   if (dev instanceof Bond) dev.setMtu(mtu);
   else if (isFrontPort(dev)) {
-    if (dev.master !== undefined) throw new UsageError(`${dev.name} is enslaved to ${dev.master}: set the MTU on ${dev.master}`);
+    // A slave may take its own MTU: the bond ignores NETDEV_CHANGEMTU (bond_slave_netdev_event)
+    // until its own MTU next changes, which sets every slave's again (bond_change_mtu).
     dev.mtu = mtu;
   } else if (dev instanceof VlanDevice) {
     if (mtu > dev.lower.mtu) throw new UsageError(`${dev.name}: mtu ${mtu} is larger than ${dev.lower.name}'s (${dev.lower.mtu})`);
@@ -215,9 +215,15 @@ async function ifconfigSet(stack: NetStack, dev: NetDevice, args: string[]): Pro
 }
 
 async function ipCommand(stack: NetStack, args: string[]): Promise<string> {
+  // -d / -details: ip link show adds each device's bonding details.
+  let details = false;
+  while (args[0] === '-d' || args[0] === '-details' || args[0] === '-detail') {
+    details = true;
+    args = args.slice(1);
+  }
   const [obj, ...rest] = args;
   const is = (w: string | undefined, full: string, min = 1): boolean => w !== undefined && w.length >= min && full.startsWith(w);
-  if (is(obj, 'link')) return ipLink(stack, rest);
+  if (is(obj, 'link')) return ipLink(stack, rest, details);
   if (is(obj, 'address', 1) || obj === 'addr') return ipAddr(stack, rest);
   if (is(obj, 'neighbour', 1) || obj === 'neigh') {
     if (rest.length > 0 && rest[0] !== 'show') throw new UsageError('ip neigh: usage: ip neigh [show]');
@@ -233,7 +239,7 @@ function devArg(words: string[]): string | undefined {
   return words[0] === 'dev' ? words[1] : words[0];
 }
 
-async function ipLink(stack: NetStack, args: string[]): Promise<string> {
+async function ipLink(stack: NetStack, args: string[], details = false): Promise<string> {
   const devices = stack.devices;
   const find = (name: string | undefined): NetDevice => {
     const x = name === undefined ? undefined : devices.get(name);
@@ -245,7 +251,7 @@ async function ipLink(stack: NetStack, args: string[]): Promise<string> {
     const name = devArg(rest);
     const all = devices.list();
     const which = name === undefined ? all : [find(name)];
-    return which.map((x) => formatIpLink(x, all.indexOf(x) + 1)).join('\n');
+    return which.map((x) => formatIpLink(x, all.indexOf(x) + 1) + (details ? bondSlaveDetails(stack, x) : '')).join('\n');
   }
   if (verb === 'set') {
     const name = devArg(rest);
@@ -298,14 +304,18 @@ async function ipLink(stack: NetStack, args: string[]): Promise<string> {
           for (const [opt, val] of pairs) x.setOptionText(opt, val, 'netlink');
         });
       } else if (w === 'type' && words[i + 1] === 'bond_slave') {
-        // ip link set <port> type bond_slave actor_port_prio <n> (802.3ad per-port priority).
+        // ip link set <port> type bond_slave [queue_id <n>] [prio <n>] [actor_port_prio <n>]
+        // (bond_slave_changelink: each through the bond's option table, for this slave).
         i++;
-        if (words[i + 1] !== 'actor_port_prio') throw new UsageError(`ip link set: bond_slave takes actor_port_prio <0-65535>, got '${printable(words[i + 1] ?? '')}'`);
-        const v = words[i + 2];
-        const prio = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
-        if (!(prio >= 0 && prio <= 65535)) throw new UsageError(`ip link set: actor_port_prio '${printable(v ?? '')}' out of range (0 to 65535)`);
-        i += 2;
-        steps.push(() => setActorPortPrio(stack, x, prio));
+        const pairs: [string, string][] = [];
+        while ((SLAVE_OPTION_NAMES as readonly string[]).includes(words[i + 1] ?? '')) {
+          const value = words[i + 2];
+          if (value === undefined) throw new UsageError(`ip link set: bond_slave ${words[i + 1]} needs a value`);
+          pairs.push([words[i + 1], value]);
+          i += 2;
+        }
+        if (pairs.length === 0) throw new UsageError(`ip link set: bond_slave takes ${SLAVE_OPTION_NAMES.join(', ')}, got '${printable(words[i + 1] ?? '')}'`);
+        steps.push(() => setSlaveOptions(stack, x, pairs));
       } else throw new UsageError(`ip link set: unknown argument '${printable(w)}' (up|down, address <mac>, mtu <n>, promisc on|off, allmulticast on|off, master <bond>, nomaster)`);
     }
     for (const step of steps) await step();
@@ -356,12 +366,10 @@ async function setMaster(stack: NetStack, x: NetDevice, masterName: string | und
   await master.enslave(x);
 }
 
-function setActorPortPrio(stack: NetStack, x: NetDevice, prio: number): void {
+function setSlaveOptions(stack: NetStack, x: NetDevice, pairs: readonly [string, string][]): void {
   const bond = isFrontPort(x) && x.master !== undefined ? stack.bond(x.master) : undefined;
-  const s = bond?.slave(x.name);
-  const m = bond?.modeExtension;
-  if (!bond || !s || !(m instanceof Mode8023ad)) throw new UsageError(`Error: ${x.name} is not a slave of an 802.3ad bond`);
-  m.setActorPortPrio(s, prio);
+  if (!bond) throw new UsageError('RTNETLINK answers: Operation not supported', `${x.name} is not enslaved to a bond`);
+  for (const [name, value] of pairs) bond.setOptionText(name, `${x.name}:${value}`, 'netlink');
 }
 
 async function setNoMaster(stack: NetStack, x: NetDevice): Promise<void> {
@@ -476,6 +484,15 @@ function ipLinkHead(x: NetDevice, index: number): string {
 function formatIpLink(x: NetDevice, index: number): string {
   const vlan = x instanceof VlanDevice ? `\n    vlan protocol 802.1Q id ${x.vlan}` : '';
   return `${ipLinkHead(x, index)}\n    link/ether ${formatMac(x.mac)} brd ff:ff:ff:ff:ff:ff${vlan}`;
+}
+
+/** iproute2's bond_slave details line (`ip -d link show`), for a port enslaved to a bond. */
+function bondSlaveDetails(stack: NetStack, x: NetDevice): string {
+  const bond = isFrontPort(x) && x.master !== undefined ? stack.bond(x.master) : undefined;
+  const s = bond?.slave(x.name);
+  if (!s) return '';
+  const mii = ['UP', 'GOING_DOWN', 'DOWN', 'GOING_BACK'][s.link];
+  return `\n    bond_slave state ${s.isActive ? 'ACTIVE' : 'BACKUP'} mii_status ${mii} link_failure_count ${s.linkFailureCount} perm_hwaddr ${formatMac(s.permHwaddr)} queue_id ${s.queueId} prio ${s.prio}`;
 }
 
 function formatIpAddr(x: NetDevice, index: number, stack: NetStack): string {

@@ -61,7 +61,10 @@ function bondLines(stack: NetStack, bond: Bond): string[] {
   const first = bond.slaves[0];
   if (!bond.macRandom && (!first || formatMac(first.permHwaddr) !== formatMac(bond.mac))) lines.push(`ip link set ${bond.name} address ${formatMac(bond.mac)}`);
   for (const s of bond.slaves) {
+    // The MTU the port goes back to on release, then the one it was given as a slave.
+    if (s.originalMtu !== 1500) lines.push(`ip link set ${s.name} mtu ${s.originalMtu}`);
     lines.push(`ip link set ${s.name} down`, `ip link set ${s.name} master ${bond.name}`);
+    if (s.port.mtu !== bond.mtu) lines.push(`ip link set ${s.name} mtu ${s.port.mtu}`);
   }
   const m = bond.modeExtension;
   if (m instanceof Mode8023ad) {
@@ -69,6 +72,10 @@ function bondLines(stack: NetStack, bond: Bond): string[] {
       const p = m.port(s);
       if (p && p.portPriority !== 255) lines.push(`ip link set ${s.name} type bond_slave actor_port_prio ${p.portPriority}`);
     }
+  }
+  for (const s of bond.slaves) {
+    if (s.queueId !== 0) lines.push(file('queue_id', `${s.name}:${s.queueId}`));
+    if (s.prio !== 0) lines.push(`ip link set ${s.name} type bond_slave prio ${s.prio}`);
   }
   if (o.primary && usesPrimary(o.mode)) lines.push(file('primary', o.primary));
   if (bond.promisc) lines.push(`ip link set ${bond.name} promisc on`);

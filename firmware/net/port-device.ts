@@ -105,6 +105,7 @@ export class PortDevice implements FrontPort {
     if (!this.port.adminUp) return false;
     if (useCarrier) {
       // netif_carrier_ok cannot fail; when the bus does, the last carrier read stands.
+      this.port.miiDrop = false; // the PHY's latch is only the MII registers' reader's concern
       try {
         return await this.board.refreshCarrier(this.port);
       } catch {
@@ -114,7 +115,7 @@ export class PortDevice implements FrontPort {
     // use_carrier=0: the PHY's own registers; then its vendor status; then, as Linux's
     // bond_check_dev_link does when nothing answers, assume the link is up (HOWTO 7.3).
     try {
-      return (await this.port.phyDriver.readStatus()).link;
+      return await this.board.probePhyLink(this.port);
     } catch {
       try {
         const vendor = await this.port.phyDriver.readVendorLink();

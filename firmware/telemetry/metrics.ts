@@ -37,7 +37,7 @@ export function nodeMetrics(stack: NetStack, info: { firmwareVersion: string; bo
 }
 
 /** Every bond option, as Config/<option> (the text `cat` prints); max_bonds belongs to the module. */
-export const CONFIG_OPTIONS: readonly string[] = BOND_OPTIONS.filter((o) => o.name !== 'max_bonds').map((o) => o.name);
+export const CONFIG_OPTIONS: readonly string[] = BOND_OPTIONS.filter((o) => o.name !== 'max_bonds' && !o.slave).map((o) => o.name);
 
 export function bondMetrics(bond: Bond): MetricSet {
   const m: MetricSet = new Map();
