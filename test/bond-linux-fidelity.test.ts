@@ -336,3 +336,22 @@ test('bond_slave_netdev_event: a slave may change its own MTU; bond_change_mtu s
   await s.run('ip link set eth0 mtu 1200');
   t.regex(await s.run('ping -c 3 192.168.1.100'), /3 packets transmitted, 3 received, 0% packet loss/);
 });
+
+// ---------------------------------------------------------------------------------------
+// bond_option_slaves_set / bond_open
+
+test('bond_option_slaves_set: slaves go in while the bond is down; bond_open starts the monitor and frames cross', async (t) => {
+  for (const mode of ['active-backup', 'balance-xor', 'balance-alb']) {
+    const s = await bootTest();
+    await lines(s, [`modprobe bonding mode=${mode} miimon=100`, 'echo +eth0 > /sys/class/net/bond0/bonding/slaves', 'echo +eth1 > /sys/class/net/bond0/bonding/slaves']);
+    t.is(await s.run('cat /sys/class/net/bond0/bonding/slaves'), 'eth0 eth1', mode);
+    await lines(s, ['ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up']);
+    await s.clock.advance(3000);
+    t.regex(await s.run('ping -c 5 192.168.1.100'), /5 packets transmitted, 5 received, 0% packet loss/, mode);
+    // The monitor runs: a pulled cable is seen within one round.
+    await s.run('sim link eth0 down');
+    await s.clock.advance(250);
+    t.is(await s.run('cat /sys/class/net/eth0/bonding_slave/mii_status'), 'down', mode);
+    t.regex(await s.run('ping -c 5 192.168.1.100'), /5 packets transmitted, 5 received, 0% packet loss/, mode);
+  }
+});

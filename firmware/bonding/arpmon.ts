@@ -7,14 +7,10 @@
 import { PeriodicTimer } from '../core/clock.ts';
 import { macEquals, parseIpv4, readU16, readU32 } from '../net/addr.ts';
 import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, writeArpPayload, writeEthernetHeader } from '../net/packets.ts';
-import { BOND_MODE_ACTIVEBACKUP } from './options.ts';
+import { BOND_ARP_FILTER, BOND_ARP_TARGETS_ALL, BOND_MODE_ACTIVEBACKUP } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
 import type { MonitorHost } from './monitor-host.ts';
 
-/** arp_validate bits (bond_options.h BOND_ARP_VALIDATE_* and BOND_ARP_FILTER). */
-const ARP_FILTER = 4;
-/** arp_all_targets: all (BOND_ARP_TARGETS_ALL). */
-const ARP_TARGETS_ALL = 1;
 
 /** Rounds every `arp_interval` ms; `start()` runs the first at once. */
 export class ArpMonitor extends PeriodicTimer {
@@ -64,7 +60,7 @@ export class ArpMonitor extends PeriodicTimer {
   /** slave_last_rx: with arp_all_targets=all and validation, the oldest target's time. */
   private lastRx(s: Slave): number {
     const n = this.bond.opts.arp_ip_target.length;
-    if (this.bond.opts.arp_all_targets === ARP_TARGETS_ALL && this.validates(s) && n > 0) {
+    if (this.bond.opts.arp_all_targets === BOND_ARP_TARGETS_ALL && this.validates(s) && n > 0) {
       let oldest = s.targetLastArpRx[0];
       for (let i = 1; i < n; i++) if (s.targetLastArpRx[i] < oldest) oldest = s.targetLastArpRx[i];
       return oldest;
@@ -117,7 +113,7 @@ export class ArpMonitor extends PeriodicTimer {
     let et = 12;
     if (length >= 18 && readU16(frame, 12) === ETHERTYPE_VLAN) et = 16;
     const isArp = length >= et + 2 && readU16(frame, et) === ETHERTYPE_ARP;
-    const filterOnly = (bond.opts.arp_validate & ARP_FILTER) !== 0;
+    const filterOnly = (bond.opts.arp_validate & BOND_ARP_FILTER) !== 0;
     if (!this.validates(s)) {
       if ((filterOnly && isArp) || !filterOnly) s.lastRx = bond.now;
       return;

@@ -34,6 +34,11 @@ import {
   BOND_MODE_ROUNDROBIN,
   BOND_MODE_TLB,
   BOND_MODE_XOR,
+  BOND_FOM_ACTIVE,
+  BOND_FOM_FOLLOW,
+  BOND_PRI_RESELECT_ALWAYS,
+  BOND_PRI_RESELECT_BETTER,
+  BOND_PRI_RESELECT_FAILURE,
   defaultBondOptions,
   type BondMode,
   type BondOptions,
@@ -52,15 +57,6 @@ import { MiiMonitor } from './miimon.ts';
 import type { MonitorHost } from './monitor-host.ts';
 import { ArpMonitor } from './arpmon.ts';
 
-/** fail_over_mac values (bond_options.h BOND_FOM_*). */
-export const BOND_FOM_NONE = 0;
-export const BOND_FOM_ACTIVE = 1;
-export const BOND_FOM_FOLLOW = 2;
-
-/** primary_reselect values (BOND_PRI_RESELECT_*). */
-const PRI_RESELECT_ALWAYS = 0;
-const PRI_RESELECT_BETTER = 1;
-const PRI_RESELECT_FAILURE = 2;
 
 /** What the bond needs from the firmware around it: time, the log, and the host stack above. */
 export interface BondEnv {
@@ -632,13 +628,13 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
     }
     if (!curr || curr.link !== BOND_LINK_UP) return prim;
     switch (this.opts.primary_reselect) {
-      case PRI_RESELECT_ALWAYS:
+      case BOND_PRI_RESELECT_ALWAYS:
         return prim;
-      case PRI_RESELECT_BETTER:
+      case BOND_PRI_RESELECT_BETTER:
         if (prim.speed < curr.speed) return curr;
         if (prim.speed === curr.speed && duplexRank(prim.duplex) <= duplexRank(curr.duplex)) return curr;
         return prim;
-      case PRI_RESELECT_FAILURE:
+      case BOND_PRI_RESELECT_FAILURE:
       default:
         return curr;
     }

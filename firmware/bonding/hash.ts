@@ -21,8 +21,9 @@
  * b0..b3 into a u32 reads b0 | b1 << 8 | b2 << 16 | b3 << 24 (IPv4 addresses, ports).
  */
 
-/** xmit_hash_policy values as bond_options numbers them (BOND_XMIT_POLICY_*). */
-export const XMIT_LAYER2 = 0, XMIT_LAYER34 = 1, XMIT_LAYER23 = 2, XMIT_ENCAP23 = 3, XMIT_ENCAP34 = 4, XMIT_VLAN_SRCMAC = 5;
+import { XMIT_ENCAP23, XMIT_ENCAP34, XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, XMIT_VLAN_SRCMAC } from './options.ts';
+/** xmit_hash_policy values, from the option table. */
+export { XMIT_ENCAP23, XMIT_ENCAP34, XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, XMIT_VLAN_SRCMAC };
 
 // EtherTypes (include/uapi/linux/if_ether.h), host order.
 const ETH_P_IP = 0x0800;

@@ -19,6 +19,7 @@ import { formatIpv4, parseIpv4 } from '../net/addr.ts';
 import {
   ARP_MODES,
   BOND_DEFAULT_MIIMON,
+  BOND_DEFAULT_TX_QUEUES,
   BOND_MAX_ARP_TARGETS,
   BOND_MODE_8023AD,
   BOND_MODE_ACTIVEBACKUP,
@@ -38,11 +39,12 @@ import {
   type BondOptions,
 } from './options.ts';
 
-/** BOND_DEFAULT_MAX_BONDS, BOND_DEFAULT_TX_QUEUES, BOND_DEFAULT_RESEND_IGMP, the lp_interval default. */
-const DEFAULT_MAX_BONDS = 1;
-const DEFAULT_TX_QUEUES = 16;
-const DEFAULT_RESEND_IGMP = 1;
-const DEFAULT_LP_INTERVAL = 1;
+/** BOND_DEFAULT_MAX_BONDS, BOND_DEFAULT_RESEND_IGMP, the lp_interval default: the table's defaults. */
+const DEFAULTS = defaultBondOptions();
+const DEFAULT_MAX_BONDS = DEFAULTS.max_bonds;
+const DEFAULT_TX_QUEUES = BOND_DEFAULT_TX_QUEUES;
+const DEFAULT_RESEND_IGMP = DEFAULTS.resend_igmp;
+const DEFAULT_LP_INTERVAL = DEFAULTS.lp_interval;
 
 /** The module's parameters and their C types (module_param in bond_main.c). */
 const INT_PARAMS = ['max_bonds', 'tx_queues', 'num_grat_arp', 'num_unsol_na', 'miimon', 'updelay', 'downdelay', 'use_carrier', 'min_links', 'arp_interval', 'all_slaves_active', 'resend_igmp', 'packets_per_slave'] as const;

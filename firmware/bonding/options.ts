@@ -77,21 +77,39 @@ const MODE_TBL = [
   v('balance-tlb', BOND_MODE_TLB),
   v('balance-alb', BOND_MODE_ALB),
 ];
-const XMIT_HASH_TBL = [v('layer2', 0, 'D'), v('layer3+4', 1), v('layer2+3', 2), v('encap2+3', 3), v('encap3+4', 4), v('vlan+srcmac', 5)];
-const ARP_VALIDATE_TBL = [
-  v('none', 0, 'D'), v('active', 1), v('backup', 2), v('all', 3), v('filter', 4), v('filter_active', 5), v('filter_backup', 6),
+/** xmit_hash_policy values (BOND_XMIT_POLICY_*). */
+export const XMIT_LAYER2 = 0, XMIT_LAYER34 = 1, XMIT_LAYER23 = 2, XMIT_ENCAP23 = 3, XMIT_ENCAP34 = 4, XMIT_VLAN_SRCMAC = 5;
+const XMIT_HASH_TBL = [
+  v('layer2', XMIT_LAYER2, 'D'), v('layer3+4', XMIT_LAYER34), v('layer2+3', XMIT_LAYER23),
+  v('encap2+3', XMIT_ENCAP23), v('encap3+4', XMIT_ENCAP34), v('vlan+srcmac', XMIT_VLAN_SRCMAC),
 ];
-const ARP_ALL_TARGETS_TBL = [v('any', 0, 'D'), v('all', 1)];
-const FAIL_OVER_MAC_TBL = [v('none', 0, 'D'), v('active', 1), v('follow', 2)];
+/** arp_validate bits (BOND_ARP_VALIDATE_ACTIVE, _BACKUP, BOND_ARP_FILTER); the table's values combine them. */
+export const BOND_ARP_VALIDATE_ACTIVE = 1, BOND_ARP_VALIDATE_BACKUP = 2, BOND_ARP_FILTER = 4;
+const ARP_VALIDATE_TBL = [
+  v('none', 0, 'D'), v('active', BOND_ARP_VALIDATE_ACTIVE), v('backup', BOND_ARP_VALIDATE_BACKUP),
+  v('all', BOND_ARP_VALIDATE_ACTIVE | BOND_ARP_VALIDATE_BACKUP), v('filter', BOND_ARP_FILTER),
+  v('filter_active', BOND_ARP_FILTER | BOND_ARP_VALIDATE_ACTIVE), v('filter_backup', BOND_ARP_FILTER | BOND_ARP_VALIDATE_BACKUP),
+];
+/** arp_all_targets values (BOND_ARP_TARGETS_*). */
+export const BOND_ARP_TARGETS_ANY = 0, BOND_ARP_TARGETS_ALL = 1;
+const ARP_ALL_TARGETS_TBL = [v('any', BOND_ARP_TARGETS_ANY, 'D'), v('all', BOND_ARP_TARGETS_ALL)];
+/** fail_over_mac values (BOND_FOM_*). */
+export const BOND_FOM_NONE = 0, BOND_FOM_ACTIVE = 1, BOND_FOM_FOLLOW = 2;
+const FAIL_OVER_MAC_TBL = [v('none', BOND_FOM_NONE, 'D'), v('active', BOND_FOM_ACTIVE), v('follow', BOND_FOM_FOLLOW)];
 const INTMAX_TBL = [v('off', 0, 'D'), v('maxval', INT_MAX, '>')];
 const PPS_TBL = [v('default', 1, 'D'), v('maxval', 65535, '>')];
 const LACP_ACTIVE_TBL = [v('off', 0), v('on', 1, 'D')];
 const LACP_RATE_TBL = [v('slow', 0), v('fast', 1)];
-// actor_port_prio (3): the aggregator with the highest sum of per-port priorities (bonding.rst).
-const AD_SELECT_TBL = [v('stable', 0, 'D'), v('bandwidth', 1), v('count', 2), v('actor_port_prio', 3)];
+/** ad_select values (BOND_AD_*); actor_port_prio: the highest sum of per-port priorities wins. */
+export const AD_SELECT_STABLE = 0, AD_SELECT_BANDWIDTH = 1, AD_SELECT_COUNT = 2, AD_SELECT_ACTOR_PORT_PRIO = 3;
+const AD_SELECT_TBL = [
+  v('stable', AD_SELECT_STABLE, 'D'), v('bandwidth', AD_SELECT_BANDWIDTH), v('count', AD_SELECT_COUNT), v('actor_port_prio', AD_SELECT_ACTOR_PORT_PRIO),
+];
 const NUM_PEER_NOTIF_TBL = [v('off', 0), v('maxval', 255, '>'), v('default', 1, 'D')];
 const PEER_NOTIF_DELAY_TBL = [v('off', 0), v('maxval', 300000, '>')];
-const PRIMARY_RESELECT_TBL = [v('always', 0, 'D'), v('better', 1), v('failure', 2)];
+/** primary_reselect values (BOND_PRI_RESELECT_*). */
+export const BOND_PRI_RESELECT_ALWAYS = 0, BOND_PRI_RESELECT_BETTER = 1, BOND_PRI_RESELECT_FAILURE = 2;
+const PRIMARY_RESELECT_TBL = [v('always', BOND_PRI_RESELECT_ALWAYS, 'D'), v('better', BOND_PRI_RESELECT_BETTER), v('failure', BOND_PRI_RESELECT_FAILURE)];
 const USE_CARRIER_TBL = [v('off', 0), v('on', 1, 'D')];
 const ALL_SLAVES_ACTIVE_TBL = [v('off', 0, 'D'), v('on', 1)];
 const RESEND_IGMP_TBL = [v('off', 0), v('maxval', 255, '>'), v('default', 1, 'D')];
@@ -569,6 +587,11 @@ export function usesPrimary(mode: BondMode): boolean {
 /** bond_mode_can_use_xmit_hash. */
 export function usesXmitHash(mode: BondMode): boolean {
   return mode === BOND_MODE_XOR || mode === BOND_MODE_8023AD || mode === BOND_MODE_TLB || mode === BOND_MODE_ALB;
+}
+
+/** bond_mode_uses_xmit_hash: the modes whose transmit follows xmit_hash_policy now (tlb only without dynamic balancing). */
+export function transmitsByHash(o: BondOptions): boolean {
+  return o.mode === BOND_MODE_XOR || o.mode === BOND_MODE_8023AD || (o.mode === BOND_MODE_TLB && o.tlb_dynamic_lb === 0);
 }
 
 /** bond_needs_speed_duplex: the modes that cannot use a slave whose speed is unknown. */

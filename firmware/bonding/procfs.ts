@@ -4,15 +4,9 @@
  */
 import { formatMac } from '../net/addr.ts';
 import { Bond, usesPrimary } from './bond.ts';
-import { BOND_MODE_8023AD, BOND_MODE_ACTIVEBACKUP, BOND_MODE_TLB, BOND_MODE_XOR, modeLongName, valueName } from './options.ts';
+import { BOND_MODE_ACTIVEBACKUP, modeLongName, transmitsByHash, valueName } from './options.ts';
 import { LINK_STATE_NAMES, type Slave } from './slave.ts';
 
-
-/** bond_mode_uses_xmit_hash: the modes whose transmit follows xmit_hash_policy. */
-function showsHashPolicy(bond: Bond): boolean {
-  const m = bond.opts.mode;
-  return m === BOND_MODE_XOR || m === BOND_MODE_8023AD || (m === BOND_MODE_TLB && bond.opts.tlb_dynamic_lb === 0);
-}
 
 /** The whole file; `driverVersion` stands where Linux prints its kernel release. */
 export function formatProcBonding(bond: Bond, driverVersion: string): string {
@@ -21,7 +15,7 @@ export function formatProcBonding(bond: Bond, driverVersion: string): string {
   let mode = `Bonding Mode: ${modeLongName(o.mode)}`;
   if (o.mode === BOND_MODE_ACTIVEBACKUP && o.fail_over_mac) mode += ` (fail_over_mac ${valueName('fail_over_mac', o.fail_over_mac)})`;
   lines.push(mode);
-  if (showsHashPolicy(bond)) lines.push(`Transmit Hash Policy: ${valueName('xmit_hash_policy', o.xmit_hash_policy)} (${o.xmit_hash_policy})`);
+  if (transmitsByHash(bond.opts)) lines.push(`Transmit Hash Policy: ${valueName('xmit_hash_policy', o.xmit_hash_policy)} (${o.xmit_hash_policy})`);
   if (usesPrimary(o.mode)) {
     const p = bond.primarySlave;
     lines.push(`Primary Slave: ${p ? `${p.name} (primary_reselect ${valueName('primary_reselect', o.primary_reselect)})` : 'None'}`);

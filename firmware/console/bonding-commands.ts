@@ -228,8 +228,8 @@ async function writeBondFile(stack: NetStack, bond: Bond, file: string, value: s
     refuse(`(slave ${name}): only front-panel ports can be enslaved here`, `${name} is a ${dev!.kind}`);
   }
   if (cmd[0] === '+') {
-    // HOWTO 3.4 (kept on purpose): slaves go in through this file once the bond is up.
-    if (!bond.adminUp) refuse(`(slave ${name}): the bond must be up before slaves can be added`, `ifconfig ${bond.name} up`);
+    // bond_option_slaves_set enslaves whether or not the bond is up (the HOWTO's "must be up"
+    // is no longer enforced); the monitors start when the bond comes up.
     await enslaveTakingDown(stack, bond, port!);
   } else {
     const s = bond.slave(name);

@@ -26,6 +26,7 @@ import {
   decodeLacpdu,
   encodeLacpdu,
 } from './pdu.ts';
+import { AD_SELECT_ACTOR_PORT_PRIO, AD_SELECT_COUNT, AD_SELECT_STABLE } from '../bonding/options.ts';
 import { macEquals } from '../net/addr.ts';
 import { ETHERTYPE_SLOW } from '../net/packets.ts';
 
@@ -41,11 +42,6 @@ export const MAX_TX_PER_FAST_PERIOD = 3;
 /** Marker responses we send per second at most (6.5.4 leaves the rate to us). */
 const MARKER_RESPONSES_PER_SECOND = 5;
 
-/** ad_select (bond_options.h BOND_AD_*). */
-export const AD_SELECT_STABLE = 0;
-export const AD_SELECT_BANDWIDTH = 1;
-export const AD_SELECT_COUNT = 2;
-export const AD_SELECT_ACTOR_PORT_PRIO = 3;
 
 export type RxState = 'initialize' | 'port-disabled' | 'lacp-disabled' | 'expired' | 'defaulted' | 'current';
 export type MuxState = 'detached' | 'waiting' | 'attached' | 'collecting' | 'distributing' | 'collecting-distributing';
