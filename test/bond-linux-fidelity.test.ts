@@ -355,3 +355,23 @@ test('bond_option_slaves_set: slaves go in while the bond is down; bond_open sta
     t.regex(await s.run('ping -c 5 192.168.1.100'), /5 packets transmitted, 5 received, 0% packet loss/, mode);
   }
 });
+
+test('bond_option_ad_actor_port_prio_set: iproute2\'s actor_port_prio, 1 to 65535, 802.3ad only, reaches the LACPDUs', async (t) => {
+  const s = await bootTest();
+  await lines(s, ['modprobe bonding mode=802.3ad miimon=100', 'ifconfig bond0 up', 'ifenslave bond0 eth0']);
+  t.regex(await s.run('ip link set eth0 type bond_slave actor_port_prio 0'), /^error: bond0: option ad_actor_port_prio: invalid value \(0\)/);
+  t.regex(await s.run('ip link set eth0 type bond_slave actor_port_prio 65536'), /^error: bond0: option ad_actor_port_prio: invalid value \(65536\)/);
+  const prios: number[] = [];
+  s.hw.world.observe((i, f, dir) => {
+    // Slow protocols, LACP subtype: the actor's port priority at bytes 28-29.
+    if (dir === 'out' && i === 0 && f[12] === 0x88 && f[13] === 0x09 && f[14] === 1) prios.push((f[28] << 8) | f[29]);
+  });
+  t.is(await s.run('ip link set eth0 type bond_slave actor_port_prio 4000'), '');
+  await s.clock.advance(3000);
+  t.true(prios.length > 0);
+  t.is(prios[prios.length - 1], 4000);
+  t.regex(await s.run('cat /proc/net/bonding/bond0'), /details actor lacp pdu:\n(.*\n){3}    port priority: 4000\n/);
+  t.regex(await s.run('config show'), /ip link set eth0 type bond_slave actor_port_prio 4000/);
+  const ab = await abBond('miimon=100', ['eth0'], 0);
+  t.regex(await ab.run('ip link set eth0 type bond_slave actor_port_prio 10'), /^error: bond0: option ad_actor_port_prio: mode dependency failed, not supported in mode active-backup\(1\)/);
+});

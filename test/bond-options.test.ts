@@ -74,7 +74,7 @@ test('defaults print as a fresh Linux bond prints them (bond_check_params with n
 test('every option in the table has a default that prints', (t) => {
   // Every bond option; the per-slave ones (prio, actor_port_prio) belong to a slave, not the bond.
   t.is(BOND_OPTIONS.filter((o) => !o.slave).length, OPTION_NAMES.length);
-  t.deepEqual(BOND_OPTIONS.filter((o) => o.slave).map((o) => o.name), ['prio', 'actor_port_prio']);
+  t.deepEqual(BOND_OPTIONS.filter((o) => o.slave).map((o) => o.name), ['prio', 'ad_actor_port_prio']);
   for (const name of OPTION_NAMES) t.is(typeof formatOption(defaultBondOptions(), name), 'string');
 });
 

@@ -110,8 +110,8 @@ export interface ModeExtension {
   activeChanged?(next: Slave | undefined, old: Slave | undefined): void;
   /** A slave's speed or duplex changed (bond_3ad_adapter_speed_duplex_changed). */
   speedChanged?(slave: Slave): void;
-  /** An option changed through the table (the mode re-reads what it uses). */
-  optionChanged?(name: string): void;
+  /** bond_3ad_update_lacp_rate / bond_3ad_update_ad_actor_settings: the ports take the bond's new LACP settings. */
+  lacpSettingsChanged?(): void;
   /** bond_option_actor_port_prio_set: one slave's 802.3ad port priority. */
   setActorPortPrio?(slave: Slave, prio: number): void;
   /** The user sets the bond's MAC (bond_alb_set_mac_address); replaces the core's rule. */
@@ -357,16 +357,12 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
     }
   }
 
-  lacpChanged(option: string): void {
-    this.mode?.optionChanged?.(option);
-  }
-
   lacpRateChanged(): void {
-    this.lacpChanged('lacp_rate');
+    this.mode?.lacpSettingsChanged?.();
   }
 
   lacpActorChanged(): void {
-    this.lacpChanged('ad_actor_system');
+    this.mode?.lacpSettingsChanged?.();
   }
 
   /** bond_option_queue_id_set: every refusal is the same EPERM. */
@@ -394,7 +390,7 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
   /** bond_option_actor_port_prio_set: the port's priority, then bond_3ad_update_ad_actor_settings. */
   setActorPortPrio(slave: string, prio: number): void {
     const s = this.slave(slave);
-    if (!s) throw new UsageError(`option actor_port_prio: ${slave} is not a slave of ${this.name}`);
+    if (!s) throw new UsageError(`option ad_actor_port_prio: ${slave} is not a slave of ${this.name}`);
     this.mode?.setActorPortPrio?.(s, prio);
   }
 

@@ -133,13 +133,13 @@ export class Mode8023ad implements ModeExtension {
     this.updateDistribution();
   }
 
-  optionChanged(name: string): void {
-    if (['ad_actor_sys_prio', 'ad_actor_system', 'lacp_rate', 'lacp_active', 'ad_user_port_key', 'coupled_control'].includes(name)) {
-      this.lacp.reconfigure();
-    } else if (name === 'ad_select' || name === 'min_links') {
-      this.lacp.selectActiveAggregator();
-      this.updateDistribution();
-    }
+  /**
+   * The settings are read live (settings()); the ports start over with them. Only lacp_rate
+   * (while down) and the actor system and priority come here: the options that need the bond
+   * down take effect when it comes up, min_links through bond_set_carrier.
+   */
+  lacpSettingsChanged(): void {
+    this.lacp.reconfigure();
   }
 
   open(): void {

@@ -121,7 +121,7 @@ const MISSED_MAX_TBL = [v('minval', 1, '<'), v('maxval', 255, '>'), v('default',
 const COUPLED_CONTROL_TBL = [v('on', 1, 'D'), v('off', 0)];
 /** prio is a netlink s32 (iproute2 get_s32); higher wins. */
 const PRIO_TBL = [v('minval', -INT_MAX - 1, '<'), v('default', 0, 'D'), v('maxval', INT_MAX, '>')];
-const ACTOR_PORT_PRIO_TBL = [v('minval', 0, '<'), v('default', 255, 'D'), v('maxval', 65535, '>')];
+const AD_ACTOR_PORT_PRIO_TBL = [v('minval', 1, '<'), v('maxval', 65535, '>')];
 const MAX_BONDS_TBL = [v('minval', 0, '<'), v('maxval', INT_MAX, '>')];
 
 // ---------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ export interface BondOptions {
  * The options a setter may name: the stored ones, the bond's state (active_slave, queue_id)
  * and the per-slave ones netlink sets (`ip link set <port> type bond_slave prio <n>`).
  */
-export type OptionName = keyof BondOptions | 'active_slave' | 'queue_id' | 'prio' | 'actor_port_prio';
+export type OptionName = keyof BondOptions | 'active_slave' | 'queue_id' | 'prio' | 'ad_actor_port_prio';
 
 /** What a setter may do on a live bond after the value is stored (Linux's setter bodies). */
 export interface OptionHost {
@@ -264,6 +264,8 @@ export interface OptionDef {
    * "<slave>:<value>", as `ip link set <slave> type bond_slave <name> <value>` builds it.
    */
   readonly slave: boolean;
+  /** The word `ip link set <port> type bond_slave` uses for a per-slave option, when not its name. */
+  readonly keyword?: string;
   readonly display: Display;
   readonly rank: ConfigRank;
   /** Parses the text of a RAWVAL option. */
@@ -294,6 +296,7 @@ interface DefSpec {
   sysfs?: boolean;
   moduleParam?: boolean;
   slave?: boolean;
+  keyword?: string;
   display?: Display;
   rank?: ConfigRank;
   parse?: OptionDef['parse'];
@@ -312,6 +315,7 @@ function def(name: OptionName, desc: string, s: DefSpec): OptionDef {
     sysfs: s.sysfs ?? true,
     moduleParam: s.moduleParam ?? false,
     slave: s.slave ?? false,
+    keyword: s.keyword,
     display: s.display ?? (s.values && s.values.some((x) => x.isMax) ? 'number' : s.values ? 'name-value' : 'text'),
     rank: s.rank ?? 'normal',
     parse: s.parse,
@@ -549,8 +553,9 @@ export const BOND_OPTIONS: readonly OptionDef[] = [
       if (p.kind === 'slave') b.setSlavePrio(p.slave, p.value);
     },
   }),
-  def('actor_port_prio', 'Actor port priority for 802.3ad', {
-    values: ACTOR_PORT_PRIO_TBL, modes: ONLY_8023AD, sysfs: false, slave: true, rank: 'special',
+  // iproute2 calls it actor_port_prio (IFLA_BOND_SLAVE_ACTOR_PORT_PRIO).
+  def('ad_actor_port_prio', '802.3ad actor port priority', {
+    values: AD_ACTOR_PORT_PRIO_TBL, modes: ONLY_8023AD, sysfs: false, slave: true, rank: 'special', keyword: 'actor_port_prio',
     apply: (b, _before, p) => {
       if (p.kind === 'slave') b.setActorPortPrio(p.slave, p.value);
     },
@@ -564,8 +569,14 @@ const BY_NAME = new Map<string, OptionDef>(BOND_OPTIONS.map((o) => [o.name, o]))
 /** Option names, sorted, for help and completion. */
 export const OPTION_NAMES: readonly OptionName[] = BOND_OPTIONS.filter((o) => !o.slave).map((o) => o.name).sort();
 
-/** What `ip link set <port> type bond_slave` sets: queue_id (a bond option taking "<slave>:<id>") and the per-slave options. */
-export const SLAVE_OPTION_NAMES: readonly OptionName[] = ['queue_id', ...BOND_OPTIONS.filter((o) => o.slave).map((o) => o.name)];
+/**
+ * What `ip link set <port> type bond_slave <word> <value>` sets, by iproute2's word: queue_id
+ * (a bond option taking "<slave>:<id>") and the per-slave options.
+ */
+export const SLAVE_KEYWORDS: ReadonlyMap<string, OptionName> = new Map([
+  ['queue_id', 'queue_id'] as [string, OptionName],
+  ...BOND_OPTIONS.filter((o) => o.slave).map((o): [string, OptionName] => [o.keyword ?? o.name, o.name]),
+]);
 
 /** The options with a file under /sys/class/net/<bond>/bonding/ (bond_sysfs.c's per_bond_attrs). */
 export const SYSFS_OPTIONS: readonly OptionName[] = BOND_OPTIONS.filter((o) => o.sysfs).map((o) => o.name);

@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.ts';
 import { Bond } from '../bonding/bond.ts';
-import { cloneBondOptions, setOption, SLAVE_OPTION_NAMES } from '../bonding/options.ts';
+import { cloneBondOptions, setOption, SLAVE_KEYWORDS } from '../bonding/options.ts';
 import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../net/addr.ts';
 import { operstate, type NetDevice } from '../net/netdev.ts';
 import { isFrontPort } from '../net/port-device.ts';
@@ -308,13 +308,13 @@ async function ipLink(stack: NetStack, args: string[], details = false): Promise
         // (bond_slave_changelink: each through the bond's option table, for this slave).
         i++;
         const pairs: [string, string][] = [];
-        while ((SLAVE_OPTION_NAMES as readonly string[]).includes(words[i + 1] ?? '')) {
+        while (SLAVE_KEYWORDS.has(words[i + 1] ?? '')) {
           const value = words[i + 2];
           if (value === undefined) throw new UsageError(`ip link set: bond_slave ${words[i + 1]} needs a value`);
-          pairs.push([words[i + 1], value]);
+          pairs.push([SLAVE_KEYWORDS.get(words[i + 1])!, value]);
           i += 2;
         }
-        if (pairs.length === 0) throw new UsageError(`ip link set: bond_slave takes ${SLAVE_OPTION_NAMES.join(', ')}, got '${printable(words[i + 1] ?? '')}'`);
+        if (pairs.length === 0) throw new UsageError(`ip link set: bond_slave takes ${[...SLAVE_KEYWORDS.keys()].join(', ')}, got '${printable(words[i + 1] ?? '')}'`);
         steps.push(() => setSlaveOptions(stack, x, pairs));
       } else throw new UsageError(`ip link set: unknown argument '${printable(w)}' (up|down, address <mac>, mtu <n>, promisc on|off, allmulticast on|off, master <bond>, nomaster)`);
     }
