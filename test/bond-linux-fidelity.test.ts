@@ -375,3 +375,44 @@ test('bond_option_ad_actor_port_prio_set: iproute2\'s actor_port_prio, 1 to 6553
   const ab = await abBond('miimon=100', ['eth0'], 0);
   t.regex(await ab.run('ip link set eth0 type bond_slave actor_port_prio 10'), /^error: bond0: option ad_actor_port_prio: mode dependency failed, not supported in mode active-backup\(1\)/);
 });
+
+// ---------------------------------------------------------------------------------------
+// slave_info / netdev_info: the kernel's words, at the kernel's moments
+
+test('slave_info: an active-backup lifecycle logs exactly what bond_enslave, bond_miimon_inspect/commit, bond_select_active_slave and __bond_release_one log', async (t) => {
+  const s = await bootTest();
+  const t0 = s.clock.now();
+  for (const l of [
+    'modprobe bonding mode=active-backup miimon=100 downdelay=200 updelay=300', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1',
+    'sim wait 3s', 'sim link eth0 down', 'sim wait 1s', 'sim link eth0 up', 'sim wait 4s',
+    'sim link eth1 down', 'sim wait 120ms', 'sim link eth1 up', 'sim wait 4s',
+    'ifenslave -c bond0 eth1', 'ifenslave -d bond0 eth1', 'ifenslave -d bond0 eth0',
+  ]) await s.run(l);
+  const bondLines = s.log.tail()
+    .filter((e) => e.time >= t0 && /^(bond0|bonding):/.test(e.text))
+    .map((e) => `${(e.time - t0).toString().padStart(5)} ${e.level === 'info' ? '' : `${e.level}: `}${e.text}`);
+  t.deepEqual(bondLines, [
+    '    0 bonding: MII link monitoring set to 100 ms',
+    // Enslaved "going back" (updelay): neither is up yet, so neither is active.
+    '    0 bond0: (slave eth0): Enslaving as a backup interface with an up link',
+    '    0 bond0: (slave eth1): Enslaving as a backup interface with an up link',
+    // No active slave: updelay is ignored for the first (HOWTO 13.1), not for the second.
+    '  100 bond0: (slave eth0): link status definitely up, 1000 Mbps full duplex',
+    '  100 bond0: (slave eth0): making interface the new active one',
+    '  100 bond0: active interface up!',
+    '  400 bond0: (slave eth1): link status definitely up, 1000 Mbps full duplex',
+    ' 3100 bond0: (slave eth0): link status down for active interface, disabling it in 200 ms',
+    ' 3300 bond0: (slave eth0): link status definitely down, disabling slave',
+    ' 3300 bond0: (slave eth1): making interface the new active one',
+    ' 4100 bond0: (slave eth0): link status up, enabling it in 300 ms',
+    // Back, but no primary and no higher prio: no reselection.
+    ' 4400 bond0: (slave eth0): link status definitely up, 1000 Mbps full duplex',
+    ' 8100 bond0: (slave eth1): link status down for active interface, disabling it in 200 ms',
+    ' 8200 bond0: (slave eth1): link status up again after 100 ms',
+    ' 8200 bond0: (slave eth1): link status definitely up, 1000 Mbps full duplex',
+    // ifenslave -c to the active slave: debug only. Release of the active one reselects.
+    '12120 bond0: (slave eth1): Releasing active interface',
+    '12120 bond0: (slave eth0): making interface the new active one',
+    '12120 bond0: (slave eth0): Releasing active interface',
+  ]);
+});
