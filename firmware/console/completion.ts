@@ -11,7 +11,7 @@ const WORDS: Record<string, string[]> = {
   ip: ['link', 'addr', 'neigh'],
   show: ['ports', 'bonds', 'bond'],
   config: ['show', 'save', 'load'],
-  sim: ['link', 'autoneg', 'carrier', 'phy', 'peer', 'host', 'lacp', 'wait', 'inject', 'stats', 'pcap', 'traffic', 'xmit'],
+  sim: ['link', 'autoneg', 'carrier', 'phy', 'peer', 'host', 'lacp', 'lag', 'fdb', 'wait', 'inject', 'stats', 'pcap', 'traffic', 'stream', 'xmit'],
   modprobe: ['bonding'],
   rmmod: ['bonding'],
   mdio: ['read', 'write'],
