@@ -1,8 +1,12 @@
 /*
- * The tx-select benchmark in C, the yardstick for bench/tx-select.ts: the same 1,000,000
- * frames from the same xorshift32 generator, the same slave selection (bond_xmit_hash as in
+ * The tx-select benchmark in C, the yardstick for bench/tx-select.ts: the same frames from
+ * the same xorshift32 generator, the same slave selection (bond_xmit_hash as in
  * drivers/net/bonding/bond_main.c for layer2, layer2+3 and layer3+4, then hash % 4), the same
- * checksum. Prints one line per policy: "<policy> <best ns per frame> <checksum>".
+ * loop and the same checksum.
+ *
+ * Usage: tx-select DISTINCT PASSES ROUNDS POLICY...: DISTINCT frames stored back to back,
+ * selected PASSES times over, best of ROUNDS. Prints one line per policy:
+ * "<policy> <best ns per selection> <checksum>".
  *
  * Built by the benchmark with `cc -O2`; the outer 802.1Q tag is handled as in hash.ts (skb
  * metadata) though the generated frames carry none.
@@ -13,10 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#define N 1000000
 #define FRAME 64
 #define SLAVES 4
-#define ROUNDS 7
 
 enum { LAYER2 = 0, LAYER34 = 1, LAYER23 = 2 };
 
@@ -36,10 +38,10 @@ static void put_be32(uint8_t *p, uint32_t v)
 }
 
 /* Frame i: 02:00:00:00:xx:xx <- 02:00:00:01:xx:xx, IPv4, TCP or UDP, random addresses and ports. */
-static void generate(uint8_t *buf)
+static void generate(uint8_t *buf, uint32_t n)
 {
-	memset(buf, 0, (size_t)N * FRAME);
-	for (uint32_t i = 0; i < N; i++) {
+	memset(buf, 0, (size_t)n * FRAME);
+	for (uint32_t i = 0; i < n; i++) {
 		uint8_t *f = buf + (size_t)i * FRAME;
 		uint32_t mac = xorshift32();
 		uint32_t kind = xorshift32();
@@ -141,11 +143,12 @@ static uint32_t xmit_hash(const uint8_t *b, int n, int policy)
 	return policy == LAYER34 ? hash >> 1 : hash;
 }
 
-static uint32_t select_all(const uint8_t *buf, int policy)
+static uint32_t select_all(const uint8_t *buf, uint32_t distinct, uint32_t passes, int policy)
 {
 	uint32_t acc = 0;
-	for (uint32_t i = 0; i < N; i++)
-		acc = acc * 31 + xmit_hash(buf + (size_t)i * FRAME, FRAME, policy) % SLAVES;
+	for (uint32_t p = 0; p < passes; p++)
+		for (uint32_t i = 0; i < distinct; i++)
+			acc = acc * 31 + xmit_hash(buf + (size_t)i * FRAME, FRAME, policy) % SLAVES;
 	return acc;
 }
 
@@ -156,21 +159,35 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const struct { const char *name; int policy; } policies[] = {
 		{ "layer2", LAYER2 }, { "layer2+3", LAYER23 }, { "layer3+4", LAYER34 },
 	};
-	uint8_t *buf = malloc((size_t)N * FRAME);
-	if (!buf) return 1;
-	generate(buf);
-	for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]); p++) {
+	if (argc < 5) {
+		fprintf(stderr, "usage: tx-select DISTINCT PASSES ROUNDS POLICY...\n");
+		return 2;
+	}
+	uint32_t distinct = (uint32_t)strtoul(argv[1], NULL, 10);
+	uint32_t passes = (uint32_t)strtoul(argv[2], NULL, 10);
+	int rounds = atoi(argv[3]);
+	uint8_t *buf = malloc((size_t)distinct * FRAME);
+	if (!buf || distinct == 0 || passes == 0 || rounds < 1) return 2;
+	generate(buf, distinct);
+	double n = (double)distinct * passes;
+	for (int a = 4; a < argc; a++) {
+		size_t p = 0;
+		while (p < sizeof(policies) / sizeof(policies[0]) && strcmp(policies[p].name, argv[a]) != 0) p++;
+		if (p == sizeof(policies) / sizeof(policies[0])) {
+			fprintf(stderr, "tx-select: unknown policy %s\n", argv[a]);
+			return 2;
+		}
 		double best = 1e300;
 		uint32_t sum = 0;
-		for (int r = 0; r < ROUNDS; r++) {
+		for (int r = 0; r < rounds; r++) {
 			double t0 = now_ns();
-			sum = select_all(buf, policies[p].policy);
-			double ns = (now_ns() - t0) / N;
+			sum = select_all(buf, distinct, passes, policies[p].policy);
+			double ns = (now_ns() - t0) / n;
 			if (ns < best) best = ns;
 		}
 		printf("%s %.3f %u\n", policies[p].name, best, sum);

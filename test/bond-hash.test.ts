@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import {
-  XMIT_ENCAP23, XMIT_ENCAP34, XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, XMIT_VLAN_SRCMAC, hashToIndex, xmitHash, xmitHashAt,
+  XMIT_ENCAP23, XMIT_ENCAP34, XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, XMIT_VLAN_SRCMAC, hashToIndex, xmitHash, xmitHashAt, xmitHashFull,
 } from '../firmware/bonding/hash.ts';
 
 // Every vector below is worked out by hand from the formulas of bond_main.c (and the flow
@@ -336,6 +336,98 @@ test('property: layer3+4 of random IPv4 TCP/UDP frames equals the reference form
       },
     ),
     { numRuns: 2000 },
+  );
+  t.pass();
+});
+
+// The fast paths of xmitHashAt (untagged IPv4 for layer2+3/3+4, untagged frames for layer2)
+// must give what the full dissection gives, bit for bit, on every frame.
+
+test('IPv4 carrying ICMPv6 (protocol 58) is dissected as ICMPv6, as bond_flow_dissect does', (t) => {
+  // ICMPv6 echo request (type 128, code 0, id 0x1234) in an IPv4 header: ip_proto is
+  // IPPROTO_ICMPV6, so Linux takes type, code and id: icmp = 0x80 | 0x1234 << 16 = 0x12340080
+  // h = 0x12340080 ^ 0x0301a8ca = (12^03) (34^01) (00^a8) (80^ca) = 0x1135a84a
+  // h ^= 0x1135 -> 11 35 (a8^11 = b9) (4a^35 = 7f) = 0x1135b97f
+  // h ^= 0x001135b9 -> 11 35 b9 7f ^ 00 11 35 b9 = 11 24 8c c6 = 0x11248cc6; >> 1 = 0x08924663
+  const echo = hex(DST, SRC, '0800', ipv4(58, IP_A, IP_B), '80 00 0000 1234 0001');
+  t.is(h(echo, XMIT_LAYER34), 0x08924663);
+  // ICMPv6 destination unreachable (type 1) quoting the UDP datagram: hashed with that flow,
+  // the layer3+4 and layer2+3 UDP vectors.
+  const err = hex(DST, SRC, '0800', ipv4(58, 'ac100001', IP_A), '01 00 0000 00000000', ipv4(17, IP_A, IP_B), UDP_5353_53);
+  t.is(h(err, XMIT_LAYER34), 0x1b1bbb54);
+  t.is(h(err, XMIT_LAYER23), 0x0302a2d3);
+});
+
+test('fast paths equal the full path on edge cases: lengths, ihl, fragments, protocols, tags, offsets', (t) => {
+  const policies = [XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34];
+  const base = hex(DST, SRC, '0800', ipv4(6, IP_A, IP_B), TCP_1234_80, '00'.repeat(40));
+  const cases: { name: string; frame: Uint8Array }[] = [];
+  const variant = (name: string, edit: (f: Uint8Array) => void) => {
+    const f = base.slice();
+    edit(f);
+    cases.push({ name, frame: f });
+  };
+  for (let ihl = 0; ihl < 16; ihl++) variant(`ihl ${ihl}`, (f) => void (f[14] = 0x40 | ihl));
+  for (let v = 0; v < 16; v++) variant(`version ${v}`, (f) => void (f[14] = (v << 4) | 5));
+  for (const frag of [0x0000, 0x4000, 0x2000, 0x0001, 0x1fff, 0x8000, 0xc000, 0x6000]) variant(`frag ${frag}`, (f) => void (f[20] = frag >> 8, f[21] = frag & 255));
+  for (let proto = 0; proto < 256; proto++) variant(`protocol ${proto}`, (f) => void (f[23] = proto));
+  for (const et of [0x0800, 0x0801, 0x0900, 0x8100, 0x88a8, 0x86dd, 0x0806, 0x0008, 0x8000]) variant(`ethertype ${et}`, (f) => void (f[12] = et >> 8, f[13] = et & 255));
+  variant('tagged IPv4', (f) => f.set([0x81, 0x00, 0x00, 0x64, 0x08, 0x00, 0x45], 12));
+  let checked = 0;
+  for (const { name, frame } of cases) {
+    for (let length = 0; length <= frame.length; length++) {
+      for (const p of policies) {
+        t.is(xmitHashAt(frame, 0, length, p), xmitHashFull(frame, 0, length, p), `${name}, ${length} bytes, policy ${p}`);
+        checked++;
+      }
+    }
+  }
+  // In place at odd offsets, and with the array ending inside the frame.
+  const buf = new Uint8Array(400).fill(0x5a);
+  for (const at of [0, 1, 3, 100, 257, 330, 350, 390]) {
+    buf.set(base.subarray(0, Math.min(base.length, buf.length - at)), at);
+    for (const p of policies) t.is(xmitHashAt(buf, at, base.length, p), xmitHashFull(buf, at, base.length, p), `offset ${at}, policy ${p}`);
+  }
+  t.true(checked > 10_000);
+});
+
+test('property: fast paths equal the full path on random IPv4-like frames', (t) => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        tag: fc.option(fc.nat(0xffff), { nil: undefined }),
+        versionIhl: fc.oneof(fc.constant(0x45), fc.constant(0x46), fc.constant(0x4f), fc.nat(255)),
+        frag: fc.oneof(fc.constant(0x4000), fc.constant(0), fc.nat(0xffff)),
+        proto: fc.oneof(fc.constantFrom(1, 6, 17, 58, 33, 50, 51, 132, 136, 38, 49, 4, 41, 47), fc.nat(255)),
+        icmpType: fc.oneof(fc.constantFrom(0, 1, 3, 8, 11, 128, 129), fc.nat(255)),
+        body: fc.uint8Array({ minLength: 0, maxLength: 90 }),
+        header: fc.uint8Array({ minLength: 34, maxLength: 34 }),
+        cut: fc.nat(130),
+        offset: fc.nat(40),
+      }),
+      (r) => {
+        const f = Array.from(r.header);
+        f[12] = 0x08;
+        f[13] = 0x00;
+        f[14] = r.versionIhl;
+        f[20] = r.frag >> 8;
+        f[21] = r.frag & 255;
+        f[23] = r.proto;
+        if (r.tag !== undefined) f.splice(12, 0, 0x81, 0x00, r.tag >> 8, r.tag & 255);
+        const body = Array.from(r.body);
+        if (body.length > 0) body[0] = r.icmpType;
+        const frame = Uint8Array.from([...f, ...body]);
+        const buf = new Uint8Array(r.offset + frame.length);
+        buf.set(frame, r.offset);
+        const length = Math.min(r.cut, frame.length);
+        for (const p of ALL) {
+          if (xmitHashAt(buf, r.offset, length, p) !== xmitHashFull(buf, r.offset, length, p)) return false;
+          if (xmitHashAt(buf, r.offset, frame.length + 5, p) !== xmitHashFull(buf, r.offset, frame.length + 5, p)) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 5000 },
   );
   t.pass();
 });
