@@ -114,6 +114,8 @@ test.serial('births, data by exception within 100 ms of a failover, rebirth, com
   const url = `mqtt://127.0.0.1:${port}`;
   const sub = await subscriber(url);
   const { sys, clock, run } = await firmware();
+  // DCMD Config writes change state: granted as --mqtt-commands operate grants them.
+  sys.firmware.dispatcher.setRole('mqtt', 'operate');
   const node = new EdgeNode(sys.firmware, { url, group: 'g', node: 'n1', periodMs: 60_000 });
   try {
     for (const l of ['modprobe bonding mode=active-backup miimon=10', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1']) await run(l);
