@@ -19,7 +19,7 @@ export type Grant = 'none' | Role;
 export const GRANTS: readonly Grant[] = ['none', ...ROLES];
 
 /** What a command line does. */
-export type Access = 'read' | 'self' | 'probe' | 'world' | 'change' | 'registers' | 'admin';
+export type Access = 'read' | 'self' | 'probe' | 'world' | 'change' | 'accounts' | 'registers' | 'admin';
 
 export interface AccessKind {
   /** The least role that may run it. */
@@ -44,6 +44,8 @@ export const ACCESS: Readonly<Record<Access, AccessKind>> = {
   world: { role: 'operate', audited: false, does: 'acts on the simulated world' },
   /** Changes bonds, ports, addresses, VLAN devices. */
   change: { role: 'operate', audited: true, does: 'changes state' },
+  /** Lists the users and their roles: nothing changes, but it is an admin's business. */
+  accounts: { role: 'admin', audited: false, does: 'reads the user accounts' },
   /**
    * Raw hardware registers, read or written: a write bypasses every driver, and a read of a
    * clear-on-read or latched register (BMSR's link bit) hides an event from the monitors.

@@ -57,7 +57,8 @@ export function registerConfigCommands(d: Dispatcher, stack: NetStack, getStorag
         case 'load': {
           const st = need();
           const r = await st.load();
-          if (!r.lines) throw new UsageError(r.error ?? `config: nothing saved in ${st.path}`);
+          // Generation 0: the file holds users and the audit log, no configuration yet.
+          if (!r.lines || r.generation === 0) throw new UsageError(r.error ?? `config: nothing saved in ${st.path}`);
           await stack.resetToBoot();
           const problems = await applyConfig(d, r.lines, true);
           return [...r.warnings, ...problems, `configuration loaded (generation ${r.generation}) from ${r.source}`].join('\n');

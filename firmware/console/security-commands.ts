@@ -49,7 +49,7 @@ export function registerSecurityCommands(d: Dispatcher, sec: Security): void {
       'roles: read (show state), operate (bonds and ports), admin (registers, config, users)',
       'the first user is an admin; once a user exists a serial console asks for a login',
     ].join('\n'),
-    access: 'admin',
+    access: (args) => (args.length === 0 || (args.length === 1 && args[0] === 'list') ? 'accounts' : 'admin'),
     secrets: (args) => (args[0] === 'add' ? NEW : []),
     run: async (args, ctx) => {
       const [sub, name, role, ...extra] = args;
