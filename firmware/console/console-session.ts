@@ -273,9 +273,12 @@ export class ConsoleSession implements SessionControl {
     }
     if (this.state !== 'shell' && this.state !== 'secret' && this.state !== 'password') return;
     const who = this.principal.who;
+    const wasIn = this.state !== 'password';
+    // Logged out first: the audit line is not shown to whoever sits at the login prompt.
+    this.toLogin();
     this.term.echo(true);
     this.term.print(`\nidle for ${(this.opts.idleMs ?? 0) / 1000} s: logged out\n`);
-    if (this.state !== 'password') this.dispatcher.audit({ source: this.source, who, line: 'logout (idle)', outcome: 'ok' });
-    this.askLogin();
+    if (wasIn) this.dispatcher.audit({ source: this.source, who, line: 'logout (idle)', outcome: 'ok' });
+    this.term.prompt('login: ');
   }
 }
