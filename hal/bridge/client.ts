@@ -45,9 +45,12 @@ interface InFlight {
  * Ordinary batches merged into one program hold at most this many operations (a larger single
  * batch goes alone): a monitor batch arriving behind one waits for little bus time.
  */
-const ORDINARY_MERGE_OPS = 64;
-/** Window slots kept free of ordinary programs, so a monitor batch is always sent at once. */
-const MONITOR_SLOTS = 1;
+const ORDINARY_MERGE_OPS = 32;
+/**
+ * Ordinary programs in flight at once (of the window's 4 by default): the rest stay free, so a
+ * monitor batch is always sent at once and waits on the bridge for at most these two.
+ */
+const ORDINARY_WINDOW = 2;
 
 /** Bytes on the wire per Clause 22 read, each way, for deadline estimates (bridge.md). */
 const EST_REQ_BYTES_PER_OP = 3;
@@ -195,7 +198,7 @@ export class BridgeClient extends MdioBusBase {
   /**
    * Sends queued batches while the window has room, merging queued batches into one program:
    * monitor batches first and among themselves; ordinary ones in small programs, only while
-   * no monitor batch waits, and never in the window's last slot.
+   * no monitor batch waits, and never more than ORDINARY_WINDOW at once.
    */
   private pump(): void {
     if (!this.ready || this.closed) return;
@@ -205,7 +208,7 @@ export class BridgeClient extends MdioBusBase {
       let from: Pending[];
       let cap = max;
       if (this.urgentQueue.length > 0) from = this.urgentQueue;
-      else if (this.queue.length > 0 && this.ordinaryInFlight() < Math.max(1, this.window - MONITOR_SLOTS)) {
+      else if (this.queue.length > 0 && this.ordinaryInFlight() < Math.min(ORDINARY_WINDOW, Math.max(1, this.window - 1))) {
         from = this.queue;
         cap = ORDINARY_MERGE_OPS;
       } else return;
