@@ -41,7 +41,7 @@ import { isGrant } from '../console/access.ts';
 import type { Security, SecurityOptions } from '../console/security.ts';
 import type { Clock } from '../core/clock.ts';
 import { scryptHasher } from '../config/password.ts';
-import { maskUrl } from '../telemetry/sparkplug-ids.ts';
+import { checkSparkplugId, maskUrl } from '../telemetry/sparkplug-ids.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
@@ -332,6 +332,16 @@ async function run(args: string[]): Promise<void> {
   ]);
   const remoteRole = opts.get('mqtt-commands');
   if (remoteRole !== undefined && !isGrant(remoteRole)) throw new CliError(`--mqtt-commands takes none, read, operate or admin (got '${remoteRole}')`);
+  // Checked before the board boots: a bad id must not leave a half-started job behind.
+  for (const [o, what] of [['group', 'group id'], ['node', 'edge node id'], ['primary-host', 'primary host id']] as const) {
+    const v = opts.get(o);
+    if (v === undefined) continue;
+    try {
+      checkSparkplugId(what, v);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
   const clock = new RealClock();
@@ -341,6 +351,10 @@ async function run(args: string[]): Promise<void> {
   // The command line wins over the saved setting, for this run.
   if (remoteRole !== undefined) sys.firmware.dispatcher.setRole('mqtt', remoteRole);
   const telemetry = await startTelemetry(def, opts, sys.firmware);
+  // Listening before the banner says the console is up: a signal right after it is a
+  // shutdown, never the default kill.
+  let served: ServedConsole | undefined;
+  const signalled = untilSignal(() => served?.interruptOnSignal?.() ?? false);
   const consoleEnd = await serveConsole(def.name, opts, sys.firmware.dispatcher, [
     `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
     sys.via,
@@ -348,7 +362,8 @@ async function run(args: string[]): Promise<void> {
     telemetry.banner,
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
   ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net), { security: sys.firmware.security, clock });
-  await untilSignal(consoleEnd.interruptOnSignal);
+  served = consoleEnd;
+  await signalled;
   consoleEnd.session.close();
   await telemetry.stop();
   await sys.stop();
@@ -373,7 +388,13 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
       throw new CliError(`cannot read --${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   };
-  const { password, key } = mqttSecrets(opts, read, firmware);
+  // Said on the console at start (the event log is shown only from then on) and logged.
+  const warnings: string[] = [];
+  const warn = (text: string) => {
+    warnings.push(`warning: ${text}`);
+    firmware.log.warn(text);
+  };
+  const { password, key } = mqttSecrets(opts, read, warn);
   const period = opts.has('telemetry-period') ? Number(opts.get('telemetry-period')) : 10_000;
   if (!Number.isFinite(period) || period < 100) throw new CliError('--telemetry-period takes milliseconds (100 or more)');
   let broker: EmbeddedBroker | undefined;
@@ -382,7 +403,7 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
     broker = await startEmbeddedBroker(1883);
     target = broker.url;
   } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${maskUrl(target)}')`);
-  else if (maskUrl(target) !== target) firmware.log.warn('mqtt: the --mqtt URL carries a password, which ps shows to every user; use --mqtt-user with --mqtt-password-file or BONDFW_MQTT_PASSWORD');
+  else if (maskUrl(target) !== target) warn('mqtt: the --mqtt URL carries a password, which ps shows to every user; use --mqtt-user with --mqtt-password-file or BONDFW_MQTT_PASSWORD');
   const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
   let node: EdgeNode;
   try {
@@ -405,7 +426,7 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
   node.start();
   const where = broker ? `embedded broker ${broker.url}` : maskUrl(target);
   return {
-    banner: `telemetry: Sparkplug B edge node ${opts.get('group') ?? 'gateways'}/${opts.get('node') ?? `${def.name}-${mac}`} on ${where}; remote commands: ${firmware.dispatcher.roleOf('mqtt')}${opts.has('primary-host') ? `; primary host ${opts.get('primary-host')}` : ''}`,
+    banner: `${warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${opts.get('group') ?? 'gateways'}/${opts.get('node') ?? `${def.name}-${mac}`} on ${where}; remote commands: ${firmware.dispatcher.roleOf('mqtt')}${opts.has('primary-host') ? `; primary host ${opts.get('primary-host')}` : ''}`,
     stop: async () => {
       await node.stop();
       await broker?.close();
@@ -418,7 +439,7 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
  * --mqtt-key naming a PEM file) or the environment (BONDFW_MQTT_PASSWORD, BONDFW_MQTT_KEY).
  * --mqtt-password on the command line still works, with a warning.
  */
-function mqttSecrets(opts: Map<string, string>, read: (key: string) => string | undefined, firmware: Firmware): { password?: string; key?: string } {
+function mqttSecrets(opts: Map<string, string>, read: (key: string) => string | undefined, warn: (text: string) => void): { password?: string; key?: string } {
   const sources = [opts.has('mqtt-password-file'), opts.has('mqtt-password'), process.env.BONDFW_MQTT_PASSWORD !== undefined].filter(Boolean).length;
   if (sources > 1) throw new CliError('give the MQTT password one way: --mqtt-password-file, BONDFW_MQTT_PASSWORD or --mqtt-password');
   let password: string | undefined;
@@ -426,7 +447,7 @@ function mqttSecrets(opts: Map<string, string>, read: (key: string) => string | 
   if (file !== undefined) {
     password = read('mqtt-password-file')!.replace(/\r?\n$/, '');
     try {
-      if (statSync(file).mode & 0o044) firmware.log.warn(`mqtt: ${file} is readable by other users (chmod 600 it)`);
+      if (statSync(file).mode & 0o044) warn(`mqtt: ${file} is readable by other users (chmod 600 it)`);
     } catch {
       // read() already said why a file cannot be read
     }
@@ -434,7 +455,7 @@ function mqttSecrets(opts: Map<string, string>, read: (key: string) => string | 
     password = process.env.BONDFW_MQTT_PASSWORD;
   } else if (opts.has('mqtt-password')) {
     password = opts.get('mqtt-password');
-    firmware.log.warn('mqtt: --mqtt-password shows the password to every user of ps; use --mqtt-password-file or BONDFW_MQTT_PASSWORD');
+    warn('mqtt: --mqtt-password shows the password to every user of ps; use --mqtt-password-file or BONDFW_MQTT_PASSWORD');
   }
   // Not inherited by anything this process starts.
   delete process.env.BONDFW_MQTT_PASSWORD;
