@@ -63,7 +63,7 @@ test.serial('any line typed at a console, logged in as read or not: no crash, no
       }
       return true;
     }),
-    { numRuns: 80, seed: 0x10c },
+    { numRuns: 40, seed: 0x10c },
   );
   t.is(await state(), before, 'a read user and a login prompt change nothing');
   t.true(shown.includes('dash (read) logged in on serial'));

@@ -118,6 +118,21 @@ test.serial('the audit ring and the users survive a restart; audit writes keep t
   t.is(b.firmware.security.audit.entries().length, before.length + 1);
 });
 
+test.serial('the remote-command role is a saved setting: config save, restart, the same role', async (t) => {
+  const path = join(dir(), 'gw.cfg');
+  const a = await bootTest();
+  a.firmware.configStorage = new ConfigFile(path);
+  t.is(await a.run('mqtt-commands'), 'read');
+  t.is(await a.run('config show'), '', 'the default is not written');
+  await a.run('mqtt-commands operate');
+  t.is(await a.run('config show'), 'mqtt-commands operate');
+  await a.run('config save');
+  const b = await bootTest();
+  await b.clock.drive(b.firmware.loadConfig(new ConfigFile(path)));
+  t.is(b.firmware.dispatcher.roleOf('mqtt'), 'operate');
+  t.is(await b.run('mqtt-commands bogus'), "error: mqtt-commands: expected none|read|operate|admin, got 'bogus'");
+});
+
 test.serial('the audit ring is bounded, in memory and in the file', async (t) => {
   const path = join(dir(), 'gw.cfg');
   const s = await bootTest();
