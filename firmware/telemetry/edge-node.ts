@@ -118,6 +118,7 @@ export class EdgeNode {
 
   start(): void {
     this.stopped = false;
+    this.remote.open();
     this.unsubscribes = [
       this.fw.net.onChange(() => this.schedule()),
       this.fw.security.audit.subscribe(() => this.schedule()),

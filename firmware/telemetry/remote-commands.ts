@@ -92,7 +92,12 @@ export class RemoteCommands {
     return this.queue.length;
   }
 
-  /** Stops running queued work (the edge node is stopping). */
+  /** Takes commands again after `close` (the edge node started again). */
+  open(): void {
+    this.closed = false;
+  }
+
+  /** Drops queued work and takes no more (the edge node is stopping). */
   close(): void {
     this.closed = true;
     this.queue.length = 0;
