@@ -12,6 +12,7 @@ import { SimHardware } from '../hal/sim/hardware.ts';
 import { UartPair } from '../hal/sim/uart.ts';
 import type { Topology } from '../hal/sim/world.ts';
 import type { BoardDefinition } from '../boards/types.ts';
+import type { SecurityOptions } from './console/security.ts';
 
 /** How the firmware reaches the simulated board's MDIO bus. */
 export type BridgeMode = 'none' | 'inproc' | 'pty';
@@ -35,6 +36,8 @@ export interface SimBootOptions {
   openCapture(path: string): CaptureFile;
   /** Runs boot-time work that needs time to pass (the virtual clock drives it). */
   drive?<T>(work: Promise<T>): Promise<T>;
+  /** The platform's password hasher and wall clock (for users and audit times). */
+  security?: SecurityOptions;
 }
 
 export interface SimSystem {
@@ -78,7 +81,7 @@ export async function bootSim(def: BoardDefinition, clock: Clock, opts: SimBootO
     // A PHY interrupt through the bridge: poll now instead of at the next tick.
     bridge.client.onLinkEvent(() => board.requestPoll());
   }
-  const firmware = new Firmware(board, clock, log);
+  const firmware = new Firmware(board, clock, log, undefined, opts.security);
   registerSimCommands(firmware.dispatcher, { hw, net: firmware.net, wait: opts.wait, openCapture: opts.openCapture });
   if (bridge) registerBridgeCommands(firmware.dispatcher, bridge.client);
   firmware.start();

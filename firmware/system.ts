@@ -8,6 +8,8 @@ import { registerDiagCommands } from './console/diag-commands.ts';
 import { applyConfig, registerConfigCommands, type ConfigStorage } from './console/config-commands.ts';
 import { registerNetCommands } from './console/net-commands.ts';
 import { registerSystemCommands } from './console/system-commands.ts';
+import { registerSecurityCommands } from './console/security-commands.ts';
+import { Security, type SecurityOptions } from './console/security.ts';
 import { SysFs } from './console/sysfs.ts';
 import type { NetDeviceTable } from './net/netdev.ts';
 import { NetStack } from './net/stack.ts';
@@ -22,6 +24,8 @@ export class Firmware {
   readonly dispatcher = new Dispatcher();
   readonly sysfs = new SysFs();
   readonly net: NetStack;
+  /** Users, the audit log, the password hasher. */
+  readonly security: Security;
   /** Where `config save` writes and `config load` reads (set by the platform: --config). */
   configStorage: ConfigStorage | undefined;
 
@@ -30,13 +34,19 @@ export class Firmware {
     readonly clock: Clock,
     readonly log: EventLog,
     random: Random = new SeededRandom(0x626f6e64),
+    security: SecurityOptions = {},
   ) {
     this.net = new NetStack(boardHardware(board), clock, log, random);
+    this.security = new Security(this.dispatcher, clock, log, () => {
+      const st = this.configStorage;
+      return st?.saveRecords ? { saveRecords: (r) => st.saveRecords!(r) } : undefined;
+    }, security);
     registerNetCommands(this.dispatcher, this.sysfs, this.net);
     registerBondingCommands(this.dispatcher, this.sysfs, this.net);
     registerSystemCommands(this.dispatcher, board, this.net.devices, log, this.net);
-    registerConfigCommands(this.dispatcher, this.net, () => this.configStorage);
+    registerConfigCommands(this.dispatcher, this.net, () => this.configStorage, this.security);
     registerDiagCommands(this.dispatcher, this.net, clock);
+    registerSecurityCommands(this.dispatcher, this.security);
   }
 
   /**
@@ -55,6 +65,17 @@ export class Firmware {
       return out;
     }
     if (!r.lines) return out;
+    // Users and the audit ring first: the commands may set the policy they work with.
+    for (const w of this.security.restore(r.records ?? [])) {
+      this.log.warn(w);
+      out.push(w);
+    }
+    if (r.generation === 0) {
+      const msg = `config: no configuration saved yet in ${r.source} (users and the audit log are kept there)`;
+      this.log.info(msg);
+      out.push(msg);
+      return out;
+    }
     const problems = await applyConfig(this.dispatcher, r.lines, false);
     for (const p of problems) this.log.error(p);
     out.push(...problems.map((p) => `error: ${p}`));

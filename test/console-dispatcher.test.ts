@@ -22,6 +22,7 @@ test('dispatcher: unknown commands and thrown usage errors give one error line',
     name: 'poke',
     summary: 'poke things',
     usage: 'poke <n>',
+    access: 'read',
     run: (args) => {
       if (args.length !== 1) throw new UsageError('poke: usage: poke <n>');
       calls++;
@@ -40,7 +41,7 @@ test('dispatcher: unknown commands and thrown usage errors give one error line',
 
 test('dispatcher: internal faults are reported, not thrown', async (t) => {
   const d = new Dispatcher();
-  d.register({ name: 'boom', summary: '', usage: '', run: () => { throw new TypeError('x is undefined'); } });
+  d.register({ name: 'boom', summary: '', usage: '', access: 'read', run: () => { throw new TypeError('x is undefined'); } });
   t.deepEqual(await d.execute('boom', 'console'), { ok: false, output: 'error: internal error: x is undefined' });
 });
 
@@ -51,6 +52,7 @@ test('dispatcher: commands run one at a time in arrival order', async (t) => {
     name: 'slow',
     summary: '',
     usage: '',
+    access: 'read',
     run: async (args) => {
       log.push(`start ${args[0]}`);
       await new Promise((r) => setTimeout(r, 5));
@@ -64,7 +66,7 @@ test('dispatcher: commands run one at a time in arrival order', async (t) => {
 
 test('dispatcher: any line gives a result and never throws (fuzz)', async (t) => {
   const d = new Dispatcher();
-  d.register({ name: 'ok', summary: '', usage: '', run: (a) => a.join(',') });
+  d.register({ name: 'ok', summary: '', usage: '', access: 'read', run: (a) => a.join(',') });
   await fc.assert(
     fc.asyncProperty(fc.string({ maxLength: 300, unit: 'binary' }), async (line) => {
       const r = await d.execute(line, 'serial');

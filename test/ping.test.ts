@@ -276,6 +276,8 @@ test('bad input: one error line each, and nothing sent', async (t) => {
 test('-c is required where nothing can interrupt; a console\'s Ctrl-C stops a ping and prints the summary', async (t) => {
   const s = await setup(activeBackup());
   const d = s.firmware.dispatcher;
+  // ping needs the operate role; remote commands get it only when granted (--mqtt-commands operate).
+  d.setRole('mqtt', 'operate');
   t.is((await s.clock.drive(d.execute('ping 192.168.1.100', 'mqtt'))).output, 'error: ping: -c is required from mqtt (only a console can stop a ping with Ctrl-C)');
   const printed: { at: number; text: string }[] = [];
   const con = new LiveConsole(d, 'console', (text) => printed.push({ at: s.clock.now(), text }));

@@ -34,7 +34,7 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 
 function console_(path: string, notes: string[]): SerialConsole {
   const d = new Dispatcher();
-  d.register({ name: 'echo', summary: '', usage: '', run: (a) => a.join(' ') });
+  d.register({ name: 'echo', summary: '', usage: '', access: 'read', run: (a) => a.join(' ') });
   const c: SerialConsole = new SerialConsole(path, 115200, async (line) => {
     const r = await d.execute(line, 'serial');
     if (r.output) c.write(`${r.output}\n`);

@@ -4,15 +4,12 @@
  * rebirth, commands, the will on SIGKILL, a broker restart, bad input, memory while offline.
  */
 import test from 'ava';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import mqtt, { type MqttClient } from 'mqtt';
 import { RealClock } from '../hal/clock-real.ts';
 import { bootSim } from '../firmware/boot.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
@@ -20,81 +17,7 @@ import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
 import { encodePayload } from '../firmware/telemetry/sparkplug.ts';
 import { startCli, waitFor } from './helpers/cli.ts';
 
-const require = createRequire(import.meta.url);
-const tahu = require('sparkplug-payload').get('spBv1.0') as { decodePayload(b: Uint8Array): { timestamp: unknown; seq: unknown; metrics: { name: string; value: unknown; type: string }[] } };
-
-const haveMosquitto = spawnSync('sh', ['-c', 'command -v mosquitto'], { stdio: 'ignore' }).status === 0;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function startMosquitto(port: number): Promise<ChildProcess> {
-  const p = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 500 });
-      c.on('connect', () => {
-        resolve(true);
-        c.end(true);
-      });
-      c.on('error', () => resolve(false));
-      c.on('close', () => resolve(false));
-    });
-    if (ok) return p;
-    await sleep(50);
-  }
-  throw new Error('mosquitto did not start');
-}
-
-interface Msg {
-  topic: string;
-  at: number;
-  p: ReturnType<typeof tahu.decodePayload>;
-}
-
-function subscriber(url: string): Promise<{ c: MqttClient; msgs: Msg[]; next(pred: (m: Msg) => boolean, ms?: number): Promise<Msg> }> {
-  return new Promise((resolve) => {
-    const msgs: Msg[] = [];
-    const waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
-    const c = mqtt.connect(url, { protocolVersion: 5 });
-    c.on('message', (topic, payload) => {
-      let p: Msg['p'];
-      try {
-        p = tahu.decodePayload(new Uint8Array(payload));
-      } catch {
-        return; // our own garbage NCMD, echoed by the broker
-      }
-      const m = { topic, at: performance.now(), p };
-      msgs.push(m);
-      for (const w of [...waiters]) if (w.pred(m)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    });
-    c.on('connect', () => c.subscribe('spBv1.0/#', { qos: 1 }, () => resolve({
-      c, msgs,
-      next: (pred, ms = 5000) => {
-        const old = msgs.find(pred);
-        if (old) return Promise.resolve(old);
-        return new Promise((res, rej) => {
-          const t = setTimeout(() => rej(new Error('no such message in time')), ms);
-          waiters.push({ pred, resolve: (m) => { clearTimeout(t); res(m); } });
-        });
-      },
-    })));
-  });
-}
-
-const metric = (m: Msg, name: string) => m.p.metrics.find((x) => x.name === name)?.value;
-const num = (v: unknown) => (typeof v === 'object' && v !== null && 'toNumber' in v ? (v as { toNumber(): number }).toNumber() : Number(v));
+import { freePort, haveMosquitto, metric, num, sleep, startMosquitto, subscriber } from './helpers/mqtt.ts';
 
 async function firmware() {
   const clock = new RealClock();
@@ -114,6 +37,8 @@ test.serial('births, data by exception within 100 ms of a failover, rebirth, com
   const url = `mqtt://127.0.0.1:${port}`;
   const sub = await subscriber(url);
   const { sys, clock, run } = await firmware();
+  // DCMD Config writes change state: granted as --mqtt-commands operate grants them.
+  sys.firmware.dispatcher.setRole('mqtt', 'operate');
   const node = new EdgeNode(sys.firmware, { url, group: 'g', node: 'n1', periodMs: 60_000 });
   try {
     for (const l of ['modprobe bonding mode=active-backup miimon=10', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1']) await run(l);

@@ -2,8 +2,9 @@
  * The bondfw command line: `run` (the firmware in real time, console on stdin or a serial
  * port), `sim` (the scenario runner, in virtual time) and `boards`.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { BOARDS, DEFAULT_BOARD, findBoard } from '../../boards/index.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { errorText } from '../core/errors.ts';
@@ -17,7 +18,6 @@ import { registerSimCommands } from '../../hal/sim/commands.ts';
 import { SimHardware } from '../../hal/sim/hardware.ts';
 import { EventLog } from '../core/log.ts';
 import { Dispatcher } from '../console/dispatcher.ts';
-import { LiveConsole } from '../console/live-console.ts';
 import { registerBridgeCommands } from '../console/bridge-commands.ts';
 import { Firmware } from '../system.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
@@ -36,6 +36,12 @@ import { complete } from '../console/completion.ts';
 import { EdgeNode } from '../telemetry/edge-node.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../telemetry/broker.ts';
 import { watch } from '../telemetry/watch.ts';
+import { ConsoleSession, type Terminal } from '../console/console-session.ts';
+import { isGrant } from '../console/access.ts';
+import type { Security, SecurityOptions } from '../console/security.ts';
+import type { Clock } from '../core/clock.ts';
+import { scryptHasher } from '../config/password.ts';
+import { checkSparkplugId, maskUrl } from '../telemetry/sparkplug-ids.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
@@ -60,8 +66,14 @@ usage:
       list the boards
 
   run, telemetry: --mqtt <url> (default: an embedded broker on 127.0.0.1:1883; none: off)
-  [--group <g>] [--node <id>] [--mqtt-user <u> --mqtt-password <p>] [--mqtt-ca <pem>]
-  [--mqtt-cert <pem> --mqtt-key <pem>] [--telemetry-period <ms>]`;
+  [--group <g>] [--node <id>] [--mqtt-user <u> --mqtt-password-file <file>] [--mqtt-ca <pem>]
+  [--mqtt-cert <pem> --mqtt-key <pem>] [--telemetry-period <ms>] [--primary-host <id>]
+  [--mqtt-commands none|read|operate|admin]   what NCMD/DCMD may do (default: the saved
+      setting, else read); the password also from BONDFW_MQTT_PASSWORD (--mqtt-password <p>
+      works but shows in ps), the TLS key also from BONDFW_MQTT_KEY (PEM)
+
+  run, console: [--login on|off] (default: on for --console once a user exists, off on
+  stdin) [--idle-timeout <s>] (log out after this long idle; default 600, 0: never)`;
 
 class CliError extends Error {}
 
@@ -105,6 +117,9 @@ async function openSerial(path: string, baud: number, what: string): Promise<Ser
   return link;
 }
 
+/** Users' passwords hashed off the main thread; audit times from the wall clock. */
+const REAL_TIME_SECURITY: SecurityOptions = { hasher: scryptHasher(), wallClock: () => Date.now() };
+
 /** The firmware on the simulated board, in real time. */
 async function startSim(def: BoardDefinition, opts: Map<string, string>, clock: RealClock): Promise<Running> {
   const bridge = bridgeMode(opts.get('bridge'), BRIDGE_MODES);
@@ -112,7 +127,7 @@ async function startSim(def: BoardDefinition, opts: Map<string, string>, clock: 
   if (!Number.isFinite(autonegMs) || autonegMs < 0) throw new CliError('--autoneg takes milliseconds (0 or more)');
   const cleanup: (() => Promise<void> | void)[] = [];
   const sys = await bootSim(def, clock, {
-    autonegMs, bridge, baud: DEFAULT_BAUD, wait: sleep, openCapture: openCaptureFile,
+    autonegMs, bridge, baud: DEFAULT_BAUD, wait: sleep, openCapture: openCaptureFile, security: REAL_TIME_SECURITY,
     openLinks: async () => {
       const pty = await openBridgePty(clock, DEFAULT_BAUD);
       cleanup.push(() => pty.close());
@@ -153,7 +168,7 @@ async function startBridged(def: BoardDefinition, opts: Map<string, string>, clo
   }
   const board = await Board.open(def, client, new BridgeConduit(client), clock, log);
   client.onLinkEvent(() => board.requestPoll());
-  const firmware = new Firmware(board, clock, log);
+  const firmware = new Firmware(board, clock, log, undefined, REAL_TIME_SECURITY);
   registerBridgeCommands(firmware.dispatcher, client);
   firmware.start();
   return {
@@ -171,12 +186,23 @@ interface ServedConsole {
   end: ConsoleEndpoint;
   /** For a console with no Ctrl-C key of its own (stdin from a pipe): SIGINT interrupts its running command; false when idle. */
   interruptOnSignal?: () => boolean;
+  session: ConsoleSession;
 }
+
+/** The users and clock a console's login needs; without them the console asks for none. */
+interface ConsoleAccess {
+  security: Security;
+  clock: Clock;
+}
+
+/** How long an idle console stays logged in by default (s). */
+const DEFAULT_IDLE_S = 600;
 
 /**
  * Serves `dispatcher` on stdin or a serial port until SIGINT/SIGTERM. A command's lines are
  * printed as it writes them; Ctrl-C (a terminal's key, a serial line's 0x03) interrupts a
- * running command, and at an idle terminal prompt stops the job.
+ * running command, and at an idle terminal prompt stops the job. With `access`, the console
+ * asks for a login once a user exists (a serial console by default, stdin with --login on).
  */
 async function serveConsole(
   name: string,
@@ -185,21 +211,25 @@ async function serveConsole(
   banner: string[],
   log?: EventLog,
   completer?: (line: string) => [string[], string],
+  access?: ConsoleAccess,
 ): Promise<ServedConsole> {
   const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   let consoleEnd: ConsoleEndpoint;
-  let live: LiveConsole;
+  let session: ConsoleSession;
   let interruptOnSignal: (() => boolean) | undefined;
+  let term: Terminal;
   let prompt = '';
-  const onLine = (line: string) => void live.run(line);
-  const showPrompt = () => {
-    if (prompt) consoleEnd.write(prompt);
-  };
+  let deferStart = false;
   const serialSpec = opts.get('console');
+  const login = opts.get('login');
+  if (login !== undefined && login !== 'on' && login !== 'off') throw new CliError(`--login takes on or off (got '${login}')`);
+  const idle = Number(opts.get('idle-timeout') ?? DEFAULT_IDLE_S);
+  if (!Number.isFinite(idle) || idle < 0) throw new CliError('--idle-timeout takes seconds (0: never)');
   if (serialSpec) {
     const { path, baud } = parseSerialSpec(serialSpec);
-    const serial = new SerialConsole(path, baud, onLine, (t) => out(t), 1000, () => live.interrupt());
-    live = new LiveConsole(dispatcher, 'serial', (t) => serial.write(t), showPrompt);
+    const serial = new SerialConsole(path, baud, (line) => session.input(line), (t) => out(t), 1000, () => session.interrupt());
+    // Nothing typed is echoed on the serial console, passwords included.
+    term = { print: (t) => serial.write(t), prompt: (t) => serial.write(t), echo: () => {} };
     try {
       await serial.open();
     } catch (e) {
@@ -208,37 +238,72 @@ async function serveConsole(
     consoleEnd = serial;
     prompt = `${name}# `;
   } else if (process.stdin.isTTY) {
-    // An interactive terminal: line editing, history (up/down) and tab completion.
-    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, historySize: 500, completer, prompt: `${name}# ` });
-    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t), () => rl.prompt());
-    rl.on('line', (line) => void live.run(line));
+    // An interactive terminal: line editing, history (up/down) and tab completion. What
+    // readline echoes goes through `shown`, which hides it while a password is typed.
+    let muted = false;
+    const shown = new Writable({
+      write: (chunk, _enc, cb) => {
+        if (!muted) process.stdout.write(chunk);
+        cb();
+      },
+    });
+    Object.assign(shown, { isTTY: true, columns: process.stdout.columns, rows: process.stdout.rows });
+    const rl = createInterface({ input: process.stdin, output: shown, terminal: true, historySize: 500, completer, prompt: `${name}# ` });
+    const history = (rl as unknown as { history: string[] }).history;
+    rl.on('line', (line) => {
+      // A password never stays in the history.
+      if (muted && history[0] === line) history.shift();
+      session.input(line);
+    });
     // The terminal is raw: Ctrl-C reaches readline, not the process. A running command is
-    // interrupted (its summary follows, as iputils prints on SIGINT); at the idle prompt the
-    // job stops, as the banner says.
+    // interrupted (its summary follows, as iputils prints on SIGINT), a password prompt
+    // abandoned; at the idle prompt the job stops, as the banner says.
     rl.on('SIGINT', () => {
-      if (!live.busy) {
+      if (!session.busy && !session.prompting) {
         process.kill(process.pid, 'SIGINT');
         return;
       }
       process.stdout.write('^C\n'); // what a cooked terminal would echo
-      live.interrupt();
+      session.interrupt();
     });
-    consoleEnd = { write: (t) => process.stdout.write(t === `${name}# ` ? '' : t), close: async () => rl.close() };
-    prompt = '';
-    setImmediate(() => rl.prompt());
+    term = {
+      print: (t) => process.stdout.write(t),
+      prompt: (t) => {
+        rl.setPrompt(t);
+        rl.prompt();
+      },
+      echo: (on) => {
+        muted = !on;
+      },
+    };
+    consoleEnd = { write: (t) => process.stdout.write(t), close: async () => rl.close() };
+    prompt = `${name}# `;
+    deferStart = true;
   } else {
     // Pipes and scripts: plain lines, no prompt, no echo.
     const rl = createInterface({ input: process.stdin, terminal: false });
-    live = new LiveConsole(dispatcher, 'console', (t) => process.stdout.write(t), showPrompt);
-    rl.on('line', onLine);
+    rl.on('line', (line) => session.input(line));
+    term = { print: (t) => process.stdout.write(t), prompt: (t) => process.stdout.write(t), echo: () => {} };
     consoleEnd = { write: (t) => process.stdout.write(t), close: async () => rl.close() };
-    interruptOnSignal = () => live.interrupt();
+    interruptOnSignal = () => session.interrupt();
+  }
+  const source = serialSpec ? 'serial' : 'console';
+  if (access) {
+    session = new ConsoleSession(dispatcher, source, access.security, access.clock, term, {
+      login: login === undefined ? source === 'serial' : login === 'on', prompt, idleMs: idle * 1000,
+    });
+  } else {
+    session = new ConsoleSession(dispatcher, source, undefined, undefined, term, { login: false, prompt });
   }
   for (const line of banner) out(line);
   out(serialSpec ? `console on ${serialSpec}; Ctrl-C stops` : "console on stdin ('help' lists commands); Ctrl-C stops");
-  log?.subscribe((e) => consoleEnd.write(`${formatLogEntry(e)}\n`));
-  if (prompt) consoleEnd.write(prompt);
-  return { end: consoleEnd, interruptOnSignal };
+  // Kernel messages only for someone logged in: a login prompt tells nothing of the gateway.
+  log?.subscribe((e) => {
+    if (session.loggedIn) consoleEnd.write(`${formatLogEntry(e)}\n`);
+  });
+  if (deferStart) setImmediate(() => session.start());
+  else session.start();
+  return { end: consoleEnd, interruptOnSignal, session };
 }
 
 /** Resolves on SIGTERM, or on a SIGINT that `interrupt` (a running console command) did not take. */
@@ -261,22 +326,45 @@ function untilSignal(interrupt?: () => boolean): Promise<void> {
 }
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period']);
+  const opts = parseOptions(args, [
+    'board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period',
+    'mqtt-password-file', 'mqtt-commands', 'primary-host', 'login', 'idle-timeout',
+  ]);
+  const remoteRole = opts.get('mqtt-commands');
+  if (remoteRole !== undefined && !isGrant(remoteRole)) throw new CliError(`--mqtt-commands takes none, read, operate or admin (got '${remoteRole}')`);
+  // Checked before the board boots: a bad id must not leave a half-started job behind.
+  for (const [o, what] of [['group', 'group id'], ['node', 'edge node id'], ['primary-host', 'primary host id']] as const) {
+    const v = opts.get(o);
+    if (v === undefined) continue;
+    try {
+      checkSparkplugId(what, v);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
   const clock = new RealClock();
   const sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
   const configPath = opts.get('config');
   const configLines = configPath ? await sys.firmware.loadConfig(new ConfigFile(configPath)) : [];
+  // The command line wins over the saved setting, for this run.
+  if (remoteRole !== undefined) sys.firmware.dispatcher.setRole('mqtt', remoteRole);
   const telemetry = await startTelemetry(def, opts, sys.firmware);
+  // Listening before the banner says the console is up: a signal right after it is a
+  // shutdown, never the default kill.
+  let served: ServedConsole | undefined;
+  const signalled = untilSignal(() => served?.interruptOnSignal?.() ?? false);
   const consoleEnd = await serveConsole(def.name, opts, sys.firmware.dispatcher, [
     `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
     sys.via,
     ...configLines,
     telemetry.banner,
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
-  ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net));
-  await untilSignal(consoleEnd.interruptOnSignal);
+  ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net), { security: sys.firmware.security, clock });
+  served = consoleEnd;
+  await signalled;
+  consoleEnd.session.close();
   await telemetry.stop();
   await sys.stop();
   await consoleEnd.end.close();
@@ -300,6 +388,13 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
       throw new CliError(`cannot read --${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   };
+  // Said on the console at start (the event log is shown only from then on) and logged.
+  const warnings: string[] = [];
+  const warn = (text: string) => {
+    warnings.push(`warning: ${text}`);
+    firmware.log.warn(text);
+  };
+  const { password, key } = mqttSecrets(opts, read, warn);
   const period = opts.has('telemetry-period') ? Number(opts.get('telemetry-period')) : 10_000;
   if (!Number.isFinite(period) || period < 100) throw new CliError('--telemetry-period takes milliseconds (100 or more)');
   let broker: EmbeddedBroker | undefined;
@@ -307,28 +402,67 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
   if (!target) {
     broker = await startEmbeddedBroker(1883);
     target = broker.url;
-  } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${target}')`);
+  } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${maskUrl(target)}')`);
+  else if (maskUrl(target) !== target) warn('mqtt: the --mqtt URL carries a password, which ps shows to every user; use --mqtt-user with --mqtt-password-file or BONDFW_MQTT_PASSWORD');
   const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
-  const node = new EdgeNode(firmware, {
-    url: target,
-    group: opts.get('group') ?? 'gateways',
-    node: opts.get('node') ?? `${def.name}-${mac}`,
-    username: opts.get('mqtt-user'),
-    password: opts.get('mqtt-password'),
-    ca: read('mqtt-ca'),
-    cert: read('mqtt-cert'),
-    key: read('mqtt-key'),
-    periodMs: period,
-  });
+  let node: EdgeNode;
+  try {
+    node = new EdgeNode(firmware, {
+      url: target,
+      group: opts.get('group') ?? 'gateways',
+      node: opts.get('node') ?? `${def.name}-${mac}`,
+      username: opts.get('mqtt-user'),
+      password,
+      ca: read('mqtt-ca'),
+      cert: read('mqtt-cert'),
+      key,
+      periodMs: period,
+      primaryHost: opts.get('primary-host'),
+    });
+  } catch (e) {
+    await broker?.close();
+    throw new CliError((e as Error).message);
+  }
   node.start();
-  const where = broker ? `embedded broker ${broker.url}` : target;
+  const where = broker ? `embedded broker ${broker.url}` : maskUrl(target);
   return {
-    banner: `telemetry: Sparkplug B edge node ${opts.get('group') ?? 'gateways'}/${opts.get('node') ?? `${def.name}-${mac}`} on ${where}`,
+    banner: `${warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${opts.get('group') ?? 'gateways'}/${opts.get('node') ?? `${def.name}-${mac}`} on ${where}; remote commands: ${firmware.dispatcher.roleOf('mqtt')}${opts.has('primary-host') ? `; primary host ${opts.get('primary-host')}` : ''}`,
     stop: async () => {
       await node.stop();
       await broker?.close();
     },
   };
+}
+
+/**
+ * The MQTT password and TLS key, kept out of `ps`: from a file (--mqtt-password-file, or
+ * --mqtt-key naming a PEM file) or the environment (BONDFW_MQTT_PASSWORD, BONDFW_MQTT_KEY).
+ * --mqtt-password on the command line still works, with a warning.
+ */
+function mqttSecrets(opts: Map<string, string>, read: (key: string) => string | undefined, warn: (text: string) => void): { password?: string; key?: string } {
+  const sources = [opts.has('mqtt-password-file'), opts.has('mqtt-password'), process.env.BONDFW_MQTT_PASSWORD !== undefined].filter(Boolean).length;
+  if (sources > 1) throw new CliError('give the MQTT password one way: --mqtt-password-file, BONDFW_MQTT_PASSWORD or --mqtt-password');
+  let password: string | undefined;
+  const file = opts.get('mqtt-password-file');
+  if (file !== undefined) {
+    password = read('mqtt-password-file')!.replace(/\r?\n$/, '');
+    try {
+      if (statSync(file).mode & 0o044) warn(`mqtt: ${file} is readable by other users (chmod 600 it)`);
+    } catch {
+      // read() already said why a file cannot be read
+    }
+  } else if (process.env.BONDFW_MQTT_PASSWORD !== undefined) {
+    password = process.env.BONDFW_MQTT_PASSWORD;
+  } else if (opts.has('mqtt-password')) {
+    password = opts.get('mqtt-password');
+    warn('mqtt: --mqtt-password shows the password to every user of ps; use --mqtt-password-file or BONDFW_MQTT_PASSWORD');
+  }
+  // Not inherited by anything this process starts.
+  delete process.env.BONDFW_MQTT_PASSWORD;
+  let key = read('mqtt-key');
+  if (key === undefined && process.env.BONDFW_MQTT_KEY !== undefined) key = process.env.BONDFW_MQTT_KEY;
+  delete process.env.BONDFW_MQTT_KEY;
+  return { password, key };
 }
 
 /**
@@ -373,6 +507,8 @@ async function sim(args: string[]): Promise<void> {
   const clock = new VirtualClock(nodeSettle);
   const sys = await bootSim(def, clock, {
     topology, autonegMs: 0, bridge, wait: (ms) => clock.advance(ms), openCapture: openCaptureFile, drive: (w) => clock.drive(w),
+    // Hashed on the calling thread and timed by the virtual clock: runs stay repeatable.
+    security: { hasher: scryptHasher({ sync: true }) },
   });
   const configPath = opts.get('config');
   if (configPath) {

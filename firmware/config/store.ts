@@ -5,17 +5,30 @@
  * directory). A save writes `.bak` first, then `<path>`, so at every instant at least one
  * copy holds the newest or the previous complete configuration; a load takes the newest copy
  * that checks out and says which copy was damaged and why.
+ *
+ * Records (users with their password hashes, the audit ring) live in the same copies, after
+ * the commands, as `#@ <record>` lines: a comment to anything that reads commands, so no
+ * record is ever run or shown by `config show`. They change more often than the commands and
+ * are written on their own (`saveRecords`), keeping the commands and their generation; a
+ * `#@ revision <n>` record counts every write, so the newest copy is the one with the highest
+ * generation, then revision. A file written before records existed has neither and loads as
+ * before.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const HEADER = '# bondfw configuration';
 const MAX_BYTES = 1 << 20;
+const RECORD = '#@ ';
 
 export interface LoadResult {
   /** The commands, or undefined when there is no usable copy. */
   lines: string[] | undefined;
   generation: number;
+  /** Writes of this file, records included (0 in files from before records). */
+  revision: number;
+  /** The `#@` records (users, audit), without the prefix; [] when none. */
+  records: string[];
   /** Which file the lines came from. */
   source: string | undefined;
   /** One line per problem (a damaged copy, both copies gone). */
@@ -42,14 +55,24 @@ export function crc32(text: string): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** The file text for `lines` at `generation`. */
-export function formatConfig(lines: readonly string[], generation: number): string {
-  const body = `${HEADER}, generation ${generation}\n${lines.map((l) => `${l}\n`).join('')}`;
+/** The file text for `lines` at `generation`, with `records` (and the revision, when there are any) after them. */
+export function formatConfig(lines: readonly string[], generation: number, records: readonly string[] = [], revision = 0): string {
+  for (const r of records) if (/[\r\n]/.test(r)) throw new Error('a configuration record is one line');
+  const recs = revision > 0 || records.length > 0 ? [`revision ${revision}`, ...records] : [];
+  const body = `${HEADER}, generation ${generation}\n${lines.map((l) => `${l}\n`).join('')}${recs.map((r) => `${RECORD}${r}\n`).join('')}`;
   return `${body}# end generation ${generation} crc32 ${crc32(body).toString(16).padStart(8, '0')}\n`;
 }
 
-/** Checks a copy; returns its lines and generation, or why it cannot be used. */
-export function parseConfig(text: string): { lines: string[]; generation: number } | { error: string } {
+export interface ParsedConfig {
+  lines: string[];
+  generation: number;
+  /** Present only in files written with records. */
+  revision?: number;
+  records?: string[];
+}
+
+/** Checks a copy; returns its lines, generation and records, or why it cannot be used. */
+export function parseConfig(text: string): ParsedConfig | { error: string } {
   const m = /^# bondfw configuration, generation (\d+)\n/.exec(text);
   if (!m) return { error: 'not a bondfw configuration (bad first line)' };
   const endAt = text.lastIndexOf('# end generation ');
@@ -60,14 +83,23 @@ export function parseConfig(text: string): { lines: string[]; generation: number
   const body = text.slice(0, endAt);
   const want = parseInt(end[2], 16);
   if (crc32(body) !== want) return { error: 'checksum mismatch (the file was changed or damaged)' };
-  const lines = body.split('\n').slice(1, -1);
-  return { lines, generation: Number(m[1]) };
+  const all = body.split('\n').slice(1, -1);
+  const lines = all.filter((l) => !l.startsWith(RECORD));
+  let records = all.filter((l) => l.startsWith(RECORD)).map((l) => l.slice(RECORD.length));
+  if (records.length === 0) return { lines, generation: Number(m[1]) };
+  let revision = 0;
+  const rev = /^revision (\d+)$/.exec(records[0]);
+  if (rev) {
+    revision = Number(rev[1]);
+    records = records.slice(1);
+  }
+  return { lines, generation: Number(m[1]), revision, records };
 }
 
 // The file work is synchronous on purpose: a load or a save is one short step with nothing
 // of the firmware's running in between, so under the scenario runner's virtual clock no
 // time passes while the disk is busy (it did, by however long the disk took).
-function readCopy(path: string): { lines: string[]; generation: number } | { error: string } | undefined {
+function readCopy(path: string): ParsedConfig | { error: string } | undefined {
   let text: string;
   try {
     const buf = readFileSync(path);
@@ -117,33 +149,49 @@ export class ConfigFile {
       { path: this.backupPath, r: readCopy(this.backupPath) },
     ];
     const warnings: string[] = [];
-    let best: { path: string; lines: string[]; generation: number } | undefined;
+    let best: ({ path: string } & ParsedConfig) | undefined;
+    const newer = (a: ParsedConfig, b: ParsedConfig) => a.generation > b.generation || (a.generation === b.generation && (a.revision ?? 0) > (b.revision ?? 0));
     for (const c of copies) {
       if (!c.r) continue;
       if ('error' in c.r) {
         warnings.push(`config: ${c.path}: ${c.r.error}`);
         continue;
       }
-      if (!best || c.r.generation > best.generation) best = { path: c.path, ...c.r };
+      if (!best || newer(c.r, best)) best = { path: c.path, ...c.r };
     }
     if (best) {
       if (warnings.length) warnings.push(`config: using ${best.path} (generation ${best.generation})`);
-      return { lines: best.lines, generation: best.generation, source: best.path, warnings, error: undefined };
+      return { lines: best.lines, generation: best.generation, revision: best.revision ?? 0, records: best.records ?? [], source: best.path, warnings, error: undefined };
     }
     const error = warnings.length
       ? `config: no usable copy of ${this.path} (${warnings.length === 2 ? 'both copies damaged' : 'the only copy is damaged'}): starting with no configuration`
       : undefined;
-    return { lines: undefined, generation: 0, source: undefined, warnings, error };
+    return { lines: undefined, generation: 0, revision: 0, records: [], source: undefined, warnings, error };
   }
 
-  /** Saves `lines` as the next generation into both copies, backup first. */
-  async save(lines: readonly string[]): Promise<number> {
+  /** Saves `lines` as the next generation into both copies, backup first, with `records` (kept as they are when not given). */
+  async save(lines: readonly string[], records?: readonly string[]): Promise<number> {
     const current = await this.load();
     const generation = current.generation + 1;
-    const text = formatConfig(lines, generation);
+    this.write(formatConfig(lines, generation, records ?? current.records, current.revision + 1));
+    return generation;
+  }
+
+  /**
+   * Replaces the records, keeping the saved commands and their generation. With no file yet,
+   * the copies hold records only (generation 0). Refuses when copies exist but none can be
+   * read: writing would throw away what a repair could still recover.
+   */
+  async saveRecords(records: readonly string[]): Promise<void> {
+    const current = await this.load();
+    if (current.error) throw new Error(`${this.path}: no usable copy to keep records in; not overwriting the damaged copies`);
+    this.write(formatConfig(current.lines ?? [], current.generation, records, current.revision + 1));
+  }
+
+  private write(text: string): void {
+    if (text.length > MAX_BYTES) throw new Error(`configuration too large (${text.length} bytes; at most ${MAX_BYTES})`);
     writeAtomically(this.backupPath, text);
     writeAtomically(this.path, text);
-    return generation;
   }
 
   /** Removes both copies (tests and `config erase`). */

@@ -95,6 +95,7 @@ export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetS
     name: 'modprobe',
     summary: 'load the bonding driver with module parameters (creates bond0, or max_bonds bonds)',
     usage: 'modprobe bonding [<option>=<value> ...]\nmodprobe -r bonding\ne.g. modprobe bonding mode=active-backup miimon=100 max_bonds=2',
+    access: 'change',
     run: async (args) => {
       if (args[0] === '-r') {
         if (args[1] !== 'bonding' || args.length !== 2) throw new UsageError('modprobe: usage: modprobe -r bonding');
@@ -115,6 +116,7 @@ export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetS
     name: 'rmmod',
     summary: 'unload the bonding driver (every bond is deleted)',
     usage: 'rmmod bonding',
+    access: 'change',
     run: async (args) => {
       if (args.length !== 1 || args[0] !== 'bonding') throw new UsageError('rmmod: usage: rmmod bonding');
       await drv.unload();
@@ -127,6 +129,7 @@ export function registerBondingCommands(d: Dispatcher, sysfs: SysFs, stack: NetS
     name: 'ifenslave',
     summary: 'attach ports to a bond, detach them, or change the active port',
     usage: 'ifenslave <bond> <port>...\nifenslave -d <bond> <port>...\nifenslave -c <bond> <port>',
+    access: 'change',
     run: async (args) => {
       let op: 'add' | 'del' | 'change' = 'add';
       let rest = args;

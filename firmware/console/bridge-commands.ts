@@ -8,6 +8,7 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
     name: 'bridge',
     summary: 'the serial-MDIO bridge: identity, link state and error counters (add json)',
     usage: 'bridge [json]',
+    access: 'read',
     run: (args) => {
       if (args.length > 1 || (args.length === 1 && args[0] !== 'json')) throw new UsageError(`bridge: unknown argument '${printable(args.join(' '))}' (bridge [json])`);
       const i = client.info;

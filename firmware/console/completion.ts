@@ -16,6 +16,8 @@ const WORDS: Record<string, string[]> = {
   rmmod: ['bonding'],
   mdio: ['read', 'write'],
   switch: ['read', 'write'],
+  user: ['list', 'add', 'del', 'role'],
+  'mqtt-commands': ['none', 'read', 'operate', 'admin'],
 };
 
 /** Candidates for the last word of `line`; returns [matches, the word completed]. */

@@ -51,6 +51,7 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
       '-W: seconds to wait after the last probe when nothing answered (default 10; 0: for ever)',
       '-n: numeric output (always); -q: only the first line and the summary',
     ].join('\n'),
+    access: 'probe',
     run: (args, ctx) => ping(args, ctx),
   });
 
@@ -62,6 +63,7 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
       '-c: stop after <count> probes; -w: stop after <timeout> seconds (one of them is required from MQTT, scripts, the config)',
       '-I: the interface (default: the one the route to <destination> uses)',
     ].join('\n'),
+    access: 'probe',
     run: (args, ctx) => arping(args, ctx),
   });
 

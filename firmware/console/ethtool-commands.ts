@@ -85,6 +85,9 @@ export function registerEthtoolCommand(d: Dispatcher, board: Board, devices: Net
     name: 'ethtool',
     summary: 'link settings or hardware counters of a port, as Linux ethtool prints them',
     usage: USAGE,
+    // The PHY's latched link bit comes from the last poll, and the statistics capture only
+    // snapshots counters: reading a port's settings or counters changes nothing.
+    access: 'read',
     run: async (args) => {
       if (args.length === 1 && !args[0].startsWith('-')) return formatEthtoolSettings(args[0], await settings(lookup(args[0])));
       if (args.length === 2 && (args[0] === '-S' || args[0] === '--statistics') && !args[1].startsWith('-')) return stats(lookup(args[1]));

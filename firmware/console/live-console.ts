@@ -4,7 +4,7 @@
  * Portable: the way in hands over lines and Ctrl-C, and prints the text this gives it.
  */
 import { Interrupt } from '../core/interrupt.ts';
-import type { CommandResult, Dispatcher, Source } from './dispatcher.ts';
+import type { CommandResult, Dispatcher, ExecuteOptions, Source } from './dispatcher.ts';
 
 export class LiveConsole {
   /** The interrupts of this console's lines still running or waiting to, oldest first. */
@@ -18,12 +18,15 @@ export class LiveConsole {
     private readonly after: () => void = () => {},
   ) {}
 
-  /** Runs one line: its lines printed as written, then the rest of its output. */
-  async run(line: string): Promise<CommandResult> {
+  /**
+   * Runs one line: its lines printed as written, then the rest of its output. `as` names who
+   * runs it (a logged-in user), the secrets typed at its prompts and the console's session.
+   */
+  async run(line: string, as: Pick<ExecuteOptions, 'principal' | 'secrets' | 'session'> = {}): Promise<CommandResult> {
     const interrupt = new Interrupt();
     this.pending.push(interrupt);
     try {
-      const r = await this.dispatcher.execute(line, this.source, { write: (l) => this.print(`${l}\n`), interrupt });
+      const r = await this.dispatcher.execute(line, this.source, { ...as, write: (l) => this.print(`${l}\n`), interrupt });
       if (r.output) this.print(`${r.output}\n`);
       this.after();
       return r;

@@ -159,6 +159,7 @@ export function registerRegisterCommands(d: import('./dispatcher.ts').Dispatcher
     name: 'mdio',
     summary: 'read or write a PHY register (Clause 22, through the switch\'s PHY bus)',
     usage: 'mdio read <phy> <reg>\nmdio write <phy> <reg> <value>\nnumbers in decimal or 0x hex; e.g. mdio read 0 1 (BMSR of the PHY at address 0)',
+    access: 'registers',
     run: async (args) => {
       const [op, ...rest] = args;
       const bus = board.chip.phyBus();
@@ -181,6 +182,7 @@ export function registerRegisterCommands(d: import('./dispatcher.ts').Dispatcher
     name: 'switch',
     summary: 'read or write a switch chip register (SMI device and register)',
     usage: 'switch read <device> <reg>\nswitch write <device> <reg> <value>\ne.g. switch read 0x10 0 (port 0 status on an 88E6352)',
+    access: 'registers',
     run: async (args) => {
       const [op, ...rest] = args;
       const smi = board.chip.smi;

@@ -6,6 +6,7 @@ import { operstate, type NetDevice } from '../net/netdev.ts';
 import { isFrontPort } from '../net/port-device.ts';
 import type { NetStack } from '../net/stack.ts';
 import { VlanDevice } from '../net/vlan-device.ts';
+import type { Access } from './access.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 import { FileError, type SysFs } from './sysfs.ts';
 
@@ -39,6 +40,7 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
     name: 'cat',
     summary: 'print virtual files (/sys/class/net/...)',
     usage: 'cat <path> [<path> ...]\ne.g. cat /sys/class/net/eth0/speed',
+    access: 'read',
     run: async (args) => {
       if (args.length === 0) throw new UsageError('cat: missing file operand (usage: cat <path>...)');
       const out: string[] = [];
@@ -58,6 +60,8 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
     name: 'echo',
     summary: 'print text, or write it to a virtual file with >',
     usage: 'echo <text>\necho <value> > <path>',
+    // Writing a file under /sys changes a bond or a port; echoing text reads nothing.
+    access: (args) => (args.includes('>') ? 'change' : 'read'),
     run: async (args) => {
       const gt = args.indexOf('>');
       if (gt < 0) return args.join(' ');
@@ -87,6 +91,7 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
       'ifconfig <if> [<ip> [netmask <mask>]] [hw ether <mac>] [mtu <n>] [[-]promisc] [[-]allmulti] [up|down]',
       'e.g. ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up',
     ].join('\n'),
+    access: (args) => (args.length <= 1 ? 'read' : 'change'),
     run: async (args) => {
       if (args.length === 0 || (args.length === 1 && args[0] === '-a')) {
         const all = args[0] === '-a';
@@ -114,8 +119,18 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
       'ip addr flush dev <if>',
       'ip neigh [show]',
     ].join('\n'),
+    access: ipAccess,
     run: async (args) => ipCommand(stack, args),
   });
+}
+
+/** `ip <object>` and `ip <object> show ...` read; every other form changes state (or is refused as malformed). */
+export function ipAccess(args: string[]): Access {
+  const [obj, verb] = args;
+  const is = (w: string | undefined, full: string): boolean => w !== undefined && w.length >= 1 && full.startsWith(w);
+  const known = is(obj, 'link') || is(obj, 'address') || obj === 'addr' || is(obj, 'neighbour') || obj === 'neigh';
+  const shows = verb === undefined || verb === 'show' || verb === 'list' || verb === 'ls';
+  return known && shows ? 'read' : 'change';
 }
 
 /** Classful netmask, as net-tools assumes when none is given. */

@@ -68,6 +68,7 @@ export function registerSystemCommands(d: Dispatcher, board: Board, devices: Net
     name: 'show',
     summary: 'show ports, bonds, or one bond in detail (add json for machine-readable output)',
     usage: 'show ports [json]\nshow bonds [json]\nshow bond <name> [json]',
+    access: 'read',
     run: (args) => {
       const json = args[args.length - 1] === 'json';
       const what = json ? args.slice(0, -1) : args;
@@ -86,12 +87,14 @@ export function registerSystemCommands(d: Dispatcher, board: Board, devices: Net
     name: 'version',
     summary: 'firmware version and board',
     usage: 'version',
+    access: 'read',
     run: () => `bondfw ${FIRMWARE_VERSION} board ${board.def.name} switch 88E${board.chip.model}`,
   });
   d.register({
     name: 'log',
     summary: 'show the event log (newest last)',
     usage: 'log [<n>]',
+    access: 'read',
     run: (args) => {
       let n = 50;
       if (args.length > 0) {

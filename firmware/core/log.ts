@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import { escapeLine } from './escape.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -23,7 +24,8 @@ export class EventLog {
   ) {}
 
   add(level: LogLevel, text: string): void {
-    const e: LogEntry = { time: this.clock.now(), level, text };
+    // One entry is one line, whatever text from outside it quotes (escape.ts).
+    const e: LogEntry = { time: this.clock.now(), level, text: escapeLine(text) };
     this.entries.push(e);
     if (this.entries.length > this.capacity) this.entries.shift();
     for (const l of this.listeners) l(e);

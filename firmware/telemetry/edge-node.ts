@@ -4,13 +4,24 @@
  * within milliseconds of a change, counters on the telemetry period, rebirth on request,
  * DBIRTH/DDEATH as bonds come and go, commands through the one dispatcher, and a clean
  * planned shutdown. Offline nothing is queued: the next births carry the state.
+ *
+ * Sparkplug 3.0 session rules kept here: NCMD and DCMD are subscribed at QoS 1 before the
+ * NBIRTH; with a primary host application (`primaryHost`), the NBIRTH waits for its STATE
+ * `online: true` newer than any seen, and a valid `online: false` sends NDEATH and a
+ * disconnect, after which the node reconnects and waits again. Remote commands go through
+ * `RemoteCommands` (limits, role, queue); packets over `maxPacket` never reach the decoder.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Firmware } from '../system.ts';
-import { errorText } from '../core/errors.ts';
+import { escapeText } from '../core/escape.ts';
+import { Ratelimit } from '../core/ratelimit.ts';
+import { formatAuditEntry } from '../console/audit.ts';
 import { FIRMWARE_VERSION } from '../console/system-commands.ts';
-import { bondMetrics, changed, isCounter, nodeMetrics, type MetricSet } from './metrics.ts';
-import { decodePayload, encodePayload, type Metric } from './sparkplug.ts';
+import { connectGuarded } from './guarded-stream.ts';
+import { bondMetrics, changed, isCounter, nodeMetrics, securityMetrics, type MetricSet } from './metrics.ts';
+import { DEFAULT_REMOTE_LIMITS, RemoteCommands, type RemoteLimits } from './remote-commands.ts';
+import { checkSparkplugId, isSparkplugId, maskUrl } from './sparkplug-ids.ts';
+import { encodePayload, type Metric } from './sparkplug.ts';
 
 export interface EdgeNodeOptions {
   url: string;
@@ -26,32 +37,72 @@ export interface EdgeNodeOptions {
   periodMs?: number;
   /** Reconnect backoff cap (ms). */
   maxBackoffMs?: number;
+  /** Sparkplug 3.0 primary host application id: no NBIRTH before its STATE says online. */
+  primaryHost?: string;
+  /** Largest MQTT packet taken from the broker (bytes); larger ones are dropped unread. */
+  maxPacket?: number;
+  /** MQTT protocol to try first (5; 3.1.1 after a refusal). */
+  protocolVersion?: 4 | 5;
+  limits?: RemoteLimits;
 }
 
 const NS = 'spBv1.0';
+/** 64 KiB: a command payload is a few metrics; a console line is at most 4096 characters. */
+export const DEFAULT_MAX_PACKET = 65_536;
+/** A STATE payload is a short JSON object. */
+const MAX_STATE_BYTES = 1024;
 
 export class EdgeNode {
   private client: MqttClient | undefined;
   private bdSeq = -1;
   private seq = 0;
-  private protocolVersion: 4 | 5 = 5;
+  private protocolVersion: 4 | 5;
   private node: MetricSet | undefined;
   private readonly devices = new Map<string, MetricSet>();
   private online = false;
+  /** NBIRTH sent on this connection (nothing else is published before it). */
+  private birthed = false;
+  /** NCMD/DCMD (and STATE) subscribed on this connection. */
+  private subscribed = false;
+  /** The primary host's newest STATE: its timestamp and whether it said online. */
+  private hostTimestamp = -Infinity;
+  private hostOnline = false;
+  /** Set while this node disconnects on purpose (primary host offline). */
+  private leaving = false;
   private stopped = false;
   private backoff = 1000;
   private retry: NodeJS.Timeout | undefined;
   private period: NodeJS.Timeout | undefined;
   private pending: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private unsubscribes: (() => void)[] = [];
   private lastResult = '';
-  /** Counters for tests and `show`. */
-  readonly stats = { connects: 0, births: 0, published: 0, dropped: 0, badCommands: 0 };
+  private readonly remote: RemoteCommands;
+  private readonly badIds = new Set<string>();
+  private readonly warnLimit = new Ratelimit(10, 5000);
+  private readonly base = { connects: 0, births: 0, published: 0, dropped: 0, oversized: 0, staleStates: 0, badStates: 0 };
 
   constructor(
     private readonly fw: Firmware,
     private readonly opts: EdgeNodeOptions,
-  ) {}
+  ) {
+    checkSparkplugId('group id', opts.group);
+    checkSparkplugId('edge node id', opts.node);
+    if (opts.primaryHost !== undefined) checkSparkplugId('primary host id', opts.primaryHost);
+    this.protocolVersion = opts.protocolVersion ?? 5;
+    this.remote = new RemoteCommands(fw, fw.clock, {
+      commandResult: (output) => {
+        this.lastResult = output;
+        this.publish(this.topic('NDATA'), [{ name: 'Node Control/Command Result', type: 'String', value: output }]);
+      },
+      configResult: (device, metric) => this.configResult(device, metric),
+      rebirth: () => this.birth(),
+    }, opts.limits ?? DEFAULT_REMOTE_LIMITS);
+  }
+
+  /** Counters for tests and dashboards (the remote-command ones are also metrics). */
+  get stats(): typeof this.base & RemoteCommands['stats'] {
+    return { ...this.base, ...this.remote.stats };
+  }
 
   private topic(kind: string, device?: string): string {
     return `${NS}/${this.opts.group}/${kind}/${this.opts.node}${device ? `/${device}` : ''}`;
@@ -67,7 +118,12 @@ export class EdgeNode {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe = this.fw.net.onChange(() => this.schedule());
+    this.remote.open();
+    this.unsubscribes = [
+      this.fw.net.onChange(() => this.schedule()),
+      this.fw.security.audit.subscribe(() => this.schedule()),
+      this.fw.dispatcher.onRoleChange(() => this.schedule()),
+    ];
     this.period = setInterval(() => this.publishChanges(true), this.opts.periodMs ?? 10_000);
     this.period.unref();
     this.connect();
@@ -76,12 +132,14 @@ export class EdgeNode {
   /** A planned shutdown: NDEATH, then disconnect. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.unsubscribe?.();
+    for (const u of this.unsubscribes) u();
+    this.unsubscribes = [];
+    this.remote.close();
     for (const t of [this.retry, this.period, this.pending]) if (t) clearTimeout(t);
     const c = this.client;
     this.client = undefined;
     if (!c) return;
-    if (this.online) {
+    if (this.online && this.birthed) {
       await new Promise<void>((resolve) => c.publish(this.topic('NDEATH'), Buffer.from(this.deathPayload()), { qos: 1 }, () => resolve()));
     }
     this.online = false;
@@ -105,6 +163,7 @@ export class EdgeNode {
     if (this.lastAttemptConnected) this.bdSeq = (this.bdSeq + 1) % 256;
     this.lastAttemptConnected = false;
     const o = this.opts;
+    const maxPacket = o.maxPacket ?? DEFAULT_MAX_PACKET;
     const options: IClientOptions = {
       protocolVersion: this.protocolVersion,
       clean: true,
@@ -118,22 +177,35 @@ export class EdgeNode {
       ca: o.ca,
       cert: o.cert,
       key: o.key,
-      ...(this.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 0 } } : {}),
+      // The broker is told not to send more than this (MQTT 5); the guard enforces it anyway.
+      ...(this.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 0, maximumPacketSize: maxPacket } } : {}),
     };
-    const c = mqtt.connect(o.url, options);
+    const c = connectGuarded(o.url, options, maxPacket, (p) => {
+      this.base.oversized++;
+      if (this.warnLimit.allow(this.fw.clock.now())) this.fw.log.warn(`mqtt: dropped a ${p.bytes}-byte packet from the broker unread (type ${p.type}, QoS ${p.qos}; at most ${maxPacket})`);
+    });
     this.client = c;
     let connectedOnce = false;
     c.on('connect', () => {
       connectedOnce = true;
       this.lastAttemptConnected = true;
       this.online = true;
+      this.birthed = false;
+      this.subscribed = false;
+      this.node = undefined;
       this.backoff = 1000;
-      this.stats.connects++;
-      this.fw.log.info(`mqtt: connected to ${o.url} (MQTT ${this.protocolVersion === 5 ? '5' : '3.1.1'}), bdSeq ${this.bdSeq}`);
-      c.subscribe([this.topic('NCMD'), `${this.topic('DCMD')}/+`], { qos: 0 });
-      this.birth();
+      this.base.connects++;
+      this.fw.log.info(`mqtt: connected to ${maskUrl(o.url)} (MQTT ${this.protocolVersion === 5 ? '5' : '3.1.1'}), bdSeq ${this.bdSeq}${o.primaryHost !== undefined ? `; waiting for primary host ${o.primaryHost}` : ''}`);
+      // Sparkplug 3.0: commands subscribed at QoS 1, and the subscription in place, before NBIRTH.
+      const subs: Record<string, { qos: 1 }> = { [this.topic('NCMD')]: { qos: 1 }, [`${this.topic('DCMD')}/+`]: { qos: 1 } };
+      if (o.primaryHost !== undefined) subs[this.stateTopic] = { qos: 1 };
+      c.subscribe(subs, (err) => {
+        if (err || this.client !== c || !this.online) return;
+        this.subscribed = true;
+        if (o.primaryHost === undefined || this.hostOnline) this.birth();
+      });
     });
-    c.on('message', (topic, payload) => this.command(topic, payload));
+    c.on('message', (topic, payload, packet) => this.message(topic, payload, packet.properties?.userProperties));
     c.on('error', (e) => {
       // A broker that speaks only 3.1.1 refuses the MQTT 5 CONNECT: fall back.
       if (!connectedOnce && this.protocolVersion === 5 && /protocol|unsupported|unacceptable/i.test(e.message)) this.protocolVersion = 4;
@@ -145,28 +217,55 @@ export class EdgeNode {
       c.removeAllListeners('close');
       c.end(true);
       if (this.stopped) return;
-      if (!connectedOnce && this.protocolVersion === 5 && this.stats.connects === 0) {
+      if (!connectedOnce && this.protocolVersion === 5 && this.base.connects === 0) {
         // Never got in with MQTT 5: the broker may speak 3.1.1 only; try that next.
         this.protocolVersion = 4;
         this.backoff = 0;
       }
-      if (wasOnline) this.fw.log.warn(`mqtt: connection to ${o.url} lost; retrying in ${this.backoff / 1000} s`);
+      if (this.leaving) this.fw.log.info(`mqtt: disconnected from ${maskUrl(o.url)}; reconnecting in ${this.backoff / 1000} s`);
+      else if (wasOnline) this.fw.log.warn(`mqtt: connection to ${maskUrl(o.url)} lost; retrying in ${this.backoff / 1000} s`);
+      this.leaving = false;
+      this.birthed = false;
       this.retry = setTimeout(() => this.connect(), this.backoff);
       this.retry.unref?.();
       this.backoff = Math.min(Math.max(this.backoff * 2, 1000), this.opts.maxBackoffMs ?? 30_000);
     });
   }
 
+  private get stateTopic(): string {
+    return `${NS}/STATE/${this.opts.primaryHost}`;
+  }
+
   private publish(topic: string, metrics: Metric[]): void {
     const c = this.client;
-    if (!c || !this.online) {
-      this.stats.dropped++;
+    if (!c || !this.online || !this.birthed) {
+      this.base.dropped++;
       return;
     }
     const seq = this.seq;
     this.seq = (this.seq + 1) % 256;
     c.publish(topic, Buffer.from(encodePayload({ timestamp: this.now(), seq, metrics })), { qos: 0 });
-    this.stats.published++;
+    this.base.published++;
+  }
+
+  /** The node's metrics now: ports and properties, then what it says of its security. */
+  private nodeSet(): MetricSet {
+    const m = nodeMetrics(this.fw.net, { firmwareVersion: FIRMWARE_VERSION, board: this.fw.board.def.name });
+    const last = this.fw.security.audit.last;
+    for (const [k, v] of securityMetrics({ remoteCommands: this.fw.dispatcher.roleOf('mqtt'), auditLast: last ? formatAuditEntry(last) : '', remote: this.remote.stats })) m.set(k, v);
+    return m;
+  }
+
+  /** Bonds whose names can be Sparkplug device ids ('+' and '#' are valid in interface names). */
+  private bonds() {
+    return this.fw.net.bonding.list().filter((b) => {
+      if (isSparkplugId(b.name)) return true;
+      if (!this.badIds.has(b.name)) {
+        this.badIds.add(b.name);
+        this.fw.log.warn(`mqtt: bond '${escapeText(b.name, 40)}' is not a valid Sparkplug device id (no '+', '/' or '#'); not published`);
+      }
+      return false;
+    });
   }
 
   private list(set: MetricSet): Metric[] {
@@ -175,9 +274,11 @@ export class EdgeNode {
 
   /** NBIRTH (seq 0) and every DBIRTH, from the current state. */
   private birth(): void {
+    if (!this.online || !this.subscribed) return;
     this.seq = 0;
-    this.stats.births++;
-    const node = nodeMetrics(this.fw.net, { firmwareVersion: FIRMWARE_VERSION, board: this.fw.board.def.name });
+    this.base.births++;
+    this.birthed = true;
+    const node = this.nodeSet();
     this.node = node;
     this.publish(this.topic('NBIRTH'), [
       { name: 'bdSeq', type: 'UInt64', value: this.bdSeq },
@@ -187,7 +288,7 @@ export class EdgeNode {
       ...this.list(node),
     ]);
     this.devices.clear();
-    for (const b of this.fw.net.bonding.list()) {
+    for (const b of this.bonds()) {
       const m = bondMetrics(b);
       this.devices.set(b.name, m);
       this.publish(this.topic('DBIRTH', b.name), this.list(m));
@@ -205,15 +306,15 @@ export class EdgeNode {
 
   /** Data by exception; counters too when `counters` (the telemetry period). */
   private publishChanges(counters: boolean): void {
-    if (!this.online || !this.node) return;
+    if (!this.online || !this.birthed || !this.node) return;
     const filter = (n: string) => counters || !isCounter(n);
-    const node = nodeMetrics(this.fw.net, { firmwareVersion: FIRMWARE_VERSION, board: this.fw.board.def.name });
+    const node = this.nodeSet();
     const nd = changed(this.node, node, filter);
     if (nd.length) {
       for (const [n, d] of nd) this.node.set(n, d);
       this.publish(this.topic('NDATA'), nd.map(([name, d]) => ({ name, type: d.type, value: d.value })));
     }
-    const bonds = new Map(this.fw.net.bonding.list().map((b) => [b.name, b]));
+    const bonds = new Map(this.bonds().map((b) => [b.name, b]));
     for (const name of [...this.devices.keys()]) {
       if (bonds.has(name)) continue;
       this.devices.delete(name);
@@ -241,62 +342,84 @@ export class EdgeNode {
     }
   }
 
-  /** NCMD and DCMD: bad input is logged and changes nothing. */
-  private command(topic: string, payload: Buffer): void {
+  /** Everything the broker sends us: NCMD, DCMD, and the primary host's STATE. */
+  private message(topic: string, payload: Buffer, props: Record<string, string | string[]> | undefined): void {
+    if (this.opts.primaryHost !== undefined && topic === this.stateTopic) {
+      this.hostState(payload);
+      return;
+    }
     const parts = topic.split('/');
     const kind = parts[2];
-    let metrics: Metric[];
-    try {
-      metrics = decodePayload(new Uint8Array(payload)).metrics;
-    } catch (e) {
-      this.stats.badCommands++;
-      this.fw.log.warn(`mqtt: ${kind} on ${topic}: ${errorText(e)}`);
+    const ours = parts.length >= 4 && parts[0] === NS && parts[1] === this.opts.group && parts[3] === this.opts.node;
+    if (!ours || (kind === 'NCMD' && parts.length !== 4) || (kind === 'DCMD' && parts.length !== 5) || (kind !== 'NCMD' && kind !== 'DCMD')) {
+      this.remote.stats.badCommands++;
+      if (this.warnLimit.allow(this.fw.clock.now())) this.fw.log.warn(`mqtt: message on unexpected topic '${escapeText(topic, 120)}'; ignored`);
       return;
     }
-    for (const m of metrics) void this.commandMetric(kind, parts[4], m);
+    if (!this.birthed) {
+      this.remote.stats.badCommands++;
+      if (this.warnLimit.allow(this.fw.clock.now())) this.fw.log.warn(`mqtt: ${kind} before this session's NBIRTH; ignored`);
+      return;
+    }
+    // Who sent it, as the sender claims in an MQTT 5 user property; the broker's ACL decides
+    // who may publish commands at all.
+    const claimed = props?.user;
+    const who = typeof claimed === 'string' && claimed !== '' ? escapeText(claimed, 64) : '-';
+    this.remote.receive(kind, kind === 'DCMD' ? parts[4] : undefined, new Uint8Array(payload), who);
   }
 
-  private async commandMetric(kind: string, device: string | undefined, m: Metric): Promise<void> {
-    const bad = (why: string): void => {
-      this.stats.badCommands++;
-      this.fw.log.warn(`mqtt: ${kind}${device ? ` ${device}` : ''}: ${why}`);
-    };
-    if (kind === 'NCMD') {
-      if (m.name === 'Node Control/Rebirth') {
-        if (m.value !== true) return bad(`'Node Control/Rebirth' wants Boolean true, got ${m.type} ${String(m.value)}`);
-        this.fw.log.info('mqtt: rebirth requested');
-        this.birth();
-        return;
-      }
-      if (m.name === 'Node Control/Command') {
-        if (m.type !== 'String' || typeof m.value !== 'string') return bad(`'Node Control/Command' wants a String, got ${m.type}`);
-        const r = await this.fw.dispatcher.execute(m.value, 'mqtt');
-        this.lastResult = r.output;
-        this.publish(this.topic('NDATA'), [{ name: 'Node Control/Command Result', type: 'String', value: r.output }]);
-        return;
-      }
-      return bad(`unknown node command metric '${m.name}'`);
-    }
-    if (kind === 'DCMD' && device) {
-      const bond = this.fw.net.bond(device);
-      if (!bond) return bad(`no bond '${device}'`);
-      if (!m.name.startsWith('Config/')) return bad(`unknown device command metric '${m.name}'`);
-      const option = m.name.slice('Config/'.length);
-      if (m.type !== 'String' || typeof m.value !== 'string') return bad(`'${m.name}' wants a String, got ${m.type}`);
-      // The same file, the same rules as `echo <value> > /sys/class/net/<bond>/bonding/<option>`.
-      try {
-        await this.fw.sysfs.write(`/sys/class/net/${device}/bonding/${option}`, m.value);
-      } catch (e) {
-        bad(`Config/${option}: ${errorText(e)}`);
-      }
-      // The new value, or the old one if refused, follows in DDATA.
-      const now = bondMetrics(bond).get(m.name);
-      if (now) {
-        this.devices.get(device)?.set(m.name, now);
-        this.publish(this.topic('DDATA', device), [{ name: m.name, type: now.type, value: now.value }]);
-      }
+  /**
+   * The primary host application's STATE (Sparkplug 3.0: a retained JSON object
+   * `{"online": <bool>, "timestamp": <ms>}`). Only a timestamp newer than any seen counts.
+   */
+  private hostState(payload: Buffer): void {
+    let v: unknown;
+    try {
+      if (payload.length > MAX_STATE_BYTES) throw new Error(`${payload.length} bytes`);
+      v = JSON.parse(payload.toString('utf8'));
+    } catch (e) {
+      this.badState(`not JSON (${(e as Error).message.slice(0, 60)})`);
       return;
     }
-    bad(`unexpected ${kind}`);
+    const st = v as { online?: unknown; timestamp?: unknown };
+    if (typeof v !== 'object' || v === null || typeof st.online !== 'boolean' || typeof st.timestamp !== 'number' || !Number.isFinite(st.timestamp)) {
+      this.badState('not {"online": <boolean>, "timestamp": <number>}');
+      return;
+    }
+    if (st.timestamp <= this.hostTimestamp) {
+      this.base.staleStates++;
+      if (this.warnLimit.allow(this.fw.clock.now())) this.fw.log.info(`mqtt: primary host ${this.opts.primaryHost} STATE at ${st.timestamp} is not newer than ${this.hostTimestamp}; ignored`);
+      return;
+    }
+    this.hostTimestamp = st.timestamp;
+    this.hostOnline = st.online;
+    this.fw.log.info(`mqtt: primary host ${this.opts.primaryHost} ${st.online ? 'online' : 'offline'} (STATE timestamp ${st.timestamp})`);
+    if (st.online) {
+      if (!this.birthed) this.birth();
+      return;
+    }
+    if (this.birthed) this.leave();
+  }
+
+  private badState(why: string): void {
+    this.base.badStates++;
+    if (this.warnLimit.allow(this.fw.clock.now())) this.fw.log.warn(`mqtt: primary host ${this.opts.primaryHost} STATE ${why}; ignored`);
+  }
+
+  /** The primary host went offline: NDEATH, disconnect; the close handler reconnects, and the node waits again. */
+  private leave(): void {
+    const c = this.client;
+    if (!c) return;
+    this.leaving = true;
+    this.birthed = false;
+    c.publish(this.topic('NDEATH'), Buffer.from(this.deathPayload()), { qos: 1 }, () => c.end(false));
+  }
+
+  private configResult(device: string, metric: string): void {
+    const bond = this.fw.net.bond(device);
+    const now = bond ? bondMetrics(bond).get(metric) : undefined;
+    if (!now) return;
+    this.devices.get(device)?.set(metric, now);
+    this.publish(this.topic('DDATA', device), [{ name: metric, type: now.type, value: now.value }]);
   }
 }

@@ -19,7 +19,8 @@ export type MetricSet = Map<string, MetricDef>;
 
 /** Counters: published on the telemetry period, not on every change. */
 export function isCounter(name: string): boolean {
-  return name.endsWith('/TX Frames') || name.endsWith('/RX Frames');
+  // Remote-command counters too: a flood of bad commands must not become a flood of NDATA.
+  return name.endsWith('/TX Frames') || name.endsWith('/RX Frames') || name.startsWith('Remote Commands/');
 }
 
 export function nodeMetrics(stack: NetStack, info: { firmwareVersion: string; board: string }): MetricSet {
@@ -77,4 +78,22 @@ export function changed(prev: MetricSet | undefined, next: MetricSet, filter: (n
     if (!old || old.value !== def.value) out.push([name, def]);
   }
   return out;
+}
+
+/** What the node says of its own security: the remote-command role, the last audit entry, the remote-command counters. */
+export interface SecurityInfo {
+  remoteCommands: string;
+  auditLast: string;
+  remote: { received: number; badCommands: number; rateLimited: number; denied: number };
+}
+
+export function securityMetrics(info: SecurityInfo): MetricSet {
+  const m: MetricSet = new Map();
+  m.set('Properties/Remote Commands', { type: 'String', value: info.remoteCommands });
+  m.set('Audit/Last', { type: 'String', value: info.auditLast });
+  m.set('Remote Commands/Received', { type: 'UInt64', value: info.remote.received });
+  m.set('Remote Commands/Bad', { type: 'UInt64', value: info.remote.badCommands });
+  m.set('Remote Commands/Rate Limited', { type: 'UInt64', value: info.remote.rateLimited });
+  m.set('Remote Commands/Refused', { type: 'UInt64', value: info.remote.denied });
+  return m;
 }

@@ -27,6 +27,8 @@ export interface BridgeClientOptions {
 interface Pending {
   ops: readonly MdioOp[];
   idempotent: boolean;
+  /** Link-monitor work: sent before ordinary batches, in programs of its own. */
+  urgent: boolean;
   tries: number;
   resolve(values: number[]): void;
   reject(e: Error): void;
@@ -36,7 +38,19 @@ interface InFlight {
   seq: number;
   items: Pending[];
   timer: TimerHandle;
+  urgent: boolean;
 }
+
+/**
+ * Ordinary batches merged into one program hold at most this many operations (a larger single
+ * batch goes alone): a monitor batch arriving behind one waits for little bus time.
+ */
+const ORDINARY_MERGE_OPS = 32;
+/**
+ * Ordinary programs in flight at once (of the window's 4 by default): the rest stay free, so a
+ * monitor batch is always sent at once and waits on the bridge for at most these two.
+ */
+const ORDINARY_WINDOW = 2;
 
 /** Bytes on the wire per Clause 22 read, each way, for deadline estimates (bridge.md). */
 const EST_REQ_BYTES_PER_OP = 3;
@@ -58,6 +72,7 @@ export class BridgeClient extends MdioBusBase {
   private readonly reader: BridgeFrameReader;
   private readonly writer: BridgeFrameWriter;
   private readonly queue: Pending[] = [];
+  private readonly urgentQueue: Pending[] = [];
   private readonly inflight = new Map<number, InFlight>();
   private nextSeq = 1;
   private ready = false;
@@ -124,7 +139,8 @@ export class BridgeClient extends MdioBusBase {
       const max = this.info?.maxOps ?? 1024;
       if (ops.length > max) return reject(new DeviceError(`mdio bridge: a batch of ${ops.length} operations exceeds the bridge's limit of ${max}`));
       if (ops.length === 0) return resolve([]);
-      this.queue.push({ ops, idempotent: opts?.idempotent ?? isIdempotent(ops), tries: 0, resolve, reject });
+      const p: Pending = { ops, idempotent: opts?.idempotent ?? isIdempotent(ops), urgent: opts?.urgent === true, tries: 0, resolve, reject };
+      (p.urgent ? this.urgentQueue : this.queue).push(p);
       this.pump();
     });
   }
@@ -179,35 +195,66 @@ export class BridgeClient extends MdioBusBase {
     }
   }
 
-  /** Sends queued batches while the window has room, merging queued batches into one program. */
+  /**
+   * Sends queued batches while the window has room, merging queued batches into one program:
+   * monitor batches first and among themselves; ordinary ones in small programs, only while
+   * no monitor batch waits, and never more than ORDINARY_WINDOW at once.
+   */
   private pump(): void {
     if (!this.ready || this.closed) return;
     const max = this.info?.maxOps ?? 1024;
-    while (this.queue.length > 0 && this.inflight.size < this.window) {
-      const items: Pending[] = [];
-      let total = 0;
-      while (this.queue.length > 0 && total + this.queue[0].ops.length <= max) {
-        const p = this.queue.shift()!;
+    for (;;) {
+      if (this.inflight.size >= this.window) return;
+      let from: Pending[];
+      let cap = max;
+      if (this.urgentQueue.length > 0) from = this.urgentQueue;
+      else if (this.queue.length > 0 && this.ordinaryInFlight() < Math.min(ORDINARY_WINDOW, Math.max(1, this.window - 1))) {
+        from = this.queue;
+        cap = ORDINARY_MERGE_OPS;
+      } else return;
+      const urgent = from === this.urgentQueue;
+      const items: Pending[] = [from.shift()!];
+      let total = items[0].ops.length;
+      while (from.length > 0 && total + from[0].ops.length <= cap) {
+        const p = from.shift()!;
         items.push(p);
         total += p.ops.length;
       }
       const ops = items.length === 1 ? items[0].ops : items.flatMap((p) => p.ops);
       const seq = this.allocSeq();
       const timer = this.opts.clock.setTimer(this.deadline(total), () => this.onTimeout(seq));
-      this.inflight.set(seq, { seq, items, timer });
+      this.inflight.set(seq, { seq, items, timer, urgent });
       this.counters.requests++;
       this.writer.write({ kind: 'program', seq, ops: ops as MdioOp[] });
     }
   }
 
+  private ordinaryInFlight(): number {
+    let n = 0;
+    for (const f of this.inflight.values()) if (!f.urgent) n++;
+    return n;
+  }
+
+  /** Puts batches back at the front of their queues, in order. */
+  private requeue(items: Pending[]): void {
+    this.urgentQueue.unshift(...items.filter((p) => p.urgent));
+    this.queue.unshift(...items.filter((p) => !p.urgent));
+  }
+
   /** Expected time for a program of `n` ops to go out, run and come back, plus slack. */
   private deadline(n: number): number {
+    // The programs already in flight run first on the bridge: their bus time delays this one.
+    let ahead = 0;
+    for (const f of this.inflight.values()) for (const p of f.items) ahead += p.ops.length;
+    return this.busTime(n) * (this.window + 1) + this.busTime(ahead) + (this.opts.slackMs ?? 30);
+  }
+
+  private busTime(n: number): number {
     const baud = this.opts.baud ?? 921_600;
     const bytes = 2 * EST_FRAME_OVERHEAD + n * (EST_REQ_BYTES_PER_OP + EST_RSP_BYTES_PER_OP);
     const wire = (bytes * UART_BITS_PER_BYTE * 1000) / baud;
     const mdio = (n * 2 * MDC_CYCLES * 1000) / (this.info?.mdioClockHz ?? 2_500_000);
-    // Requests ahead of this one in the bridge's queue delay it too.
-    return (wire + mdio) * (this.window + 1) + (this.opts.slackMs ?? 30);
+    return wire + mdio;
   }
 
   private onTimeout(seq: number): void {
@@ -233,7 +280,7 @@ export class BridgeClient extends MdioBusBase {
         p.reject(why(p));
       }
     }
-    this.queue.unshift(...again);
+    this.requeue(again);
   }
 
   private onMessage(m: BridgeMessage): void {
@@ -280,7 +327,7 @@ export class BridgeClient extends MdioBusBase {
         if (status === 'wait-timeout' && op.op === 'wait') p.reject(new MdioTimeoutError(op.phy, op.reg, op.tries, values[failedAt] ?? 0));
         else p.reject(new DeviceError(`mdio bridge: program refused (${status}) at operation ${failedAt - o} (${op.op})`));
         // Later batches in the same program never ran: send them again as they were.
-        this.queue.unshift(...f.items.slice(i + 1));
+        this.requeue(f.items.slice(i + 1));
         return;
       }
       o = end;
@@ -337,6 +384,6 @@ export class BridgeClient extends MdioBusBase {
       for (const p of f.items) p.reject(e);
     }
     this.inflight.clear();
-    if (!keepQueued) for (const p of this.queue.splice(0)) p.reject(e);
+    if (!keepQueued) for (const p of [...this.urgentQueue.splice(0), ...this.queue.splice(0)]) p.reject(e);
   }
 }

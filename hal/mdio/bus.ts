@@ -30,6 +30,13 @@ export interface RunOptions {
    * caller asserts it for sequences whose writes only select what to read (an indirect read).
    */
   idempotent?: boolean;
+  /**
+   * Link-monitor work (the board's link poll, a bond's MII probe): on a bus with a queue (the
+   * serial bridge) it goes ahead of every ordinary batch still waiting, and is never merged
+   * behind one, so that console and remote commands never make a monitor round late. A bus
+   * without a queue ignores it.
+   */
+  urgent?: boolean;
 }
 
 export interface MdioBus {

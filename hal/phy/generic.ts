@@ -192,7 +192,8 @@ export class GenericPhy implements PhyDriver {
   }
 
   async readStatus(): Promise<PhyStatus> {
-    return this.statusFromValues(await this.bus.run(this.statusOps()));
+    // The link monitor's read (use_carrier=0): ahead of queued console work.
+    return this.statusFromValues(await this.bus.run(this.statusOps(), { urgent: true }));
   }
 
   async statusFromValues(values: readonly number[]): Promise<PhyStatus> {

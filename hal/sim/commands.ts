@@ -87,6 +87,14 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
     group: 'simulated world',
     summary: 'act on the simulated world: cables, link partner, hosts, time, capture',
     usage: USAGE,
+    // The world, not the gateway: reachable from the consoles and scripts only, never from
+    // MQTT or a saved configuration. A capture writes a file on the host.
+    sources: ['console', 'serial', 'script'],
+    access: (all) => {
+      if (all[0] === 'pcap' && all[1] !== 'off') return 'admin';
+      if (all[0] === 'stats' || all[0] === 'fdb' || (all[0] === 'stream' && all.length === 1)) return 'read';
+      return 'world';
+    },
     run: async (all) => {
       const [sub, ...args] = all;
       switch (sub) {

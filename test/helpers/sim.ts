@@ -4,6 +4,7 @@ import { nodeSettle } from '../../hal/clock-real.ts';
 import { simGw4 } from '../../boards/sim-gw4.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
 import type { Topology } from '../../hal/sim/world.ts';
+import { scryptHasher } from '../../firmware/config/password.ts';
 
 export interface TestSystem extends SimSystem {
   clock: VirtualClock;
@@ -29,6 +30,8 @@ export async function bootTest(def: BoardDefinition = simGw4, opts: TestOptions 
     autonegMs: 0,
     wait: (ms) => clock.advance(ms),
     drive: (w) => clock.drive(w),
+    // Hashing on the calling thread: no real time passes under the virtual clock.
+    security: { hasher: scryptHasher({ sync: true }) },
     openCapture: (path) => {
       const chunks: Uint8Array[] = [];
       captures.set(path, chunks);

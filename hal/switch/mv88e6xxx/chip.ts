@@ -5,7 +5,7 @@
  * Register facts from `drivers/net/dsa/mv88e6xxx/` (chip.c, port.[ch], global1.[ch],
  * global2.[ch]); the constants name the Linux macro they mirror.
  */
-import { MdioBusBase, checkOp, type MdioBus, type MdioOp } from '../../mdio/bus.ts';
+import { MdioBusBase, checkOp, type MdioBus, type MdioOp, type RunOptions } from '../../mdio/bus.ts';
 import { MdioTimeoutError } from '../../mdio/errors.ts';
 import { DeviceError, UsageError } from '../../../firmware/core/errors.ts';
 import type { PortStat } from '../port-stat.ts';
@@ -251,11 +251,48 @@ function settleG2PhyRun(q: QueuedG2PhyRun, r: readonly number[]): number[] {
   return values;
 }
 
+/**
+ * A lock for one group of registers that multi-round-trip sequences use (the Global2 PHY
+ * unit, the statistics unit, read-modify-writes of configuration registers): sequences on
+ * different groups may interleave, as they touch different registers. A link-monitor waiter
+ * (`urgent`) goes ahead of the others still waiting.
+ */
+class RegisterLock {
+  private held = false;
+  private readonly waiting: { urgent: boolean; go: () => void }[] = [];
+  /** Whether the sequence holding the lock is monitor work (its batches are too). */
+  holderUrgent = false;
+
+  async run<T>(fn: () => Promise<T>, urgent: boolean): Promise<T> {
+    if (this.held) {
+      await new Promise<void>((go) => {
+        const w = { urgent, go };
+        if (!urgent) this.waiting.push(w);
+        else {
+          let i = 0;
+          while (i < this.waiting.length && this.waiting[i].urgent) i++;
+          this.waiting.splice(i, 0, w);
+        }
+      });
+    }
+    this.held = true;
+    this.holderUrgent = urgent;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      // Handed over still held: nothing can slip in between.
+      if (next) next.go();
+      else this.held = false;
+    }
+  }
+}
+
 /** One Marvell 88E6xxx switch chip. Obtain one with `Mv88e6xxx.probe`. */
 export class Mv88e6xxx {
   /** Members per trunk ID as last programmed, so that masks exclude inactive members too. */
   private readonly trunkMembers: number[] = new Array(TRUNK_ID_COUNT).fill(0);
-  private lockTail: Promise<unknown> = Promise.resolve();
+  private readonly locks = { phy: new RegisterLock(), stats: new RegisterLock(), config: new RegisterLock() };
   private taggingPort: number | undefined;
   private readonly stats: Mv88e6xxxStats;
 
@@ -331,11 +368,14 @@ export class Mv88e6xxx {
     }
   }
 
-  /** Runs `fn` with no other multi-round-trip sequence of this chip in between. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lockTail.then(fn);
-    this.lockTail = run.catch(() => undefined);
-    return run;
+  /** Runs `fn` with no other multi-round-trip sequence on the same registers in between. */
+  private exclusive<T>(group: keyof Mv88e6xxx['locks'], fn: () => Promise<T>, urgent = false): Promise<T> {
+    return this.locks[group].run(fn, urgent);
+  }
+
+  /** Whether the Global2 PHY sequence running now is the link monitor's (call holding the phy lock). */
+  private get phyUrgent(): boolean {
+    return this.locks.phy.holderUrgent;
   }
 
   /** Read-modify-write of a device register; call inside `exclusive` (two round trips when multi-chip). */
@@ -351,14 +391,15 @@ export class Mv88e6xxx {
 
   /** Port Status of one port: MAC-side link, speed, duplex. */
   async portStatus(port: number): Promise<PortStatus> {
-    return decodePortStatus(await this.smi.read(this.portAddr(port), PORT_STS));
+    // The MII monitor's read (use_carrier=1).
+    return decodePortStatus(await this.smi.read(this.portAddr(port), PORT_STS, true));
   }
 
   /** Port Status of several ports in one round trip, in the order given. */
   async portStatusAll(ports: readonly number[]): Promise<PortStatus[]> {
     const b = this.smi.batch();
     const idx = ports.map((p) => b.read(this.portAddr(p), PORT_STS));
-    const r = await this.smi.run(b);
+    const r = await this.smi.run(b, true);
     return idx.map((i) => decodePortStatus(r[i]));
   }
 
@@ -372,7 +413,7 @@ export class Mv88e6xxx {
    */
   async pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
     for (const q of requests) this.checkPhyOps(q.phyOps);
-    return this.exclusive(() => this.pollPortsUnlocked(requests));
+    return this.exclusive('phy', () => this.pollPortsUnlocked(requests), true);
   }
 
   /** Polls that had to be split because one batch would not fit the bus. */
@@ -392,7 +433,7 @@ export class Mv88e6xxx {
       this.splitPolls++;
       return [...(await this.pollPortsUnlocked(requests.slice(0, half))), ...(await this.pollPortsUnlocked(requests.slice(half)))];
     }
-    const r = await this.smi.run(b);
+    const r = await this.smi.run(b, this.phyUrgent);
     const out: PortPollResult[] = [];
     for (let i = 0; i < requests.length; i++) {
       const ops = requests[i].phyOps;
@@ -415,13 +456,13 @@ export class Mv88e6xxx {
    * received frames, every counter cleared. Once, when the switch is brought up.
    */
   setupStats(): Promise<void> {
-    return this.exclusive(() => this.stats.setup());
+    return this.exclusive('stats', () => this.stats.setup());
   }
 
   /** The hardware counters of `port` as Linux's `ethtool -S` lists them (see stats.ts). */
   async readPortStats(port: number): Promise<PortStat[]> {
     const dev = this.portAddr(port);
-    return this.exclusive(() => this.stats.read(port, dev));
+    return this.exclusive('stats', () => this.stats.read(port, dev));
   }
 
   /** The link modes the MAC of `port` accepts, as phylink masks a PHY's with them (see caps.ts). */
@@ -435,7 +476,7 @@ export class Mv88e6xxx {
     const bits = PORT_STATES.indexOf(state);
     if (bits < 0) throw new UsageError(`${this.info.name}: unknown port state '${state}' (${PORT_STATES.join(', ')})`);
     const dev = this.portAddr(port);
-    await this.exclusive(() => this.modify(dev, PORT_CTL0, PORT_CTL0_STATE_MASK, bits));
+    await this.exclusive('config', () => this.modify(dev, PORT_CTL0, PORT_CTL0_STATE_MASK, bits));
   }
 
   async getPortState(port: number): Promise<PortState> {
@@ -450,7 +491,7 @@ export class Mv88e6xxx {
     const bits = FRAME_MODE_BITS[mode];
     if (bits === undefined) throw new UsageError(`${this.info.name}: unknown frame mode '${mode}' (normal, dsa, edsa)`);
     const dev = this.portAddr(port);
-    await this.exclusive(async () => {
+    await this.exclusive('config', async () => {
       await this.modify(dev, PORT_CTL0, PORT_CTL0_FRAME_MODE_MASK, bits);
       if (mode === 'edsa') await this.smi.write(dev, PORT_ETH_TYPE, ETH_P_EDSA);
     });
@@ -485,7 +526,7 @@ export class Mv88e6xxx {
       await this.smi.run(b);
       return;
     }
-    await this.exclusive(async () => {
+    await this.exclusive('config', async () => {
       await this.modify(g1, G1_MONITOR_CTL, G1_6352_MONITOR_CTL_CPU_DEST_MASK, cpuPort << 4);
       const b = this.smi.batch();
       b.write(g2, G2_MGMT_EN_2X, 0xffff);
@@ -582,7 +623,7 @@ export class Mv88e6xxx {
     const dev = this.portAddr(port);
     if (trunkId !== null) this.checkTrunkId(trunkId);
     const value = trunkId === null ? 0 : PORT_CTL1_TRUNK_PORT | (trunkId << 8);
-    await this.exclusive(() => this.modify(dev, PORT_CTL1, PORT_CTL1_TRUNK_PORT | PORT_CTL1_TRUNK_ID_MASK, value));
+    await this.exclusive('config', () => this.modify(dev, PORT_CTL1, PORT_CTL1_TRUNK_PORT | PORT_CTL1_TRUNK_ID_MASK, value));
   }
 
   /** Port Control 1 trunk bits: the trunk ID, or null when the port is not a trunk port. */
@@ -624,9 +665,9 @@ export class Mv88e6xxx {
   }
 
   /** @internal Runs `ops` for Global2PhyBus under the chip lock. */
-  runPhyOps(ops: readonly MdioOp[]): Promise<number[]> {
+  runPhyOps(ops: readonly MdioOp[], urgent = false): Promise<number[]> {
     this.checkPhyOps(ops);
-    return this.exclusive(() => this.execPhyOps(ops, new Array<number>(ops.length), 0));
+    return this.exclusive('phy', () => this.execPhyOps(ops, new Array<number>(ops.length), 0), urgent);
   }
 
   /** Field checks, and no Clause 45: G2 SMI PHY access is used in Clause 22 mode only. */
@@ -681,7 +722,7 @@ export class Mv88e6xxx {
   private async runG2Phy(accesses: readonly G2PhyAccess[]): Promise<number[]> {
     const b = this.smi.batch();
     const q = this.queueG2PhyRun(b, accesses);
-    return this.finishG2PhyRun(accesses, settleG2PhyRun(q, await this.smi.run(b)));
+    return this.finishG2PhyRun(accesses, settleG2PhyRun(q, await this.smi.run(b, this.phyUrgent)));
   }
 
   /**
@@ -736,7 +777,7 @@ export class Mv88e6xxx {
       b.write(g2, G2_SMI_PHY_CMD, cmd, data === undefined);
       b.wait(g2, G2_SMI_PHY_CMD, G2_SMI_PHY_CMD_BUSY, 0, G2_PHY_BUSY_TRIES, 'Global2 PHY command');
       const d = data === undefined ? b.read(g2, G2_SMI_PHY_DATA) : -1;
-      const r = await this.smi.run(b);
+      const r = await this.smi.run(b, this.phyUrgent);
       return d >= 0 ? r[d] : 0;
     }
     // Multi-chip: each G2 poll is an SMI access, which the bus cannot loop on. Queue the
@@ -749,7 +790,7 @@ export class Mv88e6xxx {
       b.write(g2, G2_SMI_PHY_CMD, cmd, data === undefined);
       const polls: [number, number][] = [];
       for (let k = 0; k < G2_POLLS_IN_FIRST_BATCH; k++) polls.push([b.read(g2, G2_SMI_PHY_CMD), b.read(g2, G2_SMI_PHY_DATA)]);
-      const r = await this.smi.run(b);
+      const r = await this.smi.run(b, this.phyUrgent);
       if (r[before] & G2_SMI_PHY_CMD_BUSY) {
         // An earlier command still ran, so ours was lost and the polls saw the old one.
         await this.g2PhyPollIdle(0);
@@ -769,7 +810,7 @@ export class Mv88e6xxx {
       const b: SmiBatch = this.smi.batch();
       const s = b.read(g2, G2_SMI_PHY_CMD);
       const d = b.read(g2, G2_SMI_PHY_DATA);
-      const r = await this.smi.run(b);
+      const r = await this.smi.run(b, this.phyUrgent);
       if (!(r[s] & G2_SMI_PHY_CMD_BUSY)) return r[d];
     }
     throw new DeviceError(`${this.smi.label}: Global2 PHY command stays busy after ${G2_PHY_BUSY_TRIES} polls`);
@@ -782,7 +823,7 @@ class Global2PhyBus extends MdioBusBase {
     super();
   }
 
-  run(ops: readonly MdioOp[]): Promise<number[]> {
-    return this.chip.runPhyOps(ops);
+  run(ops: readonly MdioOp[], opts?: RunOptions): Promise<number[]> {
+    return this.chip.runPhyOps(ops, opts?.urgent);
   }
 }

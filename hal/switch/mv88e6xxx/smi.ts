@@ -161,20 +161,20 @@ export class Mv88e6xxxSmi {
    * Runs a batch in one round trip. A BUSY that never clears becomes a DeviceError naming
    * the chip; a batch that fails leaves earlier accesses done, as hardware would.
    */
-  async run(batch: SmiBatch): Promise<number[]> {
+  async run(batch: SmiBatch, urgent = false): Promise<number[]> {
     if (batch.ops.length === 0) return [];
     try {
-      return await this.bus.run(batch.ops, { idempotent: batch.idempotent });
+      return await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent });
     } catch (e) {
       throw this.translate(e, batch);
     }
   }
 
   /** Reads one device register (one round trip). */
-  async read(dev: number, reg: number): Promise<number> {
+  async read(dev: number, reg: number, urgent = false): Promise<number> {
     const b = this.batch();
     const i = b.read(dev, reg);
-    return (await this.run(b))[i];
+    return (await this.run(b, urgent))[i];
   }
 
   /** Writes one device register (one round trip). */
