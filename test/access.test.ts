@@ -16,7 +16,7 @@ const EXAMPLES: Record<string, [string, Access][]> = {
   echo: [['echo hello', 'read'], ['echo 200 > /sys/class/net/bond0/bonding/miimon', 'change'], ['echo -eth1 > /sys/class/net/bond0/bonding/slaves', 'change']],
   ifconfig: [['ifconfig', 'read'], ['ifconfig -a', 'read'], ['ifconfig eth0', 'read'], ['ifconfig eth3 down', 'change'], ['ifconfig eth3 10.9.9.9 netmask 255.0.0.0', 'change']],
   ip: [
-    ['ip link', 'read'], ['ip link show eth0', 'read'], ['ip addr show dev eth0', 'read'], ['ip a', 'read'], ['ip neigh', 'read'],
+    ['ip link', 'read'], ['ip link show eth0', 'read'], ['ip -d link show eth0', 'read'], ['ip link set eth0 type bond_slave prio 1', 'change'], ['ip addr show dev eth0', 'read'], ['ip a', 'read'], ['ip neigh', 'read'],
     ['ip link set eth3 down', 'change'], ['ip addr add 10.1.1.1/24 dev eth3', 'change'], ['ip link del bond0', 'change'], ['ip frob', 'change'],
   ],
   modprobe: [['modprobe bonding', 'change'], ['modprobe -r bonding', 'change']],

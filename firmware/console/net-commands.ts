@@ -125,8 +125,15 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
 }
 
 /** `ip <object>` and `ip <object> show ...` read; every other form changes state (or is refused as malformed). */
+/** iproute2's options before the object: -d / -details (the only ones taken here). */
+function ipOptions(args: string[]): { details: boolean; rest: string[] } {
+  let i = 0;
+  while (args[i] === '-d' || args[i] === '-details' || args[i] === '-detail') i++;
+  return { details: i > 0, rest: args.slice(i) };
+}
+
 export function ipAccess(args: string[]): Access {
-  const [obj, verb] = args;
+  const [obj, verb] = ipOptions(args).rest;
   const is = (w: string | undefined, full: string): boolean => w !== undefined && w.length >= 1 && full.startsWith(w);
   const known = is(obj, 'link') || is(obj, 'address') || obj === 'addr' || is(obj, 'neighbour') || obj === 'neigh';
   const shows = verb === undefined || verb === 'show' || verb === 'list' || verb === 'ls';
@@ -231,12 +238,8 @@ async function ifconfigSet(stack: NetStack, dev: NetDevice, args: string[]): Pro
 
 async function ipCommand(stack: NetStack, args: string[]): Promise<string> {
   // -d / -details: ip link show adds each device's bonding details.
-  let details = false;
-  while (args[0] === '-d' || args[0] === '-details' || args[0] === '-detail') {
-    details = true;
-    args = args.slice(1);
-  }
-  const [obj, ...rest] = args;
+  const { details, rest: words } = ipOptions(args);
+  const [obj, ...rest] = words;
   const is = (w: string | undefined, full: string, min = 1): boolean => w !== undefined && w.length >= min && full.startsWith(w);
   if (is(obj, 'link')) return ipLink(stack, rest, details);
   if (is(obj, 'address', 1) || obj === 'addr') return ipAddr(stack, rest);
