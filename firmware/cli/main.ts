@@ -36,6 +36,7 @@ import { complete } from '../console/completion.ts';
 import { EdgeNode } from '../telemetry/edge-node.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../telemetry/broker.ts';
 import { watch } from '../telemetry/watch.ts';
+import { httpOption, startDashboard, type DashboardTelemetry } from '../http/dashboard.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
@@ -61,7 +62,8 @@ usage:
 
   run, telemetry: --mqtt <url> (default: an embedded broker on 127.0.0.1:1883; none: off)
   [--group <g>] [--node <id>] [--mqtt-user <u> --mqtt-password <p>] [--mqtt-ca <pem>]
-  [--mqtt-cert <pem> --mqtt-key <pem>] [--telemetry-period <ms>]`;
+  [--mqtt-cert <pem> --mqtt-key <pem>] [--telemetry-period <ms>]
+  run, dashboard: --http <addr>:<port> (default 127.0.0.1:8080, a free port if taken; none: off)`;
 
 class CliError extends Error {}
 
@@ -261,9 +263,10 @@ function untilSignal(interrupt?: () => boolean): Promise<void> {
 }
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period']);
+  const opts = parseOptions(args, ['board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period', 'http']);
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
+  const dashboard = await startDashboard(httpOption(opts.get('http')));
   const clock = new RealClock();
   const sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
   const configPath = opts.get('config');
@@ -274,10 +277,12 @@ async function run(args: string[]): Promise<void> {
     sys.via,
     ...configLines,
     telemetry.banner,
+    ...dashboard.wire(telemetry),
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
   ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net));
   await untilSignal(consoleEnd.interruptOnSignal);
   await telemetry.stop();
+  await dashboard.stop();
   await sys.stop();
   await consoleEnd.end.close();
   clock.cancelAll();
@@ -288,9 +293,11 @@ async function run(args: string[]): Promise<void> {
  * The Sparkplug B edge node: to --mqtt <url>, or (without it) to an embedded broker on
  * 127.0.0.1:1883 (a free port if taken); `--mqtt none` turns telemetry off.
  */
-async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> }> {
+async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> } & DashboardTelemetry> {
   const url = opts.get('mqtt');
-  if (url === 'none') return { banner: 'telemetry off (--mqtt none)', stop: async () => {} };
+  const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
+  const ids = { group: opts.get('group') ?? 'gateways', node: opts.get('node') ?? `${def.name}-${mac}` };
+  if (url === 'none') return { banner: 'telemetry off (--mqtt none)', stop: async () => {}, ...ids };
   const read = (key: string): string | undefined => {
     const path = opts.get(key);
     if (!path) return undefined;
@@ -308,7 +315,6 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
     broker = await startEmbeddedBroker(1883);
     target = broker.url;
   } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${target}')`);
-  const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
   const node = new EdgeNode(firmware, {
     url: target,
     group: opts.get('group') ?? 'gateways',
@@ -328,6 +334,7 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
       await node.stop();
       await broker?.close();
     },
+    url: target, broker, ...ids,
   };
 }
 
