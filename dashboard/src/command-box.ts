@@ -23,7 +23,8 @@ export class CommandBox {
       '). Commands that configure take effect at once, with no confirmation.'),
     h('form', { onsubmit: (e: Event) => this.submit(e) }, this.input, this.button),
     this.status, this.result, this.audit);
-  readonly el = h('section', { id: 'command', class: 'card command', 'data-visible': 'false' },
+  /** Hidden until the node's metrics say whether it takes commands. */
+  readonly el = h('section', { id: 'command', class: 'card command', hidden: true },
     h('h2', {}, 'Console command ', h('span', { class: 'badge danger' }, 'changes the gateway')), this.box, this.refused);
   private node: NodeState | undefined;
   /** The result we were showing when the last command went out; a different one answers it. */
@@ -35,6 +36,7 @@ export class CommandBox {
     this.node = node;
     const allowed = acceptsCommands(node);
     const mode = str(node.metrics, 'Properties/Remote Commands');
+    this.el.hidden = false;
     this.el.dataset.visible = String(allowed);
     this.box.hidden = !allowed;
     this.refused.hidden = allowed;

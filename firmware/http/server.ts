@@ -203,6 +203,8 @@ export async function startWebServer(opts: ServerOptions): Promise<WebServer> {
     }
     port = await listen(server, endpoint.host, 0);
   }
+  // The job lives as long as its console; a server bound before a boot that fails must not keep it.
+  server.unref();
   const shown = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
   return {
     host: endpoint.host,
