@@ -253,8 +253,11 @@ restartTest('an external mosquitto with a WebSocket listener, given in the setti
     t.regex(await page.textContent('.settings') ?? '', new RegExp(`publishes to mqtt://127\\.0\\.0\\.1:${tcp}`));
     t.is(await page.inputValue('input[name="group"]'), 'plant');
     await page.fill('input[name="broker"]', `ws://127.0.0.1:${ws}`);
+    await page.selectOption('select[name="theme"]', 'dark');
     await page.click('.settings button[type="submit"]');
     await page.waitForSelector('#link-status[data-state="connected"]');
+    const bg = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    t.is(await bg(), 'rgb(13, 17, 23)', 'dark by the settings, whatever the system says');
     await page.waitForSelector('[data-node="k1"][data-state="online"] [data-ports-up="4"]', { timeout: 20_000 });
     await page.click('[data-node="k1"] h2 a');
     await page.waitForSelector('.port[data-link="up"] >> nth=3');
@@ -277,6 +280,7 @@ restartTest('an external mosquitto with a WebSocket listener, given in the setti
     await page.waitForSelector('#link-status[data-state="connected"]', { timeout: 10_000 });
     await page.waitForSelector('.port[data-port="eth2"][data-link="down"]', { timeout: 10_000 });
     t.is(await page.textContent('#link-status'), `connected to ws://127.0.0.1:${ws}`);
+    t.is(await bg(), 'rgb(13, 17, 23)');
 
     onlyLoopback(t, browser, new URL(url).host);
     t.true(browser.requests.includes(`ws://127.0.0.1:${ws}/`));

@@ -109,6 +109,7 @@ export class BrokerLink {
   private publish(topic: string, metrics: Metric[]): boolean {
     const c = this.client;
     if (!c || this.state !== 'connected') return false;
+    // mqtt.js's types ask for a Buffer; its browser build writes any Uint8Array as it is.
     c.publish(topic, encodePayload({ timestamp: Date.now(), metrics }) as unknown as string, { qos: 0 });
     return true;
   }

@@ -53,7 +53,7 @@ function bondCard(b: BondView, now: number, open: ReadonlySet<string>): HTMLElem
     ] : null),
   b.slaves.length
     ? h('div', { class: 'scroll' }, h('table', { class: 'slaves' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'slave'), h('th', {}, 'MII'), h('th', {}, 'link failures'), h('th', {}, 'Mb/s'), h('th', {}, 'role'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'slave'), h('th', {}, 'MII'), h('th', { class: 'num' }, 'link failures'), h('th', { class: 'num' }, 'Mb/s'), h('th', {}, 'role'))),
       h('tbody', {}, b.slaves.map(slaveRow))))
     : h('p', { class: 'muted' }, 'no slaves'),
   b.lacp ? h('div', { class: 'lacp' }, b.slaves.map((s) => h('div', { class: 'lacp-port', 'data-slave': s.name },
