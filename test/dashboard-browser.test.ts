@@ -174,7 +174,7 @@ browserTest('the dashboard against the main job: ports, a bond, a failover withi
     const fake = (id: string, metrics: Metric[]) => pub!.publish(`spBv1.0/${group}/NBIRTH/${id}`, payload(0, [{ name: 'bdSeq', type: 'UInt64', value: 7 }, ...metrics]));
     const evilPort = '<img src=x onerror="window.__pwned=1">';
     fake('gw-readonly', [{ name: 'Properties/Remote Commands', type: 'String', value: 'read' }, { name: `Ports/${evilPort}/Link`, type: 'Boolean', value: true }]);
-    fake('gw-operate', [{ name: 'Properties/Remote Commands', type: 'String', value: 'operate' }]);
+    fake('gw-operate', [{ name: 'Properties/Remote Commands', type: 'String', value: 'operate' }, { name: 'Audit/Last', type: 'String', value: '12:00:01 mqtt ops ifenslave -d bond0 eth1' }]);
     await page.goto(`${url}#/node/${group}/gw-readonly`);
     await page.waitForSelector('#command[data-visible="false"]');
     t.true(await page.isHidden('#command form'));
@@ -183,16 +183,24 @@ browserTest('the dashboard against the main job: ports, a bond, a failover withi
     t.is(await page.evaluate('window.__pwned'), undefined);
     await page.goto(`${url}#/node/${group}/gw-operate`);
     await page.waitForSelector('#command[data-visible="true"]');
+    t.is(await page.textContent('#command .audit'), 'last change on the gateway: 12:00:01 mqtt ops ifenslave -d bond0 eth1');
     pub.publish(`spBv1.0/${group}/NDEATH/gw-operate`, payload(undefined, [{ name: 'bdSeq', type: 'UInt64', value: 7 }]));
     await page.click('nav a[href="#/"]');
     await page.waitForSelector('[data-node="gw-operate"][data-state="offline"]');
     t.regex(await page.textContent('[data-node="gw-operate"]') ?? '', /offline since \d\d:\d\d:\d\d/);
     t.is(await page.$$eval('.node-card', (els) => els.length), 3);
+    t.is(await attr(page, `[data-node="${node}"] [data-failovers]`, 'data-failovers'), '1', 'one failover in the last hour, the rebirth counted none');
+    await page.click('nav a[href="#/events"]');
+    await page.waitForSelector(`.timeline li[data-kind="failover"][data-node="${node}"]:has-text("bond0: failover from eth0 to eth1")`);
 
     // Still live after all that.
     await page.goto(gateway);
     send('sim link eth0 up');
     await page.waitForSelector('.port[data-port="eth0"][data-link="up"]', { timeout: 10_000 });
+    // A bond destroyed: DDEATH, shown as gone with the time; its ports are free again.
+    send('echo -bond0 > /sys/class/net/bonding_masters');
+    await page.waitForSelector('article[data-bond="bond0"][data-online="false"]:has-text("gone since")', { timeout: 5000 });
+    t.is(await attr(page, '.port[data-port="eth1"]', 'data-bond'), null);
 
     // A phone: nothing wider than the screen. A wall screen: bigger type. Dark.
     await page.setViewportSize({ width: 390, height: 844 });
