@@ -130,21 +130,29 @@ test('a seq gap or an out-of-order seq asks for one rebirth; the births answer i
   s.send('NDATA', [{ name: 'Ports/eth3/Link', type: 'Boolean', value: true }], { seq: 3 });
   t.is(s.rebirths.length, 1);
   t.is(s.host.stats.seqGaps, 2);
+  // The seq goes on from the last one seen: no gap, but the node is still stale, so once the
+  // interval has passed it is asked again (the first request or its answer may be lost).
+  s.send('NDATA', [{ name: 'Ports/eth3/Speed', type: 'UInt32', value: 1000 }], { seq: 4 });
+  t.is(s.rebirths.length, 1);
+  s.advance(5000);
+  s.send('NDATA', [{ name: 'Ports/eth3/Speed', type: 'UInt32', value: 1000 }], { seq: 5 });
+  t.is(s.rebirths.length, 2);
+  t.is(s.host.stats.seqGaps, 2);
   s.birth();
   s.bond();
   t.false(s.node().stale);
-  t.is(s.rebirths.length, 1);
+  t.is(s.rebirths.length, 2);
   // An older seq (out of order) is a gap too, and after a birth a new request goes out at once.
   s.send('NDATA', [{ name: 'Ports/eth2/Link', type: 'Boolean', value: false }], { seq: 1 });
-  t.is(s.rebirths.length, 2);
+  t.is(s.rebirths.length, 3);
   // No seq at all.
   s.birth();
   s.send('NDATA', [{ name: 'Ports/eth2/Link', type: 'Boolean', value: true }], { seq: null });
-  t.is(s.rebirths.length, 3);
+  t.is(s.rebirths.length, 4);
   // The wrap is no gap.
   s.birth();
   for (let i = 1; i <= 300; i++) s.send('NDATA', [{ name: 'Ports/eth1/Speed', type: 'UInt32', value: i }]);
-  t.is(s.rebirths.length, 3);
+  t.is(s.rebirths.length, 4);
   t.is(s.node().seq, 300 % 256);
   t.true(s.texts().some((x) => x.startsWith('seq 9 where 2 was due')));
 });

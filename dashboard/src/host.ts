@@ -239,6 +239,10 @@ export class SparkplugHost {
       node.stale = true;
       this.event(node, { kind: 'warning', level: 'warn', text: `seq ${seq} where ${expected} was due: messages lost or out of order` }, now);
       this.rebirth(node, 'seq gap');
+    } else if (node.stale) {
+      // Still waiting for births: the request (or its answer) may have been lost; ask again
+      // once the interval has passed.
+      this.rebirth(node, 'no births since the last request');
     }
     return true;
   }
