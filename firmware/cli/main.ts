@@ -42,6 +42,7 @@ import type { Security, SecurityOptions } from '../console/security.ts';
 import type { Clock } from '../core/clock.ts';
 import { scryptHasher } from '../config/password.ts';
 import { checkSparkplugId, maskUrl } from '../telemetry/sparkplug-ids.ts';
+import { httpOption, startDashboard, type DashboardTelemetry } from '../http/dashboard.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
@@ -73,7 +74,9 @@ usage:
       works but shows in ps), the TLS key also from BONDFW_MQTT_KEY (PEM)
 
   run, console: [--login on|off] (default: on for --console once a user exists, off on
-  stdin) [--idle-timeout <s>] (log out after this long idle; default 600, 0: never)`;
+  stdin) [--idle-timeout <s>] (log out after this long idle; default 600, 0: never)
+
+  run, dashboard: --http <addr>:<port> (default 127.0.0.1:8080, a free port if taken; none: off)`;
 
 class CliError extends Error {}
 
@@ -328,7 +331,7 @@ function untilSignal(interrupt?: () => boolean): Promise<void> {
 async function run(args: string[]): Promise<void> {
   const opts = parseOptions(args, [
     'board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period',
-    'mqtt-password-file', 'mqtt-commands', 'primary-host', 'login', 'idle-timeout',
+    'mqtt-password-file', 'mqtt-commands', 'primary-host', 'login', 'idle-timeout', 'http',
   ]);
   const remoteRole = opts.get('mqtt-commands');
   if (remoteRole !== undefined && !isGrant(remoteRole)) throw new CliError(`--mqtt-commands takes none, read, operate or admin (got '${remoteRole}')`);
@@ -344,6 +347,7 @@ async function run(args: string[]): Promise<void> {
   }
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
+  const dashboard = await startDashboard(httpOption(opts.get('http')));
   const clock = new RealClock();
   const sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
   const configPath = opts.get('config');
@@ -360,12 +364,14 @@ async function run(args: string[]): Promise<void> {
     sys.via,
     ...configLines,
     telemetry.banner,
+    ...dashboard.wire(telemetry),
     formatPortTable(portRows(sys.board, sys.firmware.devices)),
   ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net), { security: sys.firmware.security, clock });
   served = consoleEnd;
   await signalled;
   consoleEnd.session.close();
   await telemetry.stop();
+  await dashboard.stop();
   await sys.stop();
   await consoleEnd.end.close();
   clock.cancelAll();
@@ -376,9 +382,11 @@ async function run(args: string[]): Promise<void> {
  * The Sparkplug B edge node: to --mqtt <url>, or (without it) to an embedded broker on
  * 127.0.0.1:1883 (a free port if taken); `--mqtt none` turns telemetry off.
  */
-async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> }> {
+async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> } & DashboardTelemetry> {
   const url = opts.get('mqtt');
-  if (url === 'none') return { banner: 'telemetry off (--mqtt none)', stop: async () => {} };
+  const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
+  const ids = { group: opts.get('group') ?? 'gateways', node: opts.get('node') ?? `${def.name}-${mac}` };
+  if (url === 'none') return { banner: 'telemetry off (--mqtt none)', stop: async () => {}, ...ids };
   const read = (key: string): string | undefined => {
     const path = opts.get(key);
     if (!path) return undefined;
@@ -404,13 +412,12 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
     target = broker.url;
   } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${maskUrl(target)}')`);
   else if (maskUrl(target) !== target) warn('mqtt: the --mqtt URL carries a password, which ps shows to every user; use --mqtt-user with --mqtt-password-file or BONDFW_MQTT_PASSWORD');
-  const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
   let node: EdgeNode;
   try {
     node = new EdgeNode(firmware, {
       url: target,
-      group: opts.get('group') ?? 'gateways',
-      node: opts.get('node') ?? `${def.name}-${mac}`,
+      group: ids.group,
+      node: ids.node,
       username: opts.get('mqtt-user'),
       password,
       ca: read('mqtt-ca'),
@@ -426,11 +433,12 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
   node.start();
   const where = broker ? `embedded broker ${broker.url}` : maskUrl(target);
   return {
-    banner: `${warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${opts.get('group') ?? 'gateways'}/${opts.get('node') ?? `${def.name}-${mac}`} on ${where}; remote commands: ${firmware.dispatcher.roleOf('mqtt')}${opts.has('primary-host') ? `; primary host ${opts.get('primary-host')}` : ''}`,
+    banner: `${warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${ids.group}/${ids.node} on ${where}; remote commands: ${firmware.dispatcher.roleOf('mqtt')}${opts.has('primary-host') ? `; primary host ${opts.get('primary-host')}` : ''}`,
     stop: async () => {
       await node.stop();
       await broker?.close();
     },
+    url: target, broker, ...ids,
   };
 }
 
