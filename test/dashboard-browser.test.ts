@@ -89,7 +89,8 @@ browserTest('the dashboard against the main job: ports, a bond, a failover withi
   const dir = mkdtempSync(join(tmpdir(), 'bondfw-dashboard-'));
   t.log(`screenshots in ${dir}`);
   // --bridge none: the switch's registers straight to the firmware (the bridge has tests of its own; here it would only add load).
-  const job = startCli(['run', '--bridge', 'none', '--http', '127.0.0.1:0', '--telemetry-period', '1000']);
+  // --mqtt-commands operate: the command box shows only where remote commands may change the gateway.
+  const job = startCli(['run', '--bridge', 'none', '--http', '127.0.0.1:0', '--telemetry-period', '1000', '--mqtt-commands', 'operate']);
   const output = record(job);
   const send = console_(job);
   let browser: Browser | undefined;
@@ -97,7 +98,7 @@ browserTest('the dashboard against the main job: ports, a bond, a failover withi
   try {
     const banner = await waitFor(job.stdout, /console on stdin/, 30_000);
     const url = /^dashboard: (http:\/\/127\.0\.0\.1:\d+\/) \(MQTT over WebSocket on ws:\/\/127\.0\.0\.1:\d+\/mqtt\)$/m.exec(banner)?.[1];
-    const ids = /^telemetry: Sparkplug B edge node ([^/\s]+)\/(\S+) on embedded broker (mqtt:\/\/\S+)$/m.exec(banner);
+    const ids = /^telemetry: Sparkplug B edge node ([^/\s]+)\/(\S+) on embedded broker (mqtt:\/\/\S+); remote commands: operate$/m.exec(banner);
     if (!url || !ids) return t.fail(banner);
     const [, group, node, brokerUrl] = ids;
     const origin = new URL(url).host;
@@ -115,7 +116,7 @@ browserTest('the dashboard against the main job: ports, a bond, a failover withi
     await page.waitForSelector('.port[data-link="up"] >> nth=3');
     t.deepEqual(await page.$$eval('.port', (els) => els.map((e) => [e.getAttribute('data-port'), e.getAttribute('data-link'), e.querySelector('.speed')?.textContent])),
       [['eth0', 'up', '1G full'], ['eth1', 'up', '1G full'], ['eth2', 'up', '1G full'], ['eth3', 'up', '1G full']]);
-    t.is(await attr(page, '#command', 'data-visible'), 'true', 'no Properties/Remote Commands: the box shows');
+    t.is(await attr(page, '#command', 'data-visible'), 'true', 'Properties/Remote Commands operate: the box shows');
 
     // A bond, from the console.
     send('modprobe bonding mode=active-backup miimon=100', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1');

@@ -176,3 +176,11 @@ test.serial('bondfw run prints the dashboard URL and serves the page; --http non
     await stopCli(off);
   }
 });
+
+test('the page is told an external broker\'s address without the credentials in it', (t) => {
+  const c = dashboardConfig({ url: 'wss://alice:s3cret@broker.example:8884/mqtt', group: 'g', node: 'n' });
+  t.is(c.broker, 'wss://broker.example:8884/mqtt');
+  t.is(c.mqtt, 'wss://broker.example:8884/mqtt');
+  t.false(JSON.stringify(c).includes('s3cret'));
+  t.is(dashboardConfig({ url: 'mqtts://bob:pw@h:8883', group: 'g', node: 'n' }).mqtt, 'mqtts://h:8883');
+});

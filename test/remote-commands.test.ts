@@ -145,7 +145,7 @@ async function monitored(burst: number): Promise<{ lacpdus: string[]; rounds: nu
   s.hw.world.setCable(s.hw.portIndex('lan1'), false);
   await s.clock.advance(1500);
   await s.run('sim pcap off');
-  const failover = s.log.tail().find((e) => e.time >= start && e.text.includes('link status definitely down for interface lan1'));
+  const failover = s.log.tail().find((e) => e.time >= start && e.text.includes('(slave lan1): link status definitely down'));
   const chunks = s.captures.get('/cap')!;
   const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let o = 0;

@@ -11,6 +11,7 @@
 import { buildDashboard } from '../../dashboard/build.ts';
 import type { EmbeddedBroker } from '../telemetry/broker.ts';
 import { DEFAULT_HTTP, isLoopback, parseHttpSpec, startWebServer, type HttpEndpoint } from './server.ts';
+import { urlWithoutCredentials } from '../telemetry/sparkplug-ids.ts';
 
 export const MQTT_WS_PATH = '/mqtt';
 
@@ -44,7 +45,8 @@ export function httpOption(spec: string | undefined): HttpEndpoint | 'none' | un
 }
 
 export function dashboardConfig(t: DashboardTelemetry): DashboardConfig {
-  const external = t.broker ? undefined : t.url;
+  // The page gets the broker's address, never the credentials in it: it asks for its own.
+  const external = t.broker || !t.url ? undefined : urlWithoutCredentials(t.url);
   return {
     broker: t.broker ? MQTT_WS_PATH : external && /^wss?:\/\//.test(external) ? external : null,
     group: t.group,
@@ -69,7 +71,7 @@ export async function startDashboard(option: HttpEndpoint | 'none' | undefined):
       telemetry = t;
       const config = dashboardConfig(t);
       const banner = [`dashboard: ${web.url}${t.broker ? ` (MQTT over WebSocket on ${web.url.replace(/^http/, 'ws').replace(/\/$/, MQTT_WS_PATH)})` : ''}`];
-      if (t.url && !config.broker) banner.push(`  the page needs the WebSocket URL of ${t.url}: give it in its settings`);
+      if (t.url && !config.broker) banner.push(`  the page needs the WebSocket URL of ${urlWithoutCredentials(t.url)}: give it in its settings`);
       if (t.broker && !isLoopback(endpoint.host)) banner.push(`  warning: the embedded broker takes MQTT from any host that reaches ${web.url}, with no credentials`);
       return banner;
     },

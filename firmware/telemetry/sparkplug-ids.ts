@@ -24,6 +24,12 @@ export function checkSparkplugId(what: string, id: string): void {
 }
 
 /** `mqtt://gw:s3cret@host:1883` as `mqtt://gw:***@host:1883`: credentials never printed. */
+/** The URL without its user and password, for whoever must not get them (the dashboard page). */
+export function urlWithoutCredentials(url: string): string {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^@/?#]*)@/.exec(url);
+  return m ? `${m[1]}${url.slice(m[0].length)}` : url;
+}
+
 export function maskUrl(url: string): string {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^@/?#]*)@/.exec(url);
   if (!m) return url;
