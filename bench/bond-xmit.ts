@@ -4,9 +4,9 @@
  * frames and 4 slaves whose ports only count what they are given (the edge of the world).
  * Prints ns per frame and heap bytes per frame (should be 0: the path allocates nothing).
  */
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { EventLog } from '../firmware/core/log.ts';
-import { SeededRandom } from '../firmware/core/random.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { EventLog } from '../lib/log.ts';
+import { SeededRandom } from '../lib/random.ts';
 import { Bond } from '../firmware/bonding/bond.ts';
 import type { BondPort } from '../firmware/bonding/slave.ts';
 import { buildIpv4, IPPROTO_UDP } from '../firmware/net/packets.ts';

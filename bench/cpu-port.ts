@@ -17,17 +17,17 @@
  * headline's ratio to 1 GbE line rate with 64-byte frames, and heap bytes per frame (the
  * headline is the larger of the two modes; the goal is 0).
  */
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { EventLog } from '../firmware/core/log.ts';
-import { runScenarioLine } from '../firmware/boot.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { EventLog } from '../lib/log.ts';
+import { runScenarioLine } from '../sim/boot.ts';
 import { Firmware } from '../firmware/system.ts';
-import { macEquals } from '../firmware/net/addr.ts';
+import { macEquals } from '../lib/addr.ts';
 import { buildIpv4, IPPROTO_ICMP, parseIpv4Frame } from '../firmware/net/packets.ts';
 import { Board } from '../hal/board.ts';
 import type { Conduit } from '../hal/frames.ts';
 import { nodeSettle } from '../hal/clock-real.ts';
-import { registerSimCommands } from '../hal/sim/commands.ts';
-import { SimHardware } from '../hal/sim/hardware.ts';
+import { registerSimCommands } from '../sim/commands.ts';
+import { SimHardware } from '../sim/hardware.ts';
 import { DSA_CMD_FORWARD, DSA_CMD_FROM_CPU } from '../hal/switch/mv88e6xxx/dsa.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { bestNsPer, type Benchmark } from './types.ts';

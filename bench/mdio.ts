@@ -1,10 +1,10 @@
-import { EventLog } from '../firmware/core/log.ts';
+import { EventLog } from '../lib/log.ts';
 import { RealClock } from '../hal/clock-real.ts';
 import { Board } from '../hal/board.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import { frameBytes } from '../hal/bridge/framing.ts';
 import type { MdioOp } from '../hal/mdio/bus.ts';
-import { SimHardware } from '../hal/sim/hardware.ts';
+import { SimHardware } from '../sim/hardware.ts';
 import { openBridgePty } from '../hal/transport/bridge-pty.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import type { Benchmark } from './types.ts';

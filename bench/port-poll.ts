@@ -1,5 +1,5 @@
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { bootSim } from '../firmware/boot.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { bootSim } from '../sim/boot.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { nodeSettle } from '../hal/clock-real.ts';
 import { bestNsPer, type Benchmark } from './types.ts';

@@ -4,10 +4,10 @@
  * firmware, as a gateway with its switch behind a bridge runs it.
  */
 import { RealClock } from '../hal/clock-real.ts';
-import { bootSim, DEFAULT_BAUD, type SimSystem } from '../firmware/boot.ts';
+import { bootSim, DEFAULT_BAUD, type SimSystem } from '../sim/boot.ts';
 import { openBridgePty } from '../hal/transport/bridge-pty.ts';
 import { haveSocat } from '../hal/transport/pty.ts';
-import { openCaptureFile } from '../hal/transport/capture-file.ts';
+import { openCaptureFile } from '../sim/capture-file.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

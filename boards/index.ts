@@ -1,4 +1,4 @@
-import { UsageError } from '../firmware/core/errors.ts';
+import { UsageError } from '../lib/errors.ts';
 import { gw8_6390 } from './gw8-6390.ts';
 import { simGw4 } from './sim-gw4.ts';
 import type { BoardDefinition } from './types.ts';

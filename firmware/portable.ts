@@ -3,10 +3,10 @@
  * engine such as QuickJS) needs to run the firmware's bonding, LACP, host stack, option table
  * and console. `npm run build:core` bundles this into one ES2020 script with no imports.
  */
-export { VirtualClock, PeriodicTimer, type Clock } from './core/clock.ts';
-export { EventLog, formatLogEntry } from './core/log.ts';
-export { SeededRandom } from './core/random.ts';
-export { FirmwareError, UsageError, errorText } from './core/errors.ts';
+export { VirtualClock, PeriodicTimer, type Clock } from '../lib/clock.ts';
+export { EventLog, formatLogEntry } from '../lib/log.ts';
+export { SeededRandom } from '../lib/random.ts';
+export { FirmwareError, UsageError, errorText } from '../lib/errors.ts';
 export { Bond, registerBondMode, type BondEnv } from './bonding/bond.ts';
 export { Mode8023ad } from './bonding/bond3ad.ts';
 import './bonding/modes.ts';

@@ -1,7 +1,7 @@
 import './bonding/modes.ts';
-import type { Clock } from './core/clock.ts';
-import { EventLog } from './core/log.ts';
-import { SeededRandom, type Random } from './core/random.ts';
+import type { Clock } from '../lib/clock.ts';
+import { EventLog } from '../lib/log.ts';
+import { SeededRandom, type Random } from '../lib/random.ts';
 import { Dispatcher } from './console/dispatcher.ts';
 import { registerBondingCommands } from './console/bonding-commands.ts';
 import { registerDiagCommands } from './console/diag-commands.ts';

@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from '../firmware/core/clock.ts';
-import { DeviceError, errorText } from '../firmware/core/errors.ts';
-import type { EventLog } from '../firmware/core/log.ts';
-import { parseMac } from '../firmware/net/addr.ts';
+import type { Clock, TimerHandle } from '../lib/clock.ts';
+import { DeviceError, errorText } from '../lib/errors.ts';
+import type { EventLog } from '../lib/log.ts';
+import { parseMac } from '../lib/addr.ts';
 import type { BoardDefinition } from '../boards/types.ts';
 import type { Conduit } from './frames.ts';
 import type { MdioBus } from './mdio/bus.ts';

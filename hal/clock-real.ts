@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../firmware/core/clock.ts';
+import type { Clock, TimerHandle } from '../lib/clock.ts';
 
 /** The wall-clock implementation of Clock, for the main job on real time. */
 export class RealClock implements Clock {

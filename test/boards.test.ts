@@ -1,11 +1,11 @@
 import test from 'ava';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { DeviceError } from '../firmware/core/errors.ts';
-import { EventLog } from '../firmware/core/log.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { DeviceError } from '../lib/errors.ts';
+import { EventLog } from '../lib/log.ts';
 import { nodeSettle } from '../hal/clock-real.ts';
 import { Board } from '../hal/board.ts';
 import { LocalMdioBus, MdioWire } from '../hal/mdio/wire.ts';
-import { SimHardware } from '../hal/sim/hardware.ts';
+import { SimHardware } from '../sim/hardware.ts';
 import { BOARDS, findBoard } from '../boards/index.ts';
 import { gw8_6390 } from '../boards/gw8-6390.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';

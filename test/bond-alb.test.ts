@@ -9,10 +9,10 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { EventLog } from '../firmware/core/log.ts';
-import { SeededRandom } from '../firmware/core/random.ts';
-import { formatMac, parseIpv4, readU16, readU32 } from '../firmware/net/addr.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { EventLog } from '../lib/log.ts';
+import { SeededRandom } from '../lib/random.ts';
+import { formatMac, parseIpv4, readU16, readU32 } from '../lib/addr.ts';
 import { ARP_REPLY, ARP_REQUEST, buildArp, buildIpv4, IPPROTO_UDP } from '../firmware/net/packets.ts';
 import { Bond, type BondEnv } from '../firmware/bonding/bond.ts';
 import type { BondPort } from '../firmware/bonding/slave.ts';

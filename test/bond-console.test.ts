@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { buildIpv4, IPPROTO_ICMP } from '../firmware/net/packets.ts';
-import { parseMac } from '../firmware/net/addr.ts';
+import { parseMac } from '../lib/addr.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 
 const cat = (s: TestSystem, path: string) => s.run(`cat ${path}`);

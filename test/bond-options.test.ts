@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { UsageError } from '../firmware/core/errors.ts';
+import { UsageError } from '../lib/errors.ts';
 import {
   BOND_OPTIONS,
   OPTION_NAMES,

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { ProtocolError } from '../firmware/core/errors.ts';
+import { ProtocolError } from '../lib/errors.ts';
 import type { MdioOp } from '../hal/mdio/bus.ts';
 import { BridgeDecodeError, crc16, decodeMessage, encodeMessage, type BridgeMessage, type ResultStatus } from '../hal/bridge/codec.ts';
 import { BridgeFrameReader, BridgeFrameWriter, MAX_FRAME_BYTES, frameBytes, type BridgeFrameError } from '../hal/bridge/framing.ts';

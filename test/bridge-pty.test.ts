@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RealClock } from '../hal/clock-real.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import { PacedLink } from '../hal/sim/paced-link.ts';
-import { SimHardware } from '../hal/sim/hardware.ts';
+import { SimHardware } from '../sim/hardware.ts';
 import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
 import { SerialLink } from '../hal/transport/serial-link.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
 import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
-import { readPcapng } from '../hal/sim/pcapng.ts';
+import { readPcapng } from '../sim/pcapng.ts';
 
 test('scenario runner: echoes each line, prints its output, goes on after an error, exact timing (registers direct)', (t) => {
   const script = [

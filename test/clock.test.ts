@@ -1,6 +1,6 @@
 import test from 'ava';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { SeededRandom } from '../firmware/core/random.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { SeededRandom } from '../lib/random.ts';
 
 test('virtual timers run in due order, ties in the order set, with time at their due time', async (t) => {
   const clock = new VirtualClock();

@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { Dispatcher } from '../firmware/console/dispatcher.ts';
 import { tokenize } from '../firmware/console/tokenize.ts';
-import { UsageError } from '../firmware/core/errors.ts';
+import { UsageError } from '../lib/errors.ts';
 
 test('tokenizer: words, quotes, redirection and comments', (t) => {
   t.deepEqual(tokenize('echo +eth0 > /sys/class/net/bond0/bonding/slaves'), ['echo', '+eth0', '>', '/sys/class/net/bond0/bonding/slaves']);

@@ -1,13 +1,13 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { UsageError } from '../firmware/core/errors.ts';
-import { EventLog } from '../firmware/core/log.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { UsageError } from '../lib/errors.ts';
+import { EventLog } from '../lib/log.ts';
 import { ARP_DEFAULTS, ArpCache } from '../firmware/net/arp-cache.ts';
-import { formatMac, parseHex, parseIpv4 } from '../firmware/net/addr.ts';
+import { formatMac, parseHex, parseIpv4 } from '../lib/addr.ts';
 import { HostStack, MAX_FRAME, type HostLink } from '../firmware/net/host.ts';
 import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, buildArp, buildIpv4 } from '../firmware/net/packets.ts';
-import { SimHost } from '../hal/sim/host.ts';
+import { SimHost } from '../sim/host.ts';
 
 // ---- the edge of the world: links that record what the stack transmits ----
 

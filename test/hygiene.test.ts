@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { escapeLine, escapeText } from '../firmware/core/escape.ts';
+import { escapeLine, escapeText } from '../lib/escape.ts';
 import { ConsoleSession } from '../firmware/console/console-session.ts';
 import { formatMessage } from '../firmware/telemetry/watch.ts';
 import { encodePayload } from '../firmware/telemetry/sparkplug.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 import { Lacpdu, decodeLacpdu, encodeLacpdu, LACPDU_FRAME_LENGTH } from '../firmware/lacp/pdu.ts';
-import { formatMac, parseIpv4 } from '../firmware/net/addr.ts';
+import { formatMac, parseIpv4 } from '../lib/addr.ts';
 import { ARP_REQUEST, BROADCAST_MAC, buildArp } from '../firmware/net/packets.ts';
 
 /** LACPDUs the board received, per port, decoded. */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { Lacpdu, decodeLacpdu, encodeLacpdu, LACPDU_FRAME_LENGTH } from '../firmware/lacp/pdu.ts';
-import { formatMac, parseHex } from '../firmware/net/addr.ts';
+import { formatMac, parseHex } from '../lib/addr.ts';
 
 // The captures of ../shared/reference/lacp-vectors.md (124 bytes each, no FCS).
 const CISCO = parseHex('0180c20000020013c4120f0d88090101011480000013c4120f00000d80000016' + '8500000002148000000e8316f500000d80000019360000000310800000000000' + '00'.repeat(60))!;

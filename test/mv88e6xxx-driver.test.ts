@@ -1,6 +1,6 @@
 import test from 'ava';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { DeviceError, UsageError } from '../firmware/core/errors.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { DeviceError, UsageError } from '../lib/errors.ts';
 import type { Conduit } from '../hal/frames.ts';
 import type { MdioOp } from '../hal/mdio/bus.ts';
 import { MdioTimeoutError } from '../hal/mdio/errors.ts';

@@ -4,7 +4,7 @@
  * Operation / Stats Counter registers, as global1.c drives them.
  */
 import test from 'ava';
-import { VirtualClock } from '../firmware/core/clock.ts';
+import { VirtualClock } from '../lib/clock.ts';
 import { MdioWire } from '../hal/mdio/wire.ts';
 import { SimMv88e6xxx, type SimMv88e6xxxOptions } from '../hal/sim/mv88e6xxx.ts';
 import { SimPhy } from '../hal/sim/phy.ts';

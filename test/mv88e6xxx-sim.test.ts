@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { VirtualClock } from '../firmware/core/clock.ts';
+import { VirtualClock } from '../lib/clock.ts';
 import { MdioWire } from '../hal/mdio/wire.ts';
 import { SimMv88e6xxx, type SimMv88e6xxxOptions } from '../hal/sim/mv88e6xxx.ts';
 import { SimPhy, type PhyModel } from '../hal/sim/phy.ts';

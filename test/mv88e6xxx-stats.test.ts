@@ -1,7 +1,7 @@
 /** The mv88e6xxx driver's statistics (hal/switch/mv88e6xxx/stats.ts) against the emulated chip. */
 import test from 'ava';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { DeviceError } from '../firmware/core/errors.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { DeviceError } from '../lib/errors.ts';
 import type { MdioBus, MdioOp } from '../hal/mdio/bus.ts';
 import { LocalMdioBus, MdioWire } from '../hal/mdio/wire.ts';
 import { SimMv88e6xxx, type SimMv88e6xxxOptions } from '../hal/sim/mv88e6xxx.ts';

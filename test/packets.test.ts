@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { formatIpv4, formatMac, parseHex, parseIpv4, parseMac } from '../firmware/net/addr.ts';
+import { formatIpv4, formatMac, parseHex, parseIpv4, parseMac } from '../lib/addr.ts';
 import {
   ARP_REQUEST, BROADCAST_MAC, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, buildArp, buildIpv4, inetChecksum, parseArp, parseIpv4Frame, vlanId,
 } from '../firmware/net/packets.ts';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { PcapngWriter, readPcapng } from '../hal/sim/pcapng.ts';
+import { PcapngWriter, readPcapng } from '../sim/pcapng.ts';
 
 test('pcapng: section, one interface per port, packets with direction and microsecond time', (t) => {
   const chunks: Uint8Array[] = [];

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { DeviceError } from '../firmware/core/errors.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { DeviceError } from '../lib/errors.ts';
 import { LocalMdioBus, MdioWire } from '../hal/mdio/wire.ts';
 import { GenericPhy } from '../hal/phy/generic.ts';
 import { probePhy } from '../hal/phy/index.ts';

@@ -1,6 +1,6 @@
 /** PhyDriver.readLinkModes (what `ethtool` shows of a PHY) against the emulated PHYs. */
 import test from 'ava';
-import { VirtualClock } from '../firmware/core/clock.ts';
+import { VirtualClock } from '../lib/clock.ts';
 import { LocalMdioBus, MdioWire } from '../hal/mdio/wire.ts';
 import { probePhy } from '../hal/phy/index.ts';
 import { linkModeBits } from '../hal/phy/link-modes.ts';

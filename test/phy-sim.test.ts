@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { VirtualClock } from '../firmware/core/clock.ts';
+import { VirtualClock } from '../lib/clock.ts';
 import { MdioWire, type MdioTarget } from '../hal/mdio/wire.ts';
 import { SimPhy, SIM_PHY_IDS, type PhyModel, type SimPhyOptions } from '../hal/sim/phy.ts';
 

@@ -4,9 +4,9 @@
  * duplicates, interrupts, and every bad input refused with one line and nothing sent.
  */
 import test from 'ava';
-import { Interrupt } from '../firmware/core/interrupt.ts';
+import { Interrupt } from '../lib/interrupt.ts';
 import { LiveConsole } from '../firmware/console/live-console.ts';
-import { readU16 } from '../firmware/net/addr.ts';
+import { readU16 } from '../lib/addr.ts';
 import { ETHERTYPE_ARP, ETHERTYPE_VLAN, parseIpv4Frame } from '../firmware/net/packets.ts';
 import { PingStats, formatG, formatTriptime } from '../firmware/net/ping-stats.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { bootTest } from './helpers/sim.ts';
 import { buildArp, ARP_REQUEST, BROADCAST_MAC } from '../firmware/net/packets.ts';
-import { parseIpv4 } from '../firmware/net/addr.ts';
+import { parseIpv4 } from '../lib/addr.ts';
 
 const POLL = 100; // sim-gw4 poll interval
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from './helpers/cli.ts';
 
 /** The portable core: what must run unchanged on a microcontroller-class JavaScript engine. */
-const CORE = ['firmware/core', 'firmware/net', 'firmware/lacp', 'firmware/bonding', 'firmware/console', 'firmware/system.ts'];
+const CORE = ['lib', 'firmware/net', 'firmware/lacp', 'firmware/bonding', 'firmware/console', 'firmware/system.ts'];
 
 function files(path: string): string[] {
   const full = join(ROOT, path);

@@ -8,7 +8,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { gw8_6390 } from '../boards/gw8-6390.ts';
-import { readPcapng } from '../hal/sim/pcapng.ts';
+import { readPcapng } from '../sim/pcapng.ts';
 import { RemoteCommands, DEFAULT_REMOTE_LIMITS, type RemoteLimits } from '../firmware/telemetry/remote-commands.ts';
 import { decodePayload, encodePayload, type Metric } from '../firmware/telemetry/sparkplug.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';

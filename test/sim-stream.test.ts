@@ -4,9 +4,9 @@
  * cable pull, frame sizes and protocols, and bad input.
  */
 import test from 'ava';
-import { parseIpv4 } from '../firmware/net/addr.ts';
+import { parseIpv4 } from '../lib/addr.ts';
 import { IPPROTO_UDP, buildIpv4 } from '../firmware/net/packets.ts';
-import { flowSourcePort } from '../hal/sim/flows.ts';
+import { flowSourcePort } from '../sim/flows.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 import { parseCounts } from './helpers/dataplane.ts';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { RealClock } from '../hal/clock-real.ts';
-import { bootSim } from '../firmware/boot.ts';
+import { bootSim } from '../sim/boot.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
 import { encodePayload } from '../firmware/telemetry/sparkplug.ts';

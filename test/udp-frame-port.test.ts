@@ -1,7 +1,7 @@
 /** The UDP frame port: one Ethernet frame per datagram on loopback, both ways. */
 import test from 'ava';
 import { createSocket } from 'node:dgram';
-import { UdpFramePort } from '../hal/transport/udp-frame-port.ts';
+import { UdpFramePort } from '../sim/udp-frame-port.ts';
 
 test('frames go out as datagrams and come in from them; a down port neither sends nor delivers', async (t) => {
   const peer = createSocket('udp4');

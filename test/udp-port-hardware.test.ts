@@ -9,14 +9,14 @@ import { Dispatcher } from '../firmware/console/dispatcher.ts';
 import { registerBondingCommands } from '../firmware/console/bonding-commands.ts';
 import { registerNetCommands } from '../firmware/console/net-commands.ts';
 import { SysFs } from '../firmware/console/sysfs.ts';
-import { EventLog } from '../firmware/core/log.ts';
-import { SeededRandom } from '../firmware/core/random.ts';
+import { EventLog } from '../lib/log.ts';
+import { SeededRandom } from '../lib/random.ts';
 import '../firmware/bonding/modes.ts';
-import { parseIpv4 } from '../firmware/net/addr.ts';
+import { parseIpv4 } from '../lib/addr.ts';
 import { NetStack } from '../firmware/net/stack.ts';
 import { RealClock } from '../hal/clock-real.ts';
-import { UdpFramePort } from '../hal/transport/udp-frame-port.ts';
-import { UdpPortHardware } from '../hal/transport/udp-port-hardware.ts';
+import { UdpFramePort } from '../sim/udp-frame-port.ts';
+import { UdpPortHardware } from '../sim/udp-port-hardware.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { bootTest } from './helpers/sim.ts';
 import { buildArp, ARP_REQUEST, ARP_REPLY, BROADCAST_MAC, buildIpv4, IPPROTO_UDP, IPPROTO_ICMP } from '../firmware/net/packets.ts';
-import { parseIpv4 } from '../firmware/net/addr.ts';
+import { parseIpv4 } from '../lib/addr.ts';
 
 const GW = parseIpv4('192.168.1.1')!;
 

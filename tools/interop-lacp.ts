@@ -27,13 +27,13 @@ import { registerBondingCommands } from '../firmware/console/bonding-commands.ts
 import { registerNetCommands } from '../firmware/console/net-commands.ts';
 import { registerDiagCommands } from '../firmware/console/diag-commands.ts';
 import { SysFs } from '../firmware/console/sysfs.ts';
-import { EventLog, formatLogEntry } from '../firmware/core/log.ts';
-import { SeededRandom } from '../firmware/core/random.ts';
-import { parseIpv4 } from '../firmware/net/addr.ts';
+import { EventLog, formatLogEntry } from '../lib/log.ts';
+import { SeededRandom } from '../lib/random.ts';
+import { parseIpv4 } from '../lib/addr.ts';
 import { NetStack } from '../firmware/net/stack.ts';
 import { RealClock } from '../hal/clock-real.ts';
-import { UdpFramePort } from '../hal/transport/udp-frame-port.ts';
-import { UdpPortHardware } from '../hal/transport/udp-port-hardware.ts';
+import { UdpFramePort } from '../sim/udp-frame-port.ts';
+import { UdpPortHardware } from '../sim/udp-port-hardware.ts';
 import { FlowReceiver, FlowSender } from './interop/flows.ts';
 import { NsTraffic, OvsPeer, type MemberCounters } from './interop/ovs-peer.ts';
 

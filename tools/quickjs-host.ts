@@ -8,14 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten';
-import { VirtualClock } from '../firmware/core/clock.ts';
-import { EventLog } from '../firmware/core/log.ts';
+import { VirtualClock } from '../lib/clock.ts';
+import { EventLog } from '../lib/log.ts';
 import { Dispatcher } from '../firmware/console/dispatcher.ts';
 import { Board } from '../hal/board.ts';
 import { nodeSettle } from '../hal/clock-real.ts';
-import { SimHardware } from '../hal/sim/hardware.ts';
-import { registerSimCommands } from '../hal/sim/commands.ts';
-import { bootSim, runScenarioLine } from '../firmware/boot.ts';
+import { SimHardware } from '../sim/hardware.ts';
+import { registerSimCommands } from '../sim/commands.ts';
+import { bootSim, runScenarioLine } from '../sim/boot.ts';
 import { PortDevice } from '../firmware/net/port-device.ts';
 import type { BoardDefinition } from '../boards/types.ts';
 import { buildCore } from './build-core.ts';

@@ -10,7 +10,7 @@
  * metrics and wrong types are counted and otherwise ignored.
  */
 import { decodePayload, type Metric, type SparkplugPayload } from '../../firmware/telemetry/sparkplug.ts';
-import { errorText } from '../../firmware/core/errors.ts';
+import { errorText } from '../../lib/errors.ts';
 import { deviceEvents, nodeEvents, type Change, type EventDraft, type TimelineEvent } from './events.ts';
 import { FrameRates, type Direction } from './rates.ts';
 import { NAMESPACE, parseTopic, type SparkplugTopic } from './topic.ts';

@@ -19,9 +19,9 @@
  * injected clock. Portable core: the transmit and receive paths allocate nothing (frames that
  * need a new source MAC are copied into a scratch buffer allocated once).
  */
-import { formatMac, macEquals, readU16, readU32 } from '../net/addr.ts';
+import { formatMac, macEquals, readU16, readU32 } from '../../lib/addr.ts';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from '../net/packets.ts';
-import type { TimerHandle } from '../core/clock.ts';
+import type { TimerHandle } from '../../lib/clock.ts';
 import type { Bond, ModeExtension } from './bond.ts';
 import { hashToIndex, xmitHash } from './hash.ts';
 import { BOND_MODE_ALB, BOND_MODE_TLB } from './options.ts';

@@ -4,8 +4,8 @@
  * by when it last sent and last received, so it catches a partner that stops forwarding while
  * the link stays up (HOWTO 11.2.2), which the MII monitor cannot see (HOWTO 8.3).
  */
-import { PeriodicTimer } from '../core/clock.ts';
-import { macEquals, parseIpv4, readU16, readU32 } from '../net/addr.ts';
+import { PeriodicTimer } from '../../lib/clock.ts';
+import { macEquals, parseIpv4, readU16, readU32 } from '../../lib/addr.ts';
 import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, writeArpPayload, writeEthernetHeader } from '../net/packets.ts';
 import { BOND_ARP_FILTER, BOND_ARP_TARGETS_ALL, BOND_MODE_ACTIVEBACKUP } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';

@@ -7,12 +7,12 @@
  * Portable core: no Node modules, time from the injected Clock, no allocation per frame on
  * the transmit path.
  */
-import type { Clock } from '../core/clock.ts';
-import { Ratelimit } from '../core/ratelimit.ts';
-import { UsageError } from '../core/errors.ts';
-import type { EventLog } from '../core/log.ts';
-import type { Random } from '../core/random.ts';
-import { formatMac, macEquals, readU16 } from '../net/addr.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { Ratelimit } from '../../lib/ratelimit.ts';
+import { UsageError } from '../../lib/errors.ts';
+import type { EventLog } from '../../lib/log.ts';
+import type { Random } from '../../lib/random.ts';
+import { formatMac, macEquals, readU16 } from '../../lib/addr.ts';
 import type { Duplex, NetCounters, NetDevice } from '../net/netdev.ts';
 import { ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
 import { hashToIndex, xmitHash } from './hash.ts';

@@ -3,7 +3,7 @@
  * transmit hashes over the distributing slaves of the active aggregator only; LACPDUs and
  * Markers are taken off the receive path; the switch's trunk tables follow the aggregator.
  */
-import { formatMac, isZeroMac, parseMac, readU16 } from '../net/addr.ts';
+import { formatMac, isZeroMac, parseMac, readU16 } from '../../lib/addr.ts';
 import { ETHERTYPE_SLOW } from '../net/packets.ts';
 import { Lacp, type LacpPort, type LacpSettings } from '../lacp/engine.ts';
 import { registerBondMode, type Bond, type ModeExtension } from './bond.ts';

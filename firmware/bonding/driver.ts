@@ -3,7 +3,7 @@
  * defaults every new bond starts from), creates `max_bonds` bonds at load, and creates and
  * destroys bonds at run time through /sys/class/net/bonding_masters (bond_sysfs.c).
  */
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import { Bond, availableModesText, bondModeAvailable, type BondEnv } from './bond.ts';
 import { readModuleParams } from './module-params.ts';
 import { cloneBondOptions, defaultBondOptions, type BondOptions } from './options.ts';

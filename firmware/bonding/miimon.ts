@@ -6,7 +6,7 @@
  * Delays are counted in monitor rounds, as Linux counts them, so a slave whose link drops is
  * declared down exactly `downdelay` ms after the round that first saw the drop.
  */
-import { PeriodicTimer } from '../core/clock.ts';
+import { PeriodicTimer } from '../../lib/clock.ts';
 import { BOND_MODE_ACTIVEBACKUP, usesXmitHash } from './options.ts';
 import { BOND_LINK_BACK, BOND_LINK_DOWN, BOND_LINK_FAIL, BOND_LINK_NOCHANGE, BOND_LINK_UP, type Slave } from './slave.ts';
 import type { MonitorHost } from './monitor-host.ts';

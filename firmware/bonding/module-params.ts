@@ -14,8 +14,8 @@
  *
  * Portable core: no Node modules.
  */
-import { UsageError } from '../core/errors.ts';
-import { formatIpv4, parseIpv4 } from '../net/addr.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { formatIpv4, parseIpv4 } from '../../lib/addr.ts';
 import {
   ARP_MODES,
   BOND_DEFAULT_MIIMON,

@@ -4,8 +4,8 @@
  * bond_miimon_commit and bond_ab_arp_commit do in Linux. The monitors know the bond only
  * through this interface, so they do not import it.
  */
-import type { Clock } from '../core/clock.ts';
-import type { EventLog } from '../core/log.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { EventLog } from '../../lib/log.ts';
 import type { BondOptions } from './options.ts';
 import type { Slave } from './slave.ts';
 

@@ -16,8 +16,8 @@
  *
  * Portable core: no Node modules, no timers.
  */
-import { UsageError } from '../core/errors.ts';
-import { formatIpv4, formatMac, parseIpv4 } from '../net/addr.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { formatIpv4, formatMac, parseIpv4 } from '../../lib/addr.ts';
 
 // ---------------------------------------------------------------------------------------
 // Modes

@@ -2,7 +2,7 @@
  * /proc/net/bonding/<bond>, line for line as current Linux prints it (bond_procfs.c):
  * the driver line, the bond's mode and monitors, then one block per slave.
  */
-import { formatMac } from '../net/addr.ts';
+import { formatMac } from '../../lib/addr.ts';
 import { Bond, usesPrimary } from './bond.ts';
 import { BOND_MODE_ACTIVEBACKUP, modeLongName, transmitsByHash, valueName } from './options.ts';
 import { LINK_STATE_NAMES, type Slave } from './slave.ts';

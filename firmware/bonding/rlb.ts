@@ -16,7 +16,7 @@
  *
  * Portable core: everything is allocated once; the transmit and receive hooks allocate nothing.
  */
-import { formatIpv4, macEquals, readU16, readU32, writeU16, writeU32 } from '../net/addr.ts';
+import { formatIpv4, macEquals, readU16, readU32, writeU16, writeU32 } from '../../lib/addr.ts';
 import { ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
 import type { Bond } from './bond.ts';
 import type { Slave } from './slave.ts';

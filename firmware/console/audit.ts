@@ -4,8 +4,8 @@
  * listeners (the `Audit/Last` metric), and into a bounded ring that is kept with the saved
  * configuration so it survives restarts (security.ts persists it).
  */
-import { escapeLine, escapeText } from '../core/escape.ts';
-import type { EventLog } from '../core/log.ts';
+import { escapeLine, escapeText } from '../../lib/escape.ts';
+import type { EventLog } from '../../lib/log.ts';
 import { SOURCES, type AuditEvent, type Source } from './dispatcher.ts';
 
 export interface AuditEntry extends AuditEvent {

@@ -3,8 +3,8 @@
  * files under /sys/class/net/bonding_masters, /sys/class/net/<bond>/bonding/ and
  * /sys/class/net/<port>/bonding_slave/, and /proc/net/bonding/<bond>.
  */
-import { UsageError } from '../core/errors.ts';
-import { formatMac } from '../net/addr.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { formatMac } from '../../lib/addr.ts';
 import { validIfName } from '../bonding/options.ts';
 import type { NetStack } from '../net/stack.ts';
 import type { Bond } from '../bonding/bond.ts';

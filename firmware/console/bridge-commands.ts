@@ -1,4 +1,4 @@
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import type { BridgeClient } from '../../hal/bridge/client.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 

@@ -2,7 +2,7 @@
  * `config show|save|load`: the running configuration as console commands, kept in a
  * store the platform provides (two checksummed copies on disk under the CLI).
  */
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import type { NetStack } from '../net/stack.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 import { runningConfig } from './running-config.ts';

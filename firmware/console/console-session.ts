@@ -6,7 +6,7 @@
  * line. Lines then run through the live console as the logged-in user. Portable: time comes
  * from the injected clock; the way in hands over lines and Ctrl-C and shows what this prints.
  */
-import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import type { Principal } from './access.ts';
 import type { Dispatcher, SessionControl, Source } from './dispatcher.ts';
 import { LiveConsole } from './live-console.ts';

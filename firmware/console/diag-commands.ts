@@ -6,9 +6,9 @@
  * From MQTT, scripts and the configuration nothing could stop them, so there an open-ended
  * run is refused: ping needs -c (and a -W other than 0), arping -c or -w.
  */
-import type { Clock } from '../core/clock.ts';
-import { UsageError } from '../core/errors.ts';
-import { formatIpv4, parseIpv4 } from '../net/addr.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { formatIpv4, parseIpv4 } from '../../lib/addr.ts';
 import { runArping } from '../net/arping.ts';
 import { MAX_ECHO_DATA, type HostLink } from '../net/host.ts';
 import { DEFAULT_LINGER_US, runPing } from '../net/ping.ts';

@@ -1,5 +1,5 @@
-import { FirmwareError, UsageError, errorText } from '../core/errors.ts';
-import type { Interrupt } from '../core/interrupt.ts';
+import { FirmwareError, UsageError, errorText } from '../../lib/errors.ts';
+import type { Interrupt } from '../../lib/interrupt.ts';
 import { ACCESS, permits, type Access, type Grant, type Principal } from './access.ts';
 import { tokenize } from './tokenize.ts';
 

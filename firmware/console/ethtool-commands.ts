@@ -11,7 +11,7 @@
  * - an 802.1Q device reports its lower device's settings (vlan_ethtool_get_link_ksettings)
  *   with its own carrier, and no Wake-on-LAN or counters.
  */
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import type { Board, BoardPort } from '../../hal/board.ts';
 import { readLinkSettings } from '../../hal/link-settings.ts';
 import type { NetDevice, NetDeviceTable } from '../net/netdev.ts';

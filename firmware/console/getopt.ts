@@ -3,7 +3,7 @@
  * (options may follow operands, `-c3` and `-c 3` both work, `--` ends the options), and the
  * number conversions iputils uses (strtol_or_err, ping_strtod), with their messages.
  */
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 
 export type OptionEvent = { opt: string; arg: string | undefined } | { error: string };
 

@@ -3,7 +3,7 @@
  * printed as it writes them (a ping's replies as they come), and Ctrl-C interrupts it.
  * Portable: the way in hands over lines and Ctrl-C, and prints the text this gives it.
  */
-import { Interrupt } from '../core/interrupt.ts';
+import { Interrupt } from '../../lib/interrupt.ts';
 import type { CommandResult, Dispatcher, ExecuteOptions, Source } from './dispatcher.ts';
 
 export class LiveConsole {

@@ -2,13 +2,13 @@
  * Native commands beyond the HOWTO's: `show bonds`, `show bond <name>` (with its LACP state),
  * and raw register access (`mdio`, `switch`). Every `show` has a JSON form from the same data.
  */
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import type { Board } from '../../hal/board.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
 import { formatOption, modeLongName, modeName, modeNumber } from '../bonding/options.ts';
 import { LINK_STATE_NAMES } from '../bonding/slave.ts';
-import { formatMac } from '../net/addr.ts';
+import { formatMac } from '../../lib/addr.ts';
 import type { NetStack } from '../net/stack.ts';
 import { printable } from './dispatcher.ts';
 import { table } from './system-commands.ts';

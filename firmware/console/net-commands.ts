@@ -1,7 +1,7 @@
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import { Bond } from '../bonding/bond.ts';
 import { cloneBondOptions, setOption, SLAVE_KEYWORDS } from '../bonding/options.ts';
-import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../net/addr.ts';
+import { formatIpv4, formatMac, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../../lib/addr.ts';
 import { operstate, type NetDevice } from '../net/netdev.ts';
 import { isFrontPort } from '../net/port-device.ts';
 import type { NetStack } from '../net/stack.ts';

@@ -7,7 +7,7 @@
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { BOND_OPTIONS, defaultBondOptions, modeName, setOption, optionInputText, type BondOptions, type ConfigRank, type OptionName } from '../bonding/options.ts';
-import { formatIpv4, formatMac } from '../net/addr.ts';
+import { formatIpv4, formatMac } from '../../lib/addr.ts';
 import type { NetStack } from '../net/stack.ts';
 import type { NetDevice } from '../net/netdev.ts';
 

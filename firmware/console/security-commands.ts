@@ -3,7 +3,7 @@
  * their roles, passwords typed at prompts (never on a command line), the audit log, and the
  * role remote commands (NCMD/DCMD) run with.
  */
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import { GRANTS, isGrant, isRole, type Principal } from './access.ts';
 import { formatAuditEntry, isoTime } from './audit.ts';
 import { printable, type CommandContext, type Dispatcher } from './dispatcher.ts';

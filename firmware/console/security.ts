@@ -5,10 +5,10 @@
  * and written there as they change, without touching the saved commands; the role remote
  * commands run with is part of the configuration's commands (`mqtt-commands <role>`).
  */
-import type { Clock } from '../core/clock.ts';
-import type { EventLog } from '../core/log.ts';
-import { Ratelimit } from '../core/ratelimit.ts';
-import { errorText } from '../core/errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { EventLog } from '../../lib/log.ts';
+import { Ratelimit } from '../../lib/ratelimit.ts';
+import { errorText } from '../../lib/errors.ts';
 import { AuditLog, auditRecord, parseAuditRecord, type AuditEntry } from './audit.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { UserTable, parseUserRecord, userRecord, type PasswordHasher } from './users.ts';

@@ -1,4 +1,4 @@
-import { FirmwareError } from '../core/errors.ts';
+import { FirmwareError } from '../../lib/errors.ts';
 
 /**
  * A tree of virtual files in the style of Linux sysfs and procfs, read by `cat` and written

@@ -1,7 +1,7 @@
-import { UsageError } from '../core/errors.ts';
-import { formatLogEntry, type EventLog } from '../core/log.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { formatLogEntry, type EventLog } from '../../lib/log.ts';
 import type { Board } from '../../hal/board.ts';
-import { formatMac } from '../net/addr.ts';
+import { formatMac } from '../../lib/addr.ts';
 import type { NetDeviceTable } from '../net/netdev.ts';
 import type { NetStack } from '../net/stack.ts';
 import { registerEthtoolCommand } from './ethtool-commands.ts';

@@ -1,4 +1,4 @@
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 
 /** Longest console line accepted; longer lines are refused whole. */
 export const MAX_LINE = 4096;

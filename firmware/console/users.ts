@@ -3,7 +3,7 @@
  * (`PasswordHasher`: scrypt from Node's crypto under the CLI) and kept with the saved
  * configuration as a record; the password itself is never stored, logged or shown.
  */
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import { isRole, type Role } from './access.ts';
 import { printable } from './dispatcher.ts';
 

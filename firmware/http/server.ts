@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { FirmwareError, UsageError } from '../core/errors.ts';
+import { FirmwareError, UsageError } from '../../lib/errors.ts';
 
 export interface HttpEndpoint {
   host: string;

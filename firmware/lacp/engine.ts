@@ -8,7 +8,7 @@
  *
  * Portable core: no Node modules; PDUs are encoded into one reusable buffer.
  */
-import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import {
   LACPDU_FRAME_LENGTH,
   Lacpdu,
@@ -27,7 +27,7 @@ import {
   encodeLacpdu,
 } from './pdu.ts';
 import { AD_SELECT_ACTOR_PORT_PRIO, AD_SELECT_COUNT, AD_SELECT_STABLE } from '../bonding/options.ts';
-import { macEquals } from '../net/addr.ts';
+import { macEquals } from '../../lib/addr.ts';
 import { ETHERTYPE_SLOW } from '../net/packets.ts';
 
 /** 802.1AX-2020 6.4.4 timer constants, in ms. */

@@ -15,7 +15,7 @@
  * Time comes from the injected Clock, and a timer runs only while something can expire:
  * one per resolution in progress and one for the FAILED entries, none otherwise.
  */
-import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
 
 export type NeighbourState = 'REACHABLE' | 'STALE' | 'INCOMPLETE' | 'FAILED';
 

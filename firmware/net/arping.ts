@@ -9,9 +9,9 @@
  * Portable core: time from the injected Clock; the probes are built in the host stack's
  * scratch buffer.
  */
-import type { Clock, TimerHandle } from '../core/clock.ts';
-import type { Interrupt } from '../core/interrupt.ts';
-import { formatIpv4, readU16, readU32 } from './addr.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import type { Interrupt } from '../../lib/interrupt.ts';
+import { formatIpv4, readU16, readU32 } from '../../lib/addr.ts';
 import type { HostLink, HostStack } from './host.ts';
 import { ARP_REPLY, ARP_REQUEST } from './packets.ts';
 

@@ -21,11 +21,11 @@
  * - No sockets: UDP and TCP addressed to us are counted and reported, nothing answers them
  *   (Linux would send ICMP port unreachable or a TCP RST). IP fragments are dropped.
  */
-import type { Clock } from '../core/clock.ts';
-import { Ratelimit } from '../core/ratelimit.ts';
-import type { EventLog } from '../core/log.ts';
-import { UsageError } from '../core/errors.ts';
-import { formatIpv4, formatMac, readU16, readU32, writeU16, writeU32 } from './addr.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { Ratelimit } from '../../lib/ratelimit.ts';
+import type { EventLog } from '../../lib/log.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { formatIpv4, formatMac, readU16, readU32, writeU16, writeU32 } from '../../lib/addr.ts';
 import { ArpCache, type NeighbourEntry } from './arp-cache.ts';
 import {
   ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, inetChecksum,

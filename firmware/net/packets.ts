@@ -2,7 +2,7 @@
  * Ethernet, ARP and IPv4 frame layouts (RFC 826, RFC 791, RFC 792, RFC 768, RFC 9293):
  * offsets, a checksum, and builders for the frames hosts and the gateway send.
  */
-import { readU16, writeU16, writeU32 } from './addr.ts';
+import { readU16, writeU16, writeU32 } from '../../lib/addr.ts';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;

@@ -13,9 +13,9 @@
  * Portable core: no Node built-ins; the transmit path allocates nothing per probe (a probe
  * held for ARP keeps two numbers).
  */
-import type { Clock, TimerHandle } from '../core/clock.ts';
-import type { Interrupt } from '../core/interrupt.ts';
-import { formatIpv4 } from './addr.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import type { Interrupt } from '../../lib/interrupt.ts';
+import { formatIpv4 } from '../../lib/addr.ts';
 import { ECHO_STAMP_BYTES, readEchoStamp, type DeliveredPacket, type HostLink, type HostStack } from './host.ts';
 import { IPPROTO_ICMP } from './packets.ts';
 import { PingStats, formatTriptime } from './ping-stats.ts';

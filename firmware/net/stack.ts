@@ -5,15 +5,15 @@
  *
  * Portable core: no Node modules; time and randomness are injected.
  */
-import type { Clock } from '../core/clock.ts';
-import { UsageError } from '../core/errors.ts';
-import type { EventLog } from '../core/log.ts';
-import type { Random } from '../core/random.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { UsageError } from '../../lib/errors.ts';
+import type { EventLog } from '../../lib/log.ts';
+import type { Random } from '../../lib/random.ts';
 import { Bond, type BondEnv } from '../bonding/bond.ts';
 import '../bonding/bond3ad.ts';
 import type { BondPort } from '../bonding/slave.ts';
 import { BondingDriver } from '../bonding/driver.ts';
-import { readU16 } from './addr.ts';
+import { readU16 } from '../../lib/addr.ts';
 import { HostStack, type HostLink } from './host.ts';
 import { NetDeviceTable, type NetDevice } from './netdev.ts';
 import { ETHERTYPE_VLAN } from './packets.ts';

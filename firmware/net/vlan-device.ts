@@ -1,4 +1,4 @@
-import { UsageError } from '../core/errors.ts';
+import { UsageError } from '../../lib/errors.ts';
 import type { Duplex, NetCounters, NetDevice } from './netdev.ts';
 
 /** The device an 802.1Q device sits on: a bond (or a port not enslaved). */

@@ -6,9 +6,9 @@
  *
  * Portable core: no Node modules; everything outside comes through `GuestHost`.
  */
-import type { Clock, TimerHandle } from '../core/clock.ts';
-import { EventLog } from '../core/log.ts';
-import { SeededRandom } from '../core/random.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import { EventLog } from '../../lib/log.ts';
+import { SeededRandom } from '../../lib/random.ts';
 import { Dispatcher } from '../console/dispatcher.ts';
 import { SysFs } from '../console/sysfs.ts';
 import { registerNetCommands } from '../console/net-commands.ts';

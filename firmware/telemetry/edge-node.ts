@@ -13,8 +13,8 @@
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Firmware } from '../system.ts';
-import { escapeText } from '../core/escape.ts';
-import { Ratelimit } from '../core/ratelimit.ts';
+import { escapeText } from '../../lib/escape.ts';
+import { Ratelimit } from '../../lib/ratelimit.ts';
 import { formatAuditEntry } from '../console/audit.ts';
 import { FIRMWARE_VERSION } from '../console/system-commands.ts';
 import { connectGuarded } from './guarded-stream.ts';

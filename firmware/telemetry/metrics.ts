@@ -6,7 +6,7 @@ import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
 import { BOND_OPTIONS, formatOption, modeName } from '../bonding/options.ts';
 import { LINK_STATE_NAMES } from '../bonding/slave.ts';
-import { formatMac } from '../net/addr.ts';
+import { formatMac } from '../../lib/addr.ts';
 import type { NetStack } from '../net/stack.ts';
 import type { DataTypeName, MetricValue } from './sparkplug.ts';
 

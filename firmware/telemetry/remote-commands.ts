@@ -9,10 +9,10 @@
  * Rebirth requests are folded into at most one birth per interval. Bad input from the network
  * is counted, logged (rate-limited, escaped) and changes nothing.
  */
-import type { Clock, TimerHandle } from '../core/clock.ts';
-import { errorText } from '../core/errors.ts';
-import { escapeText } from '../core/escape.ts';
-import { Ratelimit } from '../core/ratelimit.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import { errorText } from '../../lib/errors.ts';
+import { escapeText } from '../../lib/escape.ts';
+import { Ratelimit } from '../../lib/ratelimit.ts';
 import { MAX_LINE } from '../console/tokenize.ts';
 import type { Firmware } from '../system.ts';
 import { CONFIG_OPTIONS } from './metrics.ts';

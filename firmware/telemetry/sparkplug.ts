@@ -4,7 +4,7 @@
  * metrics) are plain numbers on our side and converted here, at the codec boundary.
  */
 import { org } from '../../proto/sparkplug_b.js';
-import { ProtocolError } from '../core/errors.ts';
+import { ProtocolError } from '../../lib/errors.ts';
 
 const Payload = org.eclipse.tahu.protobuf.Payload;
 

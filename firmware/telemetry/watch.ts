@@ -2,8 +2,8 @@
  * `bondfw watch <url>`: subscribes to every Sparkplug B topic and prints each message as a
  * readable line, for people without a Sparkplug host.
  */
-import { errorText } from '../core/errors.ts';
-import { escapeLine, escapeText } from '../core/escape.ts';
+import { errorText } from '../../lib/errors.ts';
+import { escapeLine, escapeText } from '../../lib/escape.ts';
 import { connectGuarded } from './guarded-stream.ts';
 import { maskUrl } from './sparkplug-ids.ts';
 import { decodePayload } from './sparkplug.ts';

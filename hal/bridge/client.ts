@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../../firmware/core/clock.ts';
-import { DeviceError, ProtocolError } from '../../firmware/core/errors.ts';
-import type { EventLog } from '../../firmware/core/log.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
+import { DeviceError, ProtocolError } from '../../lib/errors.ts';
+import type { EventLog } from '../../lib/log.ts';
 import { MdioBusBase, checkOp, type MdioOp, type RunOptions } from '../mdio/bus.ts';
 import { MdioTimeoutError } from '../mdio/errors.ts';
 import { BridgeFrameReader, BridgeFrameWriter } from './framing.ts';

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../../firmware/core/errors.ts';
+import { ProtocolError } from '../../lib/errors.ts';
 import type { MdioOp } from '../mdio/bus.ts';
 import { bondfw } from '../../proto/bridge.js';
 import { decodeProgram, encodeProgram } from './program.ts';

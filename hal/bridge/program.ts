@@ -1,4 +1,4 @@
-import { ProtocolError } from '../../firmware/core/errors.ts';
+import { ProtocolError } from '../../lib/errors.ts';
 import { checkOp, type MdioOp } from '../mdio/bus.ts';
 
 /**

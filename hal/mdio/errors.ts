@@ -1,4 +1,4 @@
-import { DeviceError } from '../../firmware/core/errors.ts';
+import { DeviceError } from '../../lib/errors.ts';
 
 /** A `wait` op whose register never matched within its tries. */
 export class MdioTimeoutError extends DeviceError {

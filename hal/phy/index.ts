@@ -1,4 +1,4 @@
-import { DeviceError } from '../../firmware/core/errors.ts';
+import { DeviceError } from '../../lib/errors.ts';
 import type { MdioBus } from '../mdio/bus.ts';
 import { GenericPhy } from './generic.ts';
 import { MARVELL_PHY_ID_88E1510, MARVELL_PHY_ID_88E6390, MarvellPhy } from './marvell.ts';

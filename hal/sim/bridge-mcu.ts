@@ -1,4 +1,4 @@
-import type { Clock } from '../../firmware/core/clock.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { MdioOp } from '../mdio/bus.ts';
 import { MdioTimeoutError } from '../mdio/errors.ts';
 import { executeOps, type MdioWire } from '../mdio/wire.ts';

@@ -16,7 +16,7 @@
  * Not modelled: address learning (ATU), VLAN table (VTU), front-to-front forwarding,
  * interrupts, cascaded chips (device numbers other than 0).
  */
-import type { Clock } from '../../firmware/core/clock.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { MdioTarget, MdioWire } from '../mdio/wire.ts';
 import { SimMib } from './mv88e6xxx-mib.ts';
 

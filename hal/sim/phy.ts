@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../firmware/core/clock.ts';
+import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { MDIO_IDLE, type MdioTarget } from '../mdio/wire.ts';
 import {
   ADVERTISE_1000FULL,

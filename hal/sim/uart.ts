@@ -1,4 +1,4 @@
-import type { Clock } from '../../firmware/core/clock.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { UART_BITS_PER_BYTE, type ByteLink } from '../bridge/link.ts';
 
 /**

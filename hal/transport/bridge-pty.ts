@@ -1,4 +1,4 @@
-import type { Clock } from '../../firmware/core/clock.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { ByteLink } from '../bridge/link.ts';
 import { PacedLink } from '../sim/paced-link.ts';
 import { openPtyPair } from './pty.ts';

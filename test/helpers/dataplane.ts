@@ -6,10 +6,10 @@
  */
 import type { ExecutionContext } from 'ava';
 import type { Mode8023ad } from '../../firmware/bonding/bond3ad.ts';
-import { readU16 } from '../../firmware/net/addr.ts';
+import { readU16 } from '../../lib/addr.ts';
 import { ETHERTYPE_IPV4, etherTypeOffset } from '../../firmware/net/packets.ts';
-import { ECHO_PORT } from '../../hal/sim/stream.ts';
-import type { Topology } from '../../hal/sim/world.ts';
+import { ECHO_PORT } from '../../sim/stream.ts';
+import type { Topology } from '../../sim/world.ts';
 import { bootTest, type TestSystem } from './sim.ts';
 
 /** The stream every phase runs: 1000 frames/s (one a millisecond) over 16 flows. */

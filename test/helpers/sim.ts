@@ -1,9 +1,9 @@
-import { VirtualClock } from '../../firmware/core/clock.ts';
-import { bootSim, runScenarioLine, type BridgeMode, type SimSystem } from '../../firmware/boot.ts';
+import { VirtualClock } from '../../lib/clock.ts';
+import { bootSim, runScenarioLine, type BridgeMode, type SimSystem } from '../../sim/boot.ts';
 import { nodeSettle } from '../../hal/clock-real.ts';
 import { simGw4 } from '../../boards/sim-gw4.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
-import type { Topology } from '../../hal/sim/world.ts';
+import type { Topology } from '../../sim/world.ts';
 import { scryptHasher } from '../../firmware/config/password.ts';
 
 export interface TestSystem extends SimSystem {

@@ -4,9 +4,9 @@
  * members), and the far end's numbered flows counted per flow: received, duplicated,
  * reordered, lost, and the longest silence.
  */
-import { PeriodicTimer, type Clock } from '../../firmware/core/clock.ts';
+import { PeriodicTimer, type Clock } from '../../lib/clock.ts';
 import type { HostStack } from '../../firmware/net/host.ts';
-import { readU32 } from '../../firmware/net/addr.ts';
+import { readU32 } from '../../lib/addr.ts';
 
 export interface FlowSpec {
   dst: number;

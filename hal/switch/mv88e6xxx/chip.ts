@@ -7,7 +7,7 @@
  */
 import { MdioBusBase, checkOp, type MdioBus, type MdioOp, type RunOptions } from '../../mdio/bus.ts';
 import { MdioTimeoutError } from '../../mdio/errors.ts';
-import { DeviceError, UsageError } from '../../../firmware/core/errors.ts';
+import { DeviceError, UsageError } from '../../../lib/errors.ts';
 import type { PortStat } from '../port-stat.ts';
 import { MV88E6XXX_MAC_LINK_MODES } from './caps.ts';
 import { Mv88e6xxxSmi, type SmiBatch } from './smi.ts';

@@ -9,7 +9,7 @@
  */
 import type { MdioBus, MdioOp } from '../../mdio/bus.ts';
 import { MdioTimeoutError } from '../../mdio/errors.ts';
-import { DeviceError, UsageError } from '../../../firmware/core/errors.ts';
+import { DeviceError, UsageError } from '../../../lib/errors.ts';
 
 /** smi.h: MV88E6XXX_SMI_CMD / MV88E6XXX_SMI_DATA. */
 export const SMI_CMD = 0x00;

@@ -11,7 +11,7 @@
  * followed by status reads, and only what a status read cannot vouch for is redone with
  * explicit polling (as global2 PHY access does, see chip.ts).
  */
-import { DeviceError } from '../../../firmware/core/errors.ts';
+import { DeviceError } from '../../../lib/errors.ts';
 import type { PortStat } from '../port-stat.ts';
 import type { Mv88e6xxxInfo, Mv88e6xxxModel } from './chip.ts';
 import type { Mv88e6xxxSmi, SmiBatch } from './smi.ts';

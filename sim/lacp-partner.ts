@@ -1,9 +1,9 @@
-import type { Clock, TimerHandle } from '../../firmware/core/clock.ts';
+import type { Clock, TimerHandle } from '../lib/clock.ts';
 import {
   LACPDU_FRAME_LENGTH, LacpInfo, Lacpdu, STATE_ACTIVITY, STATE_AGGREGATION, STATE_COLLECTING, STATE_DEFAULTED, STATE_DISTRIBUTING,
   STATE_EXPIRED, STATE_SYNCHRONIZATION, STATE_TIMEOUT, decodeLacpdu, encodeLacpdu,
-} from '../../firmware/lacp/pdu.ts';
-import type { SimBridge } from './bridge.ts';
+} from '../firmware/lacp/pdu.ts';
+import type { SimBridge } from './partner-bridge.ts';
 
 /** 802.1AX-2020 Table 6-x timers. */
 const FAST_PERIODIC_MS = 1_000;

@@ -1,12 +1,12 @@
-import type { Clock } from '../../firmware/core/clock.ts';
-import type { BoardDefinition } from '../../boards/types.ts';
-import type { Conduit } from '../frames.ts';
-import { LocalMdioBus, MdioWire } from '../mdio/wire.ts';
-import { SimMv88e6xxx } from './mv88e6xxx.ts';
-import { SimPhy } from './phy.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { BoardDefinition } from '../boards/types.ts';
+import type { Conduit } from '../hal/frames.ts';
+import { LocalMdioBus, MdioWire } from '../hal/mdio/wire.ts';
+import { SimMv88e6xxx } from '../hal/sim/mv88e6xxx.ts';
+import { SimPhy } from '../hal/sim/phy.ts';
 import { SimWorld, type Topology } from './world.ts';
-import { BridgeMcu } from './bridge-mcu.ts';
-import type { ByteLink } from '../bridge/link.ts';
+import { BridgeMcu } from '../hal/sim/bridge-mcu.ts';
+import type { ByteLink } from '../hal/bridge/link.ts';
 
 export interface SimHardwareOptions {
   topology?: Topology;

@@ -7,9 +7,9 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import type { BondPort } from '../../firmware/bonding/slave.ts';
-import { formatMac, parseMac } from '../../firmware/net/addr.ts';
-import type { Duplex } from '../../firmware/net/netdev.ts';
+import type { BondPort } from '../firmware/bonding/slave.ts';
+import { formatMac, parseMac } from '../lib/addr.ts';
+import type { Duplex } from '../firmware/net/netdev.ts';
 
 export interface UdpFramePortOptions {
   /** The port name the bond shows (e.g. the interface name). */

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { CaptureFile } from '../sim/commands.ts';
-import { UsageError } from '../../firmware/core/errors.ts';
+import type { CaptureFile } from './commands.ts';
+import { UsageError } from '../lib/errors.ts';
 
 /** A capture written straight to a file (synchronous: a capture is small and ordered). */
 export function openCaptureFile(path: string): CaptureFile {

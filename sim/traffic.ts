@@ -3,12 +3,12 @@
  * the simulated hosts, counted per cable, and single frames built exactly as given and put
  * on the bond's transmit path.
  */
-import { UsageError } from '../../firmware/core/errors.ts';
-import { formatIpv4, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../../firmware/net/addr.ts';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, buildIpv4, parseIpv4Frame, BROADCAST_MAC } from '../../firmware/net/packets.ts';
-import type { NetStack } from '../../firmware/net/stack.ts';
-import type { Bond } from '../../firmware/bonding/bond.ts';
-import { printable } from '../../firmware/console/dispatcher.ts';
+import { UsageError } from '../lib/errors.ts';
+import { formatIpv4, isMulticastMac, isZeroMac, parseIpv4, parseMac } from '../lib/addr.ts';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, buildIpv4, parseIpv4Frame, BROADCAST_MAC } from '../firmware/net/packets.ts';
+import type { NetStack } from '../firmware/net/stack.ts';
+import type { Bond } from '../firmware/bonding/bond.ts';
+import { printable } from '../firmware/console/dispatcher.ts';
 import type { SimWorld } from './world.ts';
 import { flowHost, flowOfPort, flowSourcePort, maxFlows } from './flows.ts';
 

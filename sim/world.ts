@@ -1,7 +1,7 @@
-import type { Clock } from '../../firmware/core/clock.ts';
-import { ETHERTYPE_ARP, ETHERTYPE_SLOW, etherTypeOffset } from '../../firmware/net/packets.ts';
-import { readU16 } from '../../firmware/net/addr.ts';
-import { SimBridge } from './bridge.ts';
+import type { Clock } from '../lib/clock.ts';
+import { ETHERTYPE_ARP, ETHERTYPE_SLOW, etherTypeOffset } from '../firmware/net/packets.ts';
+import { readU16 } from '../lib/addr.ts';
+import { SimBridge } from './partner-bridge.ts';
 import { SimHost } from './host.ts';
 import { PartnerLacp } from './lacp-partner.ts';
 import type { PcapngWriter } from './pcapng.ts';

@@ -1,7 +1,7 @@
-import { macEquals, isMulticastMac, writeU16 } from '../../firmware/net/addr.ts';
+import { macEquals, isMulticastMac, writeU16 } from '../lib/addr.ts';
 import {
   ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, IPPROTO_ICMP, IPPROTO_TCP, buildArp, buildIpv4, inetChecksum, parseArp, parseIpv4Frame,
-} from '../../firmware/net/packets.ts';
+} from '../firmware/net/packets.ts';
 
 /**
  * A host on the far side of the link partner: answers ARP for its address, keeps an ARP

@@ -12,13 +12,13 @@
  * 1000/s) or in the 1 ms tick it falls in, so a cable pull at a given instant loses the same
  * frames every run.
  */
-import type { Clock, TimerHandle } from '../../firmware/core/clock.ts';
-import { UsageError } from '../../firmware/core/errors.ts';
-import { formatIpv4, readU16 } from '../../firmware/net/addr.ts';
-import { ETHERTYPE_IPV4, IPPROTO_TCP, IPPROTO_UDP, etherTypeOffset } from '../../firmware/net/packets.ts';
-import type { NetStack } from '../../firmware/net/stack.ts';
-import type { Bond } from '../../firmware/bonding/bond.ts';
-import { printable } from '../../firmware/console/dispatcher.ts';
+import type { Clock, TimerHandle } from '../lib/clock.ts';
+import { UsageError } from '../lib/errors.ts';
+import { formatIpv4, readU16 } from '../lib/addr.ts';
+import { ETHERTYPE_IPV4, IPPROTO_TCP, IPPROTO_UDP, etherTypeOffset } from '../firmware/net/packets.ts';
+import type { NetStack } from '../firmware/net/stack.ts';
+import type { Bond } from '../firmware/bonding/bond.ts';
+import { printable } from '../firmware/console/dispatcher.ts';
 import { flowHost, flowOfPort, flowSourcePort, maxFlows } from './flows.ts';
 import type { SimWorld } from './world.ts';
 

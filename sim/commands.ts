@@ -1,12 +1,12 @@
-import { UsageError } from '../../firmware/core/errors.ts';
-import { formatIpv4, parseHex, parseIpv4, parseMac, isMulticastMac, isZeroMac } from '../../firmware/net/addr.ts';
+import { UsageError } from '../lib/errors.ts';
+import { formatIpv4, parseHex, parseIpv4, parseMac, isMulticastMac, isZeroMac } from '../lib/addr.ts';
 import type { PartnerLacpConfig } from './lacp-partner.ts';
-import { printable, type Dispatcher } from '../../firmware/console/dispatcher.ts';
+import { printable, type Dispatcher } from '../firmware/console/dispatcher.ts';
 import type { SimHardware } from './hardware.ts';
 import { PcapngWriter } from './pcapng.ts';
 import { simTraffic, simXmit } from './traffic.ts';
 import { SimStream, formatStreamCounts, parseStreamStart } from './stream.ts';
-import type { NetStack } from '../../firmware/net/stack.ts';
+import type { NetStack } from '../firmware/net/stack.ts';
 
 /** A file the capture writes into (the CLI opens real files; tests may keep bytes in memory). */
 export interface CaptureFile {

@@ -1,4 +1,4 @@
-import { formatMac, isMulticastMac } from '../../firmware/net/addr.ts';
+import { formatMac, isMulticastMac } from '../lib/addr.ts';
 
 /** Where a link-partner switch port leads: a board cable, a host, or an inter-switch link. */
 export type PortSink = (frame: Uint8Array) => void;

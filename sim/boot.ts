@@ -1,18 +1,18 @@
-import type { Clock, VirtualClock } from './core/clock.ts';
-import { EventLog } from './core/log.ts';
-import { Firmware } from './system.ts';
-import { registerBridgeCommands } from './console/bridge-commands.ts';
+import type { Clock, VirtualClock } from '../lib/clock.ts';
+import { EventLog } from '../lib/log.ts';
+import { Firmware } from '../firmware/system.ts';
+import { registerBridgeCommands } from '../firmware/console/bridge-commands.ts';
 import { Board } from '../hal/board.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import type { ByteLink } from '../hal/bridge/link.ts';
 import type { MdioBus } from '../hal/mdio/bus.ts';
 import type { BridgeMcu } from '../hal/sim/bridge-mcu.ts';
-import { registerSimCommands, type CaptureFile } from '../hal/sim/commands.ts';
-import { SimHardware } from '../hal/sim/hardware.ts';
+import { registerSimCommands, type CaptureFile } from './commands.ts';
+import { SimHardware } from './hardware.ts';
 import { UartPair } from '../hal/sim/uart.ts';
-import type { Topology } from '../hal/sim/world.ts';
+import type { Topology } from './world.ts';
 import type { BoardDefinition } from '../boards/types.ts';
-import type { SecurityOptions } from './console/security.ts';
+import type { SecurityOptions } from '../firmware/console/security.ts';
 
 /** How the firmware reaches the simulated board's MDIO bus. */
 export type BridgeMode = 'none' | 'inproc' | 'pty';

@@ -8,10 +8,10 @@
  * Link changes are found by polling each port's carrier (the interface's sysfs file, or
  * `linkOverride`) on the firmware's clock: nothing pushes them here.
  */
-import { PeriodicTimer, type Clock } from '../../firmware/core/clock.ts';
-import type { Duplex, NetCounters } from '../../firmware/net/netdev.ts';
-import { frontPortFlags, type FrontPort } from '../../firmware/net/port-device.ts';
-import type { PortHardware } from '../../firmware/net/stack.ts';
+import { PeriodicTimer, type Clock } from '../lib/clock.ts';
+import type { Duplex, NetCounters } from '../firmware/net/netdev.ts';
+import { frontPortFlags, type FrontPort } from '../firmware/net/port-device.ts';
+import type { PortHardware } from '../firmware/net/stack.ts';
 import type { UdpFramePort } from './udp-frame-port.ts';
 
 /** A UDP frame port as a network device: the wire's state, the device's counters and flags. */
