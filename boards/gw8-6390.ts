@@ -10,7 +10,7 @@ import type { BoardDefinition } from './types.ts';
 export const gw8_6390: BoardDefinition = {
   name: 'gw8-6390',
   description: '8-port gateway, Marvell 88E6390-class switch behind a serial-MDIO bridge',
-  switch: { family: '6390', smiAddr: 0x02, cpuPort: 10, tagging: 'edsa' },
+  switch: { driver: 'mv88e6xxx', model: '6390', smiAddr: 0x02, cpuPort: 10, tagging: 'edsa' },
   ports: Array.from({ length: 8 }, (_, i) => ({ name: `lan${i + 1}`, switchPort: i + 1, phyAddr: i + 1 })),
   baseMac: '02:50:43:39:00:00',
   pollIntervalMs: 100,

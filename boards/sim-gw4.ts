@@ -8,7 +8,7 @@ import type { BoardDefinition } from './types.ts';
 export const simGw4: BoardDefinition = {
   name: 'sim-gw4',
   description: 'emulated 4-port gateway, Marvell 88E6352-class switch, DSA-tagged CPU port',
-  switch: { family: '6352', smiAddr: 0x10, cpuPort: 5, tagging: 'dsa' },
+  switch: { driver: 'mv88e6xxx', model: '6352', smiAddr: 0x10, cpuPort: 5, tagging: 'dsa' },
   ports: [
     { name: 'eth0', switchPort: 0, phyAddr: 0 },
     { name: 'eth1', switchPort: 1, phyAddr: 1 },

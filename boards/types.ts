@@ -3,7 +3,29 @@
  * port and PHY address each front-panel port name maps to, the CPU port, and defaults.
  * Boards are data; `hal/board.ts` brings one up.
  */
-export type SwitchFamily = '6352' | '6390';
+/**
+ * The switch chip: its driver family and model, where it answers on the MDIO bus, its CPU
+ * port and the tag that port carries. hal/switch/index.ts opens it.
+ */
+export type SwitchDefinition =
+  | {
+      driver: 'mv88e6xxx';
+      model: '6352' | '6390';
+      /** SMI address in multi-chip mode (even, non-zero), or 0 for single-chip mode. */
+      smiAddr: number;
+      cpuPort: number;
+      /** Management tag on the CPU port: DSA or EtherType DSA. */
+      tagging: 'dsa' | 'edsa';
+    }
+  | {
+      driver: 'mt7530';
+      model: 'MT7530' | 'MT7531';
+      /** The MDIO address the switch's register window answers on (0x1f when strapped as usual). */
+      smiAddr: number;
+      cpuPort: number;
+      /** The MediaTek special tag (net/dsa/tag_mtk.c). */
+      tagging: 'mtk';
+    };
 
 export interface BoardPortDefinition {
   /** Front-panel name, as the console and telemetry show it. */
@@ -26,14 +48,7 @@ export type TransportDefinition =
 export interface BoardDefinition {
   name: string;
   description: string;
-  switch: {
-    family: SwitchFamily;
-    /** SMI address in multi-chip mode (even, non-zero), or 0 for single-chip mode. */
-    smiAddr: number;
-    cpuPort: number;
-    /** Management tag on the CPU port. */
-    tagging: 'dsa' | 'edsa';
-  };
+  switch: SwitchDefinition;
   ports: readonly BoardPortDefinition[];
   /** Base MAC; front-panel port n gets base + n + 1 in the last byte. */
   baseMac: string;

@@ -42,7 +42,7 @@ import type { Security, SecurityOptions } from '../firmware/console/security.ts'
 import type { Clock } from '../lib/clock.ts';
 import { scryptHasher } from '../firmware/config/password.ts';
 import { checkSparkplugId, maskUrl } from '../firmware/telemetry/sparkplug-ids.ts';
-import { httpOption, startDashboard, type DashboardTelemetry } from '../firmware/http/dashboard.ts';
+import { httpOption, startDashboard, type DashboardTelemetry } from './http/dashboard.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 

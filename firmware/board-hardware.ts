@@ -1,6 +1,6 @@
 /**
  * The network stack's view of a hal board: its front-panel ports as port devices, frames
- * and link changes from the board, and the switch chip's trunk tables for hardware LAGs.
+ * and link changes from the board, and the switch chip's hardware LAG where it has one.
  */
 import type { Board } from '../hal/board.ts';
 import { PortDevice } from './net/port-device.ts';
@@ -9,7 +9,7 @@ import type { PortHardware } from './net/stack.ts';
 export function boardHardware(board: Board): PortHardware {
   const ports = board.ports.map((p) => new PortDevice(board, p));
   const index = new Map(board.ports.map((p, i) => [p, i]));
-  const chip = board.chip;
+  const lag = board.chip.lag;
   const sw = (i: number) => board.ports[i].switchPort;
   return {
     ports,
@@ -21,17 +21,10 @@ export function boardHardware(board: Board): PortHardware {
     onPortChange: (fn) => {
       board.onPortChange(() => fn());
     },
-    // mv88e6xxx port_lag_join / lag_change: trunk ID on every member, the mapping of the
-    // active members, and the hash masks of every LAG.
-    setLag: async (trunkId, members, active, allActive) => {
-      for (let i = 0; i < board.ports.length; i++) {
-        const inLag = members.includes(i);
-        const now = await chip.getPortTrunk(sw(i));
-        if (inLag && now !== trunkId) await chip.setPortTrunk(sw(i), trunkId);
-        else if (!inLag && now === trunkId) await chip.setPortTrunk(sw(i), null);
-      }
-      await chip.setTrunkMembers(trunkId, active.map(sw));
-      await chip.setTrunkMasks(allActive.map((lag) => lag.map(sw)));
+    lag: lag && {
+      firstId: lag.firstId,
+      lastId: lag.lastId,
+      setLag: (id, members, active) => lag.setLag(id, members.map(sw), active.map(sw)),
     },
   };
 }

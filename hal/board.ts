@@ -7,8 +7,8 @@ import type { Conduit } from './frames.ts';
 import type { MdioBus } from './mdio/bus.ts';
 import { probePhy } from './phy/index.ts';
 import type { PhyDriver, PhyStatus } from './phy/phy.ts';
-import { Mv88e6xxx, type PortPollResult, type PortStatus } from './switch/mv88e6xxx/chip.ts';
-import { DsaFramePort } from './switch/mv88e6xxx/frame-port.ts';
+import type { PortPollResult, PortStatus, SwitchChip, SwitchFramePort } from './switch/chip.ts';
+import { openSwitch } from './switch/index.ts';
 
 export interface PortCounters {
   rxPackets: number;
@@ -74,8 +74,8 @@ export class Board {
 
   private constructor(
     readonly def: BoardDefinition,
-    readonly chip: Mv88e6xxx,
-    readonly framePort: DsaFramePort,
+    readonly chip: SwitchChip,
+    readonly framePort: SwitchFramePort,
     ports: BoardPort[],
     private readonly clock: Clock,
     private readonly log: EventLog,
@@ -88,14 +88,11 @@ export class Board {
   /** Probes and configures the hardware of `def` over `bus`; throws DeviceError when it does not match. */
   static async open(def: BoardDefinition, bus: MdioBus, conduit: Conduit, clock: Clock, log: EventLog): Promise<Board> {
     const sw = def.switch;
-    const chip = await Mv88e6xxx.probe(bus, sw.smiAddr, sw.family);
-    if (chip.model !== sw.family) {
-      throw new DeviceError(`board ${def.name}: expected an 88E${sw.family}-class switch, found 88E${chip.model}`);
-    }
-    log.info(`mv88e6xxx: switch 88E${chip.model} found at SMI address 0x${sw.smiAddr.toString(16)}`);
-    await chip.setFrameMode(sw.cpuPort, sw.tagging);
-    await chip.trapLacp();
+    const chip = await openSwitch(sw, bus, `board ${def.name}`);
+    log.info(`${chip.family}: switch ${chip.modelName} found at SMI address 0x${sw.smiAddr.toString(16)}`);
+    await chip.setupCpuPort(sw.cpuPort);
     await chip.setupStats();
+    if (!chip.lag) log.info(`${chip.family}: no hardware LAG on the ${chip.modelName}: bonds forward through the CPU port`);
     const base = parseMac(def.baseMac);
     if (!base) throw new DeviceError(`board ${def.name}: bad base MAC '${def.baseMac}'`);
     const phyBus = chip.phyBus();
@@ -114,7 +111,7 @@ export class Board {
       log.info(`${p.name}: switch port ${p.switchPort}, PHY ${driver.name} (ID 0x${driver.phyId.toString(16).padStart(8, '0')}) at address ${p.phyAddr}`);
       await chip.setPortState(p.switchPort, 'forwarding');
     }
-    const framePort = new DsaFramePort(conduit, { mode: sw.tagging, device: 0 });
+    const framePort = chip.framePort(conduit);
     const board = new Board(def, chip, framePort, ports, clock, log);
     await board.poll();
     return board;
@@ -134,7 +131,7 @@ export class Board {
    * as a whole (Linux's tag_dsa.c hands them to the bond device itself).
    */
   setLagReceiver(fn: LagReceiver): void {
-    this.framePort.setTrunkReceiver(fn);
+    this.framePort.setTrunkReceiver?.(fn);
   }
 
   /** Called after a poll changed a port's carrier, PHY link, speed or duplex. */

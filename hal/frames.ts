@@ -16,6 +16,14 @@ export interface Conduit {
   setReceiver(handler: (frame: Uint8Array, length: number) => void): void;
 }
 
+/** Frames through a frame port, and those it dropped by reason. */
+export interface FramePortCounters {
+  tx: number;
+  rx: number;
+  txDropped: Record<string, number>;
+  rxDropped: Record<string, number>;
+}
+
 export type ReceiveHandler = (port: number, frame: Uint8Array, length: number) => void;
 
 export interface FramePort {

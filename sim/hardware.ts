@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { BoardDefinition } from '../boards/types.ts';
 import type { Conduit } from '../hal/frames.ts';
 import { LocalMdioBus, MdioWire } from '../hal/mdio/wire.ts';
-import { SimMv88e6xxx } from '../hal/sim/mv88e6xxx.ts';
+import { createSwitchEmulator, type SwitchEmulator } from '../hal/sim/switch.ts';
 import { SimPhy } from '../hal/sim/phy.ts';
 import { SimWorld, type Topology } from './world.ts';
 import { BridgeMcu } from '../hal/sim/bridge-mcu.ts';
@@ -23,7 +23,7 @@ export class SimHardware {
   readonly wire = new MdioWire();
   readonly bus: LocalMdioBus;
   readonly phys: SimPhy[] = [];
-  readonly chip: SimMv88e6xxx;
+  readonly chip: SwitchEmulator;
   readonly world: SimWorld;
   readonly conduit: Conduit;
   private cpuReceiver: ((frame: Uint8Array, length: number) => void) | undefined;
@@ -41,7 +41,7 @@ export class SimHardware {
       this.phys.push(phy);
       byPort[p.switchPort] = phy;
     }
-    this.chip = new SimMv88e6xxx({ model: def.switch.family, smiAddr: def.switch.smiAddr, clock, phys: byPort, cpuPort: def.switch.cpuPort });
+    this.chip = createSwitchEmulator(def.switch, clock, byPort);
     this.chip.attachTo(this.wire);
     this.bus = new LocalMdioBus(this.wire);
     this.world = new SimWorld({ clock, ports: def.ports.map((p) => p.name), topology: opts.topology });

@@ -10,6 +10,7 @@ import { BOARDS, findBoard } from '../boards/index.ts';
 import { gw8_6390 } from '../boards/gw8-6390.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { bootTest } from './helpers/sim.ts';
+import type { Mv88e6xxx } from '../hal/switch/mv88e6xxx/chip.ts';
 
 async function open(def = simGw4, tweak?: (hw: SimHardware) => void) {
   const clock = new VirtualClock(nodeSettle);
@@ -22,11 +23,12 @@ async function open(def = simGw4, tweak?: (hw: SimHardware) => void) {
 test('the 8-port 88E6390-class gateway probes against the 6390 model', async (t) => {
   const { board: openBoard, log } = await open(gw8_6390);
   const board = await openBoard();
-  t.is(board.chip.model, '6390');
+  t.is((board.chip as Mv88e6xxx).model, '6390');
+  t.is(board.chip.modelName, '88E6390');
   t.deepEqual(board.ports.map((p) => p.name), ['lan1', 'lan2', 'lan3', 'lan4', 'lan5', 'lan6', 'lan7', 'lan8']);
   t.true(board.ports.every((p) => p.phyDriver.name === 'Marvell 88E6390 internal'));
   t.true(board.ports.every((p) => p.carrier && p.phy.link && p.phy.speed === 1000 && p.phy.duplex === 'full'));
-  t.is(await board.chip.getFrameMode(10), 'edsa');
+  t.is(await (board.chip as Mv88e6xxx).getFrameMode(10), 'edsa');
   t.regex(log.tail().map((e) => e.text).join('\n'), /switch 88E6390 found at SMI address 0x2/);
 });
 
@@ -52,10 +54,13 @@ test('a board whose switch does not answer fails to open with a clear error', as
 test('a board definition naming the wrong switch family is refused', async (t) => {
   const { board } = await open({ ...simGw4, switch: { ...simGw4.switch } }, (hw) => hw);
   t.truthy(await board());
-  const wrong = { ...simGw4, switch: { ...simGw4.switch, family: '6390' as const } };
+  const wrong: typeof simGw4 = { ...simGw4, switch: { driver: 'mv88e6xxx', model: '6390', smiAddr: 0x10, cpuPort: 5, tagging: 'dsa' } };
   const clock = new VirtualClock(nodeSettle);
   const hw = new SimHardware(simGw4, clock);
   await t.throwsAsync(Board.open(wrong, hw.bus, hw.conduit, clock, new EventLog(clock)), { instanceOf: DeviceError });
+  // A family with no driver at all.
+  const unknown = { ...simGw4, switch: { ...simGw4.switch, driver: 'rtl8365' } } as unknown as typeof simGw4;
+  await t.throwsAsync(Board.open(unknown, hw.bus, hw.conduit, clock, new EventLog(clock)), { instanceOf: DeviceError, message: /no driver for switch family 'rtl8365'/ });
 });
 
 test('a port whose PHY does not answer fails the boot with an error naming the port', async (t) => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lacpdu, decodeLacpdu, STATE_EXPIRED, STATE_DEFAULTED, STATE_SYNCHRONIZATION, STATE_AGGREGATION } from '../firmware/lacp/pdu.ts';
 import { Mode8023ad } from '../firmware/bonding/bond3ad.ts';
-import { bootTest, type TestSystem } from './helpers/sim.ts';
+import { bootTest, marvellChip, type TestSystem } from './helpers/sim.ts';
 
 interface Sent {
   time: number;
@@ -194,15 +194,15 @@ test('a Marker is answered with a Marker Response from the port\'s own MAC', asy
 test('the switch trunk tables follow the aggregator', async (t) => {
   const { s, t0 } = await lacpBond();
   await until(s, t0 + 3000);
-  t.is(await s.board.chip.getPortTrunk(0), 1);
-  t.is(await s.board.chip.getPortTrunk(1), 1);
-  t.is(await s.board.chip.readTrunkMapping(1), 0b11);
+  t.is(await marvellChip(s).getPortTrunk(0), 1);
+  t.is(await marvellChip(s).getPortTrunk(1), 1);
+  t.is(await marvellChip(s).readTrunkMapping(1), 0b11);
   await s.run('sim link eth1 down');
   await until(s, t0 + 3200);
-  t.is(await s.board.chip.readTrunkMapping(1), 0b01);
+  t.is(await marvellChip(s).readTrunkMapping(1), 0b01);
   await s.run('ifenslave -d bond0 eth1');
   await until(s, t0 + 3300);
-  t.is(await s.board.chip.getPortTrunk(1), null);
+  t.is(await marvellChip(s).getPortTrunk(1), null);
 });
 
 test('every LACPDU the firmware sends decodes in tshark without a malformed or wrong-TLV flag', async (t) => {

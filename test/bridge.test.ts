@@ -16,6 +16,7 @@ import { EventLog } from '../lib/log.ts';
 import { Board } from '../hal/board.ts';
 import { BridgeConduit } from '../hal/bridge/conduit.ts';
 import { ARP_REQUEST, BROADCAST_MAC, buildArp } from '../firmware/net/packets.ts';
+import type { Mv88e6xxx } from '../hal/switch/mv88e6xxx/chip.ts';
 
 const BAUD = 921_600;
 const SMI = 0x10; // sim-gw4's switch: multi-chip SMI address
@@ -299,7 +300,7 @@ test('a bridge with a small program limit: the link poll is split into batches t
   t.is(client.maxBatchOps, 200);
   hw.world.setCable(4, false);
   const board = await clock.drive(Board.open(gw8_6390, client, hw.conduit, clock, new EventLog(clock)));
-  t.true(board.chip.splitPolls > 0);
+  t.true((board.chip as Mv88e6xxx).splitPolls > 0);
   t.deepEqual(board.ports.map((p) => p.carrier), [true, true, true, true, false, true, true, true]);
   t.true(board.ports.every((p) => p.pollErrors === 0));
   board.close();

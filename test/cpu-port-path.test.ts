@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { buildIpv4, IPPROTO_ICMP } from '../firmware/net/packets.ts';
-import { bootTest, type TestSystem } from './helpers/sim.ts';
+import { bootTest, marvellChip, type TestSystem } from './helpers/sim.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -35,7 +35,7 @@ test('two 802.3ad bonds: frames from each switch trunk reach the bond that owns 
     'ifenslave bond0 eth0 eth1', 'ifenslave bond1 eth2 eth3', 'sim wait 3s',
   ]) t.false((await s.run(l)).startsWith('error'), l);
   // bond0 aggregated first: trunk 1; bond1: trunk 2.
-  t.deepEqual(await Promise.all([0, 1, 2, 3].map((p) => s.board.chip.getPortTrunk(p))), [1, 1, 2, 2]);
+  t.deepEqual(await Promise.all([0, 1, 2, 3].map((p) => marvellChip(s).getPortTrunk(p))), [1, 1, 2, 2]);
   const net = s.firmware.net;
   const bond0 = net.bond('bond0')!;
   const bond1 = net.bond('bond1')!;

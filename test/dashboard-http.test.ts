@@ -11,8 +11,8 @@ import { request } from 'node:http';
 import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { startEmbeddedBroker } from '../firmware/telemetry/broker.ts';
-import { dashboardConfig, startDashboard } from '../firmware/http/dashboard.ts';
-import { parseHttpSpec, startWebServer } from '../firmware/http/server.ts';
+import { dashboardConfig, startDashboard } from '../cli/http/dashboard.ts';
+import { parseHttpSpec, startWebServer } from '../cli/http/server.ts';
 import { runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
 
 interface Reply {

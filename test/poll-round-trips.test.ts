@@ -1,7 +1,7 @@
 import test from 'ava';
 import { gw8_6390 } from '../boards/gw8-6390.ts';
 import type { BoardPort } from '../hal/board.ts';
-import { bootTest, type TestSystem } from './helpers/sim.ts';
+import { bootTest, marvellSim, type TestSystem } from './helpers/sim.ts';
 
 // Board.poll() is the link-state poll the firmware runs every pollIntervalMs. Behind the
 // serial bridge every MdioBus batch is one UART round trip, so one poll must be one batch:
@@ -51,7 +51,7 @@ for (const [def, drop, pull] of [
 for (const busyPolls of [2, 3]) {
   test(`Global2 BUSY for ${busyPolls} reads: the optimistic reads are not used, the slow path gives the right status`, async (t) => {
     const s = await bootTest();
-    s.hw.chip.busyPolls = busyPolls;
+    marvellSim(s).busyPolls = busyPolls;
     s.hw.phys[2].setPartner({ speed: 100, duplex: 'half' });
     await s.run('sim link eth3 down');
     t.true((await pollCost(s)) > 1, 'the slow path costs more round trips');
@@ -62,7 +62,7 @@ for (const busyPolls of [2, 3]) {
     t.is(eth2.macSpeed, 100);
     t.is(summary(eth3), 'eth3 carrier down phy down');
     for (const p of s.board.ports) t.is(p.pollErrors, 0);
-    s.hw.chip.busyPolls = 1;
+    marvellSim(s).busyPolls = 1;
     t.is(await pollCost(s), 1, 'back to one round trip');
     t.is(summary(eth2), 'eth2 carrier up phy up 100 half');
   });

@@ -5,7 +5,7 @@
  *
  * OVS runs in its own network namespace (../shared/tools/lacp-peer.sh) with a balance-tcp
  * LACP bond and an internal port at 10.99.0.2/24. The firmware runs here over UDP-port
- * hardware (hal/transport/udp-port-hardware.ts): its ports carry raw frames in UDP datagrams
+ * hardware (sim/udp-port-hardware.ts): its ports carry raw frames in UDP datagrams
  * to socat bridges on our veth ends, and it is configured with console lines as a user would.
  *
  * Checks, in order (exit 0 only if every one held):

@@ -153,7 +153,7 @@ function num(text: string | undefined, what: string, max: number): number {
 
 const hex4 = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
 
-/** `mdio read|write` on the switch's internal PHY bus, `switch read|write` on its SMI devices. */
+/** `mdio read|write` on the switch's PHY bus, `switch read|write` on its registers, in the family's addressing. */
 export function registerRegisterCommands(d: import('./dispatcher.ts').Dispatcher, board: Board): void {
   d.register({
     name: 'mdio',
@@ -178,27 +178,25 @@ export function registerRegisterCommands(d: import('./dispatcher.ts').Dispatcher
       throw new UsageError('mdio: usage: mdio read <phy> <reg> | mdio write <phy> <reg> <value>');
     },
   });
+  const regs = board.chip.registers;
+  const words = regs.address.map(([name]) => `<${name}>`).join(' ');
+  const digits = regs.valueMax > 0xffff ? 8 : 4;
   d.register({
     name: 'switch',
-    summary: 'read or write a switch chip register (SMI device and register)',
-    usage: 'switch read <device> <reg>\nswitch write <device> <reg> <value>\ne.g. switch read 0x10 0 (port 0 status on an 88E6352)',
+    summary: `read or write a register of the ${board.chip.modelName} (${regs.address.map(([name]) => name).join(' and ')})`,
+    usage: `switch read ${words}\nswitch write ${words} <value>\ne.g. ${regs.example}`,
     access: 'registers',
     run: async (args) => {
       const [op, ...rest] = args;
-      const smi = board.chip.smi;
-      if (op === 'read' && rest.length === 2) {
-        const dev = num(rest[0], 'switch: device', 31);
-        const reg = num(rest[1], 'switch: register', 31);
-        return hex4(await smi.read(dev, reg));
-      }
-      if (op === 'write' && rest.length === 3) {
-        const dev = num(rest[0], 'switch: device', 31);
-        const reg = num(rest[1], 'switch: register', 31);
-        const value = num(rest[2], 'switch: value', 0xffff);
-        await smi.write(dev, reg, value);
+      const n = regs.address.length;
+      const address = (): number[] => regs.address.map(([name, max], i) => num(rest[i], `switch: ${name}`, max));
+      if (op === 'read' && rest.length === n) return `0x${(await regs.read(address())).toString(16).padStart(digits, '0')}`;
+      if (op === 'write' && rest.length === n + 1) {
+        const a = address();
+        await regs.write(a, num(rest[n], 'switch: value', regs.valueMax));
         return '';
       }
-      throw new UsageError('switch: usage: switch read <device> <reg> | switch write <device> <reg> <value>');
+      throw new UsageError(`switch: usage: switch read ${words} | switch write ${words} <value>`);
     },
   });
 }

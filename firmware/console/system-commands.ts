@@ -88,7 +88,7 @@ export function registerSystemCommands(d: Dispatcher, board: Board, devices: Net
     summary: 'firmware version and board',
     usage: 'version',
     access: 'read',
-    run: () => `bondfw ${FIRMWARE_VERSION} board ${board.def.name} switch 88E${board.chip.model}`,
+    run: () => `bondfw ${FIRMWARE_VERSION} board ${board.def.name} switch ${board.chip.modelName}`,
   });
   d.register({
     name: 'log',

@@ -29,14 +29,18 @@ export interface PortHardware {
   /** A port's link, speed or duplex changed. */
   onPortChange(fn: () => void): void;
   /**
-   * Programs a hardware LAG (the switch's trunk tables): `members` are the bond's ports and
-   * `active` those distributing (port indexes); `allActive` lists every LAG's active ports.
-   * Optional: without it, switched traffic is not offloaded.
+   * Hardware LAGs (the switch's trunk tables), where the switch has them: `setLag` programs
+   * LAG `id` (from `firstId` to `lastId`) with the bond's ports `members`, of which `active`
+   * distribute (port indexes). Absent: an 802.3ad bond's frames all go through the CPU port.
    */
-  setLag?(trunkId: number, members: readonly number[], active: readonly number[], allActive: readonly (readonly number[])[]): Promise<void>;
+  readonly lag?: {
+    readonly firstId: number;
+    readonly lastId: number;
+    setLag(id: number, members: readonly number[], active: readonly number[]): Promise<void>;
+  };
   /**
-   * Frames received on a programmed LAG, named by its trunk ID only (the switch does not say
-   * which member they came in on). Required with `setLag`: once a trunk is programmed, the
+   * Frames received on a programmed LAG, named by its LAG id only (the switch does not say
+   * which member they came in on). Required with `lag`: once a LAG is programmed, the
    * switch delivers every non-trapped frame from its members this way.
    */
   setLagReceiver?(fn: (trunkId: number, frame: Uint8Array, length: number) => void): void;
@@ -283,22 +287,21 @@ export class NetStack {
    * index: iterating a Map's entries allocates an array per entry.
    */
   private readonly trunks: { bond: string; id: number }[] = [];
-  private readonly lagActive = new Map<string, number[]>();
   private lagWork: Promise<void> = Promise.resolve();
 
   /**
-   * An 802.3ad bond's distributing ports changed: program the switch's trunk tables so that
-   * switched traffic uses the same links (mv88e6xxx port_lag_join/lag_change). Trunk IDs are
-   * given to bonds as they first aggregate (hardware IDs 1-15); changes are applied in order.
+   * An 802.3ad bond's distributing ports changed: program the switch's LAG so that switched
+   * traffic uses the same links (DSA's port_lag_join/lag_change). LAG ids are given to bonds
+   * as they first aggregate, from the switch's range; changes are applied in order.
    */
   private lagChanged(bond: Bond, ports: readonly BondPort[]): void {
-    const setLag = this.hardware.setLag;
-    if (!setLag) return;
+    const lag = this.hardware.lag;
+    if (!lag) return;
     let trunk = this.trunks.find((t) => t.bond === bond.name);
     if (trunk === undefined) {
       const used = new Set(this.trunks.map((t) => t.id));
-      let id = 1;
-      while (used.has(id) && id < 15) id++;
+      let id = lag.firstId;
+      while (used.has(id) && id < lag.lastId) id++;
       trunk = { bond: bond.name, id };
       this.trunks.push(trunk);
     }
@@ -306,11 +309,9 @@ export class NetStack {
     const indexOf = (name: string): number => this.ports.findIndex((p) => p.name === name);
     const active = ports.map((p) => indexOf(p.name)).filter((i) => i >= 0);
     const members = bond.slaves.map((s) => indexOf(s.name)).filter((i) => i >= 0);
-    this.lagActive.set(bond.name, active);
-    const all = [...this.lagActive.values()];
     this.lagWork = this.lagWork
       .then(async () => {
-        await setLag(trunkId, members, active, all);
+        await lag.setLag(trunkId, members, active);
         this.log.info(`${bond.name}: switch trunk ${trunkId}: ${active.length ? active.map((i) => this.ports[i].name).join(' ') : 'no ports'}`);
       })
       .catch((e: unknown) => this.log.error(`${bond.name}: programming switch trunk ${trunkId} failed: ${e instanceof Error ? e.message : String(e)}`));

@@ -43,3 +43,16 @@ export async function bootTest(def: BoardDefinition = simGw4, opts: TestOptions 
   };
   return { ...sys, clock, run, captures };
 }
+
+/** The board's switch driver as the Marvell driver, for tests of what only that family has. */
+export function marvellChip(s: TestSystem): import('../../hal/switch/mv88e6xxx/chip.ts').Mv88e6xxx {
+  const chip = s.board.chip;
+  if (chip.family !== 'mv88e6xxx') throw new Error(`${s.board.def.name}: not a Marvell switch (${chip.modelName})`);
+  return chip as import('../../hal/switch/mv88e6xxx/chip.ts').Mv88e6xxx;
+}
+
+/** The board's switch emulator as the Marvell one. */
+export function marvellSim(s: TestSystem): import('../../hal/sim/mv88e6xxx.ts').SimMv88e6xxx {
+  if (s.board.def.switch.driver !== 'mv88e6xxx') throw new Error(`${s.board.def.name}: not a Marvell switch`);
+  return s.hw.chip as import('../../hal/sim/mv88e6xxx.ts').SimMv88e6xxx;
+}

@@ -9,6 +9,9 @@ import { MdioBusBase, checkOp, type MdioBus, type MdioOp, type RunOptions } from
 import { MdioTimeoutError } from '../../mdio/errors.ts';
 import { DeviceError, UsageError } from '../../../lib/errors.ts';
 import type { PortStat } from '../port-stat.ts';
+import type { Conduit } from '../../frames.ts';
+import type { PortPollRequest, PortPollResult, PortState, PortStatus, SwitchChip, SwitchLag, SwitchRegisters } from '../chip.ts';
+import { DsaFramePort } from './frame-port.ts';
 import { MV88E6XXX_MAC_LINK_MODES } from './caps.ts';
 import { Mv88e6xxxSmi, type SmiBatch } from './smi.ts';
 import { Mv88e6xxxStats } from './stats.ts';
@@ -46,6 +49,7 @@ const PORT_CTL0 = 0x04;
 const PORT_CTL0_STATE_MASK = 0x0003; // MV88E6XXX_PORT_CTL0_STATE_MASK
 const PORT_CTL0_FRAME_MODE_MASK = 0x0300; // MV88E6XXX_PORT_CTL0_FRAME_MODE_MASK
 const PORT_CTL1 = 0x05;
+const PORT_BASE_VLAN = 0x06; // MV88E6XXX_PORT_BASE_VLAN: [10:0] the ports this port may send to
 const PORT_CTL1_TRUNK_PORT = 0x4000; // MV88E6XXX_PORT_CTL1_TRUNK_PORT
 const PORT_CTL1_TRUNK_ID_MASK = 0x0f00; // MV88E6XXX_PORT_CTL1_TRUNK_ID_MASK
 const PORT_ETH_TYPE = 0x0f; // MV88E6XXX_PORT_ETH_TYPE: the EtherType EDSA frames carry
@@ -117,16 +121,9 @@ const LAG_BUCKETS: readonly (readonly number[])[] = [
   [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80],
 ];
 
-export interface PortStatus {
-  /** MAC-side link (the carrier). */
-  link: boolean;
-  /** Mb/s. */
-  speed: number;
-  duplex: 'full' | 'half';
-}
+export type { PortPollRequest, PortPollResult, PortState, PortStatus };
 
-/** Port Control 0 [1:0] (port.h MV88E6XXX_PORT_CTL0_STATE_*). */
-export type PortState = 'disabled' | 'blocking' | 'learning' | 'forwarding';
+/** Port Control 0 [1:0] (port.h MV88E6XXX_PORT_CTL0_STATE_*), in that order. */
 const PORT_STATES: readonly PortState[] = ['disabled', 'blocking', 'learning', 'forwarding'];
 
 /** Port Control 0 [9:8]: normal, DSA (0x0100), EtherType DSA (0x0300). */
@@ -161,23 +158,6 @@ function decodePortStatus(v: number): PortStatus {
   };
 }
 
-/** One port of a `pollPorts` call. */
-export interface PortPollRequest {
-  /** Switch port whose Port Status is read. */
-  port: number;
-  /** Clause 22 operations on the internal PHY bus (`phyBus()` addresses), run as one PHY batch. */
-  phyOps: readonly MdioOp[];
-}
-
-/** What `pollPorts` read for one port. */
-export interface PortPollResult {
-  /** Port Status: MAC-side link, speed, duplex. */
-  mac: PortStatus;
-  /** One result per op of `phyOps`, as `phyBus().run` gives them; undefined when `phyError` is set. */
-  phyValues: number[] | undefined;
-  /** Why this port's PHY operations failed (a DeviceError naming the chip); other ports are not affected. */
-  phyError: unknown;
-}
 
 /** One Clause 22 access to an internal PHY through G2 SMI PHY Command/Data; `data` set = a write. */
 interface G2PhyAccess {
@@ -289,7 +269,10 @@ class RegisterLock {
 }
 
 /** One Marvell 88E6xxx switch chip. Obtain one with `Mv88e6xxx.probe`. */
-export class Mv88e6xxx {
+export class Mv88e6xxx implements SwitchChip {
+  readonly family = 'mv88e6xxx';
+  /** The CPU port's tag: DSA or EtherType DSA (the board says which; set before setupCpuPort). */
+  tagging: 'dsa' | 'edsa' = 'dsa';
   /** Members per trunk ID as last programmed, so that masks exclude inactive members too. */
   private readonly trunkMembers: number[] = new Array(TRUNK_ID_COUNT).fill(0);
   private readonly locks = { phy: new RegisterLock(), stats: new RegisterLock(), config: new RegisterLock() };
@@ -314,6 +297,11 @@ export class Mv88e6xxx {
 
   get portCount(): number {
     return this.info.portCount;
+  }
+
+  /** '88E6352', '88E6390'. */
+  get modelName(): string {
+    return this.info.name;
   }
 
   /** Switch ID [3:0]. */
@@ -534,6 +522,68 @@ export class Mv88e6xxx {
       await this.smi.run(b);
       await this.modify(g2, G2_SWITCH_MGMT, G2_SWITCH_MGMT_RSVD2CPU, G2_SWITCH_MGMT_RSVD2CPU);
     });
+  }
+
+  /**
+   * The CPU port as Linux's DSA sets it up: its frame mode (DSA or EDSA), reserved multicast
+   * trapped to it, and every other port's Port Based VLAN map reduced to the CPU port
+   * (standalone ports: the switch sends front-port frames to the CPU only; the CPU port may
+   * reach every port).
+   */
+  async setupCpuPort(port: number): Promise<void> {
+    await this.setFrameMode(port, this.tagging);
+    await this.trapLacp(port);
+    const b = this.smi.batch();
+    for (let p = 0; p < this.info.portCount; p++) {
+      b.write(this.portAddr(p), PORT_BASE_VLAN, p === port ? this.allPortsMask & ~(1 << port) : 1 << port);
+    }
+    await this.smi.run(b);
+  }
+
+  /** DSA/EDSA frames on `conduit`, device 0 (a single chip). */
+  framePort(conduit: Conduit): DsaFramePort {
+    return new DsaFramePort(conduit, { mode: this.tagging, device: 0 });
+  }
+
+  /** `switch read <device> <register>`: any SMI device address and register of this chip. */
+  get registers(): SwitchRegisters {
+    const base = `0x${this.info.portBase.toString(16)}`;
+    return {
+      address: [['device', 31], ['register', 31]],
+      valueMax: 0xffff,
+      example: `switch read ${base} 0 (port 0 status; ports at device ${base}+port, Global1 0x1b, Global2 0x1c)`,
+      read: ([dev, reg]) => this.smi.read(dev, reg),
+      write: ([dev, reg], value) => this.smi.write(dev, reg, value),
+    };
+  }
+
+  /** Trunks as LAGs: ids 1-15 (0 is left unused, as Linux's one-based LAG ids map onto 0-15). */
+  readonly lag: SwitchLag = {
+    firstId: 1,
+    lastId: TRUNK_ID_COUNT - 1,
+    maxMembers: TRUNK_MAX_MEMBERS,
+    setLag: (id, members, distributing) => this.setLag(id, members, distributing),
+  };
+
+  /** Distributing members per trunk ID, for the masks every LAG shares. */
+  private readonly lagDistributing = new Map<number, readonly number[]>();
+
+  /**
+   * mv88e6xxx port_lag_join / lag_change: the trunk ID on each member (and off ports that
+   * left), the mapping of the distributing members, and the hash masks of every LAG.
+   */
+  private async setLag(id: number, members: readonly number[], distributing: readonly number[]): Promise<void> {
+    this.checkTrunkId(id);
+    for (let p = 0; p < this.info.portCount; p++) {
+      if (p === this.taggingPort) continue;
+      const now = await this.getPortTrunk(p);
+      if (members.includes(p) && now !== id) await this.setPortTrunk(p, id);
+      else if (!members.includes(p) && now === id) await this.setPortTrunk(p, null);
+    }
+    await this.setTrunkMembers(id, distributing);
+    if (members.length === 0) this.lagDistributing.delete(id);
+    else this.lagDistributing.set(id, [...distributing]);
+    await this.setTrunkMasks([...this.lagDistributing.values()]);
   }
 
   // ---- Trunk (LAG) offload: chip.c mv88e6xxx_lag_sync_*, global2.c mv88e6xxx_g2_trunk_* ----

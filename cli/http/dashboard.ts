@@ -9,9 +9,9 @@
  * anything runs); the telemetry it points the page to is wired once it has started.
  */
 import { buildDashboard } from '../../dashboard/build.ts';
-import type { EmbeddedBroker } from '../telemetry/broker.ts';
+import type { EmbeddedBroker } from '../../firmware/telemetry/broker.ts';
 import { DEFAULT_HTTP, isLoopback, parseHttpSpec, startWebServer, type HttpEndpoint } from './server.ts';
-import { urlWithoutCredentials } from '../telemetry/sparkplug-ids.ts';
+import { urlWithoutCredentials } from '../../firmware/telemetry/sparkplug-ids.ts';
 
 export const MQTT_WS_PATH = '/mqtt';
 
