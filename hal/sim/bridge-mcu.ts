@@ -51,6 +51,8 @@ export class BridgeMcu {
   /** False models a board whose PHY interrupt pins are not wired to the bridge. */
   irqEnabled = true;
   private epoch = 0;
+  /** Extra time the next program's answer waits (a fault); later programs do not wait for it. */
+  private hold: { ms: number; match: (ops: readonly MdioOp[]) => boolean } | undefined;
   readonly counters = { programs: 0, transactions: 0, badFrames: 0, linkEvents: 0, rawToHost: 0, rawFromHost: 0, boots: 0 };
 
   constructor(private readonly opts: BridgeMcuOptions) {
@@ -112,6 +114,21 @@ export class BridgeMcu {
     this.busy = false;
   }
 
+  /**
+   * Sends the answer to the next program (that `match` accepts) `ms` after it would have gone, while the programs
+   * after it run and answer as usual: answers out of order, which the protocol allows
+   * (bridge.md section 3). The program itself runs when it arrives, so its answer is that
+   * much older than the ones that overtake it.
+   */
+  delayNextAnswer(ms: number, match: (ops: readonly MdioOp[]) => boolean = () => true): void {
+    this.hold = { ms, match };
+  }
+
+  /** True while a `delayNextAnswer` waits for its program. */
+  get answerDelayArmed(): boolean {
+    return this.hold !== undefined;
+  }
+
   private send(m: BridgeMessage): void {
     this.writer.write(m);
   }
@@ -144,10 +161,21 @@ export class BridgeMcu {
     this.counters.programs++;
     this.counters.transactions += transactions;
     const busMs = (transactions * MDC_CYCLES_PER_TRANSACTION * 1000) / this.info.mdioClockHz;
+    let hold = 0;
+    if (this.hold?.match(job.ops)) {
+      hold = this.hold.ms;
+      this.hold = undefined;
+    }
+    const answer = () => this.send({ kind: 'result', seq: job.seq, status, values, failedAt });
+    if (hold > 0) {
+      this.opts.clock.setTimer(busMs + hold, () => {
+        if (epoch === this.epoch) answer();
+      });
+    }
     this.opts.clock.setTimer(busMs, () => {
       if (epoch !== this.epoch) return;
       this.busy = false;
-      this.send({ kind: 'result', seq: job.seq, status, values, failedAt });
+      if (hold <= 0) answer();
       this.next();
     });
   }
