@@ -2,6 +2,7 @@
  * The bondfw command line: `run` (the firmware in real time, console on stdin or a serial
  * port), `sim` (the scenario runner, in virtual time) and `boards`.
  */
+import { randomInt } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -11,6 +12,7 @@ import { errorText } from '../lib/errors.ts';
 import { formatLogEntry } from '../lib/log.ts';
 import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, runScenarioLine, type BridgeMode } from '../sim/boot.ts';
 import { Board } from '../hal/board.ts';
+import { followBridge } from '../hal/board-bridge.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import { BridgeConduit } from '../hal/bridge/conduit.ts';
 import { CAP_RAW_FRAMES } from '../hal/bridge/codec.ts';
@@ -170,7 +172,7 @@ async function startBridged(def: BoardDefinition, opts: Map<string, string>, clo
     throw new CliError(`the bridge on ${path} cannot carry the switch CPU port's frames, which board ${def.name} needs`);
   }
   const board = await Board.open(def, client, new BridgeConduit(client), clock, log);
-  client.onLinkEvent(() => board.requestPoll());
+  followBridge(board, client);
   const firmware = new Firmware(board, clock, log, undefined, REAL_TIME_SECURITY);
   registerBridgeCommands(firmware.dispatcher, client);
   firmware.start();
@@ -489,10 +491,11 @@ async function bridgeSim(args: string[]): Promise<void> {
   const hw = new SimHardware(def, clock, { autonegMs: opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000 });
   const link = await openSerial(tty, baud, 'the serial device');
   const rawFrames = def.transport.kind === 'serial-bridge' && def.transport.rawFrames === true;
-  const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames });
+  // A process started again is a new boot with the same boot id: its nonce must differ.
+  const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames, nonceSeed: randomInt(0x1_0000_0000) });
   mcu.start();
   const dispatcher = new Dispatcher();
-  registerSimCommands(dispatcher, { hw, wait: sleep, openCapture: openCaptureFile });
+  registerSimCommands(dispatcher, { hw, wait: sleep, openCapture: openCaptureFile, bridge: { mcu } });
   const consoleEnd = await serveConsole(`${def.name}-bridge`, new Map(), dispatcher, [
     `bridge emulator (${mcu.info.firmwareVersion}) for ${def.name} on ${tty} at ${baud} baud${rawFrames ? ', carrying CPU-port frames' : ''}`,
   ]);

@@ -185,7 +185,7 @@ const arbMessage: fc.Arbitrary<BridgeMessage> = fc.oneof(
   fc.record({
     kind: fc.constant('info' as const),
     seq: arbSeq,
-    info: fc.record({ firmwareVersion: fc.string({ unit: 'grapheme', maxLength: 40 }), mdioClockHz: arbU32, capabilities: arbU32, maxOps: arbU32, bootId: arbU32, irqLines: arbU32 }),
+    info: fc.record({ firmwareVersion: fc.string({ unit: 'grapheme', maxLength: 40 }), mdioClockHz: arbU32, capabilities: arbU32, maxOps: arbU32, bootId: arbU32, irqLines: arbU32, bootNonce: arbU32 }),
   }),
   fc.record({ kind: fc.constant('program' as const), seq: arbSeq, ops: fc.array(arbOp, { maxLength: 40 }) }),
   fc.record({
@@ -202,7 +202,9 @@ const arbMessage: fc.Arbitrary<BridgeMessage> = fc.oneof(
 test('round trip of every message kind, through the codec and through the framing', (t) => {
   const all: BridgeMessage[] = [
     { kind: 'hello', seq: 1 },
-    { kind: 'info', seq: 0, info: { firmwareVersion: 'mdio-bridge 1.2 «rp2040»', mdioClockHz: 2_500_000, capabilities: 31, maxOps: 1024, bootId: 0xdeadbeef, irqLines: 4 } },
+    // A bridge from before boot_nonce, and one with it.
+    { kind: 'info', seq: 0, info: { firmwareVersion: 'mdio-bridge 1.2 «rp2040»', mdioClockHz: 2_500_000, capabilities: 31, maxOps: 1024, bootId: 0xdeadbeef, irqLines: 4, bootNonce: 0 } },
+    { kind: 'info', seq: 3, info: { firmwareVersion: 'mdio-bridge 1.3', mdioClockHz: 2_500_000, capabilities: 31, maxOps: 1024, bootId: 1, irqLines: 4, bootNonce: 0x9e3779b9 } },
     { kind: 'program', seq: 40000, ops: EVERY_OP },
     { kind: 'result', seq: 40000, status: 'bad-program', values: [], failedAt: 3 },
     { kind: 'result', seq: 7, status: 'too-long', values: [], failedAt: 1024 },

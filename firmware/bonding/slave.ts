@@ -13,6 +13,8 @@ export interface BondPort {
   readonly adminUp: boolean;
   /** Carrier as last reported (netif_carrier_ok). */
   readonly carrier: boolean;
+  /** Nobody knows the carrier (the port's hardware cannot be reached); `carrier` is then false. */
+  readonly carrierUnknown?: boolean;
   /** Mb/s, -1 when unknown. */
   readonly speed: number;
   readonly duplex: Duplex;
@@ -81,6 +83,16 @@ export class Slave {
 
   get name(): string {
     return this.port.name;
+  }
+
+  /**
+   * MII status as /proc and sysfs print it (bond_slave_link_status). A slave held down because
+   * its port's carrier is unknown says `unknown`, the word Linux prints for a state it cannot
+   * name, so the reason shows.
+   */
+  get miiStatus(): string {
+    if (this.link === BOND_LINK_DOWN && this.port.carrierUnknown) return 'unknown';
+    return LINK_STATE_NAMES[this.link];
   }
 
   /** bond_slave_is_up: the port is running and has carrier. */

@@ -19,6 +19,12 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
         mdioClockHz: i?.mdioClockHz ?? null,
         maxOps: i?.maxOps ?? null,
         bootId: i?.bootId ?? null,
+        // null: a bridge from before boot nonces (its reboots are known by boot id and its boot Info).
+        bootNonce: i?.bootNonce ? i.bootNonce.toString(16).padStart(8, '0') : null,
+        silentMs: Math.round(client.silentMs),
+        livenessMs: client.livenessMs,
+        losses: c.losses,
+        heartbeats: c.heartbeats,
         requests: c.requests,
         resent: c.resent,
         timeouts: c.timeouts,
@@ -33,7 +39,8 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
       return [
         `bridge: ${data.ready ? 'ready' : 'not ready'}, ${data.firmware ?? 'unknown firmware'}, MDC ${data.mdioClockHz ? data.mdioClockHz / 1e6 : '?'} MHz, boot id ${data.bootId ?? '?'}`,
         `requests ${data.requests}, resent ${data.resent}, timeouts ${data.timeouts}, failed ${data.failed}, unmatched answers ${data.unmatchedAnswers}`,
-        `bridge reboots ${data.reboots}, serial link losses ${data.linkLosses}`,
+        `bridge reboots ${data.reboots}, serial link losses ${data.linkLosses}, bridge lost ${data.losses} time${data.losses === 1 ? '' : 's'} (silent ${data.livenessMs} ms), heartbeats ${data.heartbeats}`,
+        `last heard ${data.silentMs} ms ago, boot nonce ${data.bootNonce ?? 'none (an older bridge)'}`,
         `bad frames: ${bad}`,
       ].join('\n');
     },

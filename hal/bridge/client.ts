@@ -22,7 +22,21 @@ export interface BridgeClientOptions {
   retries?: number;
   /** How often `open()` says hello while the bridge is silent; default 200 ms. */
   helloIntervalMs?: number;
+  /** A Hello goes out as a heartbeat when the bridge has said nothing for this long; default 250 ms. */
+  heartbeatMs?: number;
+  /**
+   * The bridge counts as lost when nothing valid has come from it for this long (default
+   * 1000 ms; 0: never): what was outstanding fails, and it is greeted until it answers.
+   */
+  livenessMs?: number;
 }
+
+/** Why the bridge is (again) ready: the first time, after a reboot, or back after it was lost. */
+export type ReadyReason = 'open' | 'reboot' | 'return';
+
+/** Defaults of the liveness bound (bridge.md section 6). */
+export const HEARTBEAT_MS = 250;
+export const LIVENESS_MS = 1000;
 
 interface Pending {
   ops: readonly MdioOp[];
@@ -82,9 +96,14 @@ export class BridgeClient extends MdioBusBase {
   private openWaiters: { resolve(i: BridgeInfo): void; reject(e: Error): void }[] = [];
   private linkListeners = new Set<(line: number, asserted: boolean) => void>();
   private rawListener: ((frame: Uint8Array) => void) | undefined;
-  private readyListeners = new Set<(info: BridgeInfo) => void>();
+  private readyListeners = new Set<(info: BridgeInfo, why: ReadyReason) => void>();
+  private lostListeners = new Set<(reason: string) => void>();
+  private heartbeatTimer: TimerHandle | undefined;
+  /** Clock time of the last valid message from the bridge. */
+  private lastHeard = 0;
+  private everReady = false;
   readonly counters = {
-    requests: 0, resent: 0, timeouts: 0, rejected: 0, unknownSeq: 0, reboots: 0, linkDowns: 0,
+    requests: 0, resent: 0, timeouts: 0, rejected: 0, unknownSeq: 0, reboots: 0, linkDowns: 0, losses: 0, heartbeats: 0,
     badFrames: { crc: 0, decode: 0, empty: 0, program: 0, oversize: 0 } as Record<string, number>,
   };
 
@@ -115,12 +134,26 @@ export class BridgeClient extends MdioBusBase {
     return this.ready;
   }
 
-  /** Says hello until the bridge answers with its Info (or announces itself after boot). */
+  /**
+   * Says hello until the bridge answers with its Info (or announces itself after boot); from
+   * then on the bridge's liveness is watched (heartbeats while it is quiet).
+   */
   open(): Promise<BridgeInfo> {
+    this.startHeartbeat();
     if (this.ready && this.info) return Promise.resolve(this.info);
     const p = new Promise<BridgeInfo>((resolve, reject) => this.openWaiters.push({ resolve, reject }));
     this.sayHello();
     return p;
+  }
+
+  /** How long the bridge may say nothing before it counts as lost (0: never). */
+  get livenessMs(): number {
+    return this.opts.livenessMs ?? LIVENESS_MS;
+  }
+
+  /** Milliseconds since the bridge last said anything valid. */
+  get silentMs(): number {
+    return this.opts.clock.now() - this.lastHeard;
   }
 
   /** Runs a batch as one bridge program (one round trip unless it must be resent). */
@@ -150,10 +183,16 @@ export class BridgeClient extends MdioBusBase {
     return () => this.linkListeners.delete(fn);
   }
 
-  /** Called each time the bridge is (again) ready: after open, a reboot, a reconnection. */
-  onReady(fn: (info: BridgeInfo) => void): () => void {
+  /** Called each time the bridge is (again) ready: after open, a reboot, a return after it was lost. */
+  onReady(fn: (info: BridgeInfo, why: ReadyReason) => void): () => void {
     this.readyListeners.add(fn);
     return () => this.readyListeners.delete(fn);
+  }
+
+  /** Called when the bridge is lost: silent past the liveness bound, or its serial link gone. */
+  onLost(fn: (reason: string) => void): () => void {
+    this.lostListeners.add(fn);
+    return () => this.lostListeners.delete(fn);
   }
 
   setRawFrameReceiver(fn: (frame: Uint8Array) => void): void {
@@ -169,6 +208,7 @@ export class BridgeClient extends MdioBusBase {
     if (this.closed) return;
     this.closed = true;
     if (this.helloTimer !== undefined) this.opts.clock.cancel(this.helloTimer);
+    if (this.heartbeatTimer !== undefined) this.opts.clock.cancel(this.heartbeatTimer);
     this.failAll(new DeviceError('mdio bridge: closed'), false);
     for (const w of this.openWaiters.splice(0)) w.reject(new DeviceError('mdio bridge: closed'));
   }
@@ -185,6 +225,42 @@ export class BridgeClient extends MdioBusBase {
       this.helloTimer = this.opts.clock.setTimer(this.opts.helloIntervalMs ?? 200, tick);
     };
     tick();
+  }
+
+  /**
+   * Every `heartbeatMs`: a bridge quiet for that long gets a Hello (its Info answers, and
+   * says whether it rebooted); one quiet for `livenessMs` is lost.
+   */
+  private startHeartbeat(): void {
+    if (this.heartbeatTimer !== undefined || this.closed) return;
+    const every = this.opts.heartbeatMs ?? HEARTBEAT_MS;
+    this.lastHeard = this.opts.clock.now();
+    const tick = (): void => {
+      this.heartbeatTimer = this.opts.clock.setTimer(every, tick);
+      if (!this.ready || this.closed) return;
+      const silent = this.silentMs;
+      const bound = this.opts.livenessMs ?? LIVENESS_MS;
+      if (bound > 0 && silent >= bound) {
+        this.lose(`no answer for ${Math.round(silent)} ms`);
+        return;
+      }
+      if (silent >= every && this.opts.link.up) {
+        this.counters.heartbeats++;
+        this.helloSeq = this.allocSeq();
+        this.writer.write({ kind: 'hello', seq: this.helloSeq });
+      }
+    };
+    this.heartbeatTimer = this.opts.clock.setTimer(every, tick);
+  }
+
+  /** The bridge stopped answering: fail what waits on it, and greet it until it is back. */
+  private lose(reason: string): void {
+    this.ready = false;
+    this.counters.losses++;
+    this.opts.log?.warn(`mdio bridge: lost (${reason}); the switch cannot be reached until it answers`);
+    this.failAll(new DeviceError(`mdio bridge: the bridge is not answering (${reason})`), false);
+    for (const l of this.lostListeners) l(reason);
+    this.sayHello();
   }
 
   private allocSeq(): number {
@@ -262,7 +338,8 @@ export class BridgeClient extends MdioBusBase {
     if (!f) return;
     this.inflight.delete(seq);
     this.counters.timeouts++;
-    this.opts.log?.warn(`mdio bridge: no answer to request ${seq}`);
+    // Without the seq: a silent bridge repeats this, and the log counts repeats of one text.
+    this.opts.log?.warn('mdio bridge: a request went unanswered');
     this.retryOrFail(f.items, (p) => new DeviceError(`mdio bridge: no answer after ${p.tries + 1} ${p.tries ? 'tries' : 'try'}${p.idempotent ? '' : ' (a batch with writes is not resent)'}`));
     this.pump();
   }
@@ -284,6 +361,7 @@ export class BridgeClient extends MdioBusBase {
   }
 
   private onMessage(m: BridgeMessage): void {
+    this.lastHeard = this.opts.clock.now();
     switch (m.kind) {
       case 'info':
         this.onInfo(m.seq, m.info);
@@ -334,12 +412,24 @@ export class BridgeClient extends MdioBusBase {
     }
   }
 
+  /**
+   * A reboot the bridge admits to: a new boot id, a new boot nonce, or (from a bridge without
+   * nonces, whose boot id may repeat when it keeps no flash) its unsolicited Info after boot.
+   */
+  private isReboot(seq: number, info: BridgeInfo): boolean {
+    const prev = this.info;
+    if (!prev) return false;
+    if (info.bootId !== prev.bootId) return true;
+    if (info.bootNonce !== 0 || prev.bootNonce !== 0) return info.bootNonce !== prev.bootNonce;
+    return seq === 0;
+  }
+
   private onInfo(seq: number, info: BridgeInfo): void {
-    const rebooted = this.info !== undefined && info.bootId !== this.info.bootId;
     if (seq !== 0 && seq !== this.helloSeq && this.ready) {
       this.counters.unknownSeq++;
       return;
     }
+    const rebooted = this.isReboot(seq, info);
     this.info = info;
     if (rebooted) {
       this.counters.reboots++;
@@ -358,9 +448,12 @@ export class BridgeClient extends MdioBusBase {
       this.helloTimer = undefined;
     }
     if (!wasReady || rebooted) {
-      if (!wasReady) this.opts.log?.info(`mdio bridge: ${info.firmwareVersion}, MDC ${info.mdioClockHz / 1e6} MHz, up to ${info.maxOps} operations a program`);
+      const why: ReadyReason = !this.everReady ? 'open' : rebooted ? 'reboot' : 'return';
+      this.everReady = true;
+      if (why === 'open') this.opts.log?.info(`mdio bridge: ${info.firmwareVersion}, MDC ${info.mdioClockHz / 1e6} MHz, up to ${info.maxOps} operations a program`);
+      else if (why === 'return') this.opts.log?.info('mdio bridge: answering again (same boot)');
       for (const w of this.openWaiters.splice(0)) w.resolve(info);
-      for (const l of this.readyListeners) l(info);
+      for (const l of this.readyListeners) l(info, why);
     }
     this.pump();
   }
@@ -369,9 +462,11 @@ export class BridgeClient extends MdioBusBase {
     if (this.closed) return;
     if (!up) {
       this.counters.linkDowns++;
+      const wasReady = this.ready;
       this.ready = false;
       this.opts.log?.warn('mdio bridge: serial link lost');
       this.failAll(new DeviceError('mdio bridge: serial link lost'), false);
+      if (wasReady) for (const l of this.lostListeners) l('serial link lost');
     } else {
       this.opts.log?.info('mdio bridge: serial link back; saying hello');
       this.sayHello();
