@@ -16,7 +16,12 @@ export interface BridgeClientOptions {
   window?: number;
   /** UART speed, for answer deadlines; default 921600. */
   baud?: number;
-  /** Slack added to the expected answer time before a request counts as lost; default 30 ms. */
+  /**
+   * Least slack added to the expected answer time before a request counts as lost; default
+   * 100 ms: a bridge in another process pauses for its garbage collector, a USB serial
+   * adapter holds bytes up to its 16 ms latency timer, and a batch with writes whose answer
+   * is late cannot be resent. The slack grows with the lateness the bridge shows (`slack`).
+   */
   slackMs?: number;
   /** Resends of an idempotent request whose answer was lost; default 3. */
   retries?: number;
@@ -33,6 +38,9 @@ export interface BridgeClientOptions {
 
 /** Why the bridge is (again) ready: the first time, after a reboot, or back after it was lost. */
 export type ReadyReason = 'open' | 'reboot' | 'return';
+
+/** Least slack before an answer counts as lost (ms); see BridgeClientOptions.slackMs. */
+export const DEFAULT_SLACK_MS = 100;
 
 /** Defaults of the liveness bound (bridge.md section 6). */
 export const HEARTBEAT_MS = 250;
@@ -52,6 +60,11 @@ interface InFlight {
   seq: number;
   items: Pending[];
   timer: TimerHandle;
+  /** When it went out, and the time the UART and the bus alone would take, for lateness samples. */
+  sentAt: number;
+  modelMs: number;
+  /** A resend is in it: its answer may be to the first copy, so it teaches nothing (Karn). */
+  resent: boolean;
   urgent: boolean;
 }
 
@@ -267,7 +280,10 @@ export class BridgeClient extends MdioBusBase {
     for (;;) {
       const s = this.nextSeq;
       this.nextSeq = this.nextSeq >= 0xffff ? 1 : this.nextSeq + 1;
-      if (!this.inflight.has(s) && s !== this.helloSeq) return s;
+      if (!this.inflight.has(s) && s !== this.helloSeq) {
+        this.abandoned.delete(s); // used again: an old answer under it teaches nothing
+        return s;
+      }
     }
   }
 
@@ -298,8 +314,9 @@ export class BridgeClient extends MdioBusBase {
       }
       const ops = items.length === 1 ? items[0].ops : items.flatMap((p) => p.ops);
       const seq = this.allocSeq();
+      const modelMs = this.busTime(total) + this.aheadMs();
       const timer = this.opts.clock.setTimer(this.deadline(total), () => this.onTimeout(seq));
-      this.inflight.set(seq, { seq, items, timer, urgent });
+      this.inflight.set(seq, { seq, items, timer, urgent, sentAt: this.opts.clock.now(), modelMs, resent: items.some((p) => p.tries > 0) });
       this.counters.requests++;
       this.writer.write({ kind: 'program', seq, ops: ops as MdioOp[] });
     }
@@ -319,10 +336,43 @@ export class BridgeClient extends MdioBusBase {
 
   /** Expected time for a program of `n` ops to go out, run and come back, plus slack. */
   private deadline(n: number): number {
-    // The programs already in flight run first on the bridge: their bus time delays this one.
+    return this.busTime(n) * (this.window + 1) + this.aheadMs() + this.slack;
+  }
+
+  /** The programs already in flight run first on the bridge: their bus time delays a new one. */
+  private aheadMs(): number {
     let ahead = 0;
     for (const f of this.inflight.values()) for (const p of f.items) ahead += p.ops.length;
-    return this.busTime(n) * (this.window + 1) + this.busTime(ahead) + (this.opts.slackMs ?? 30);
+    return this.busTime(ahead);
+  }
+
+  /** Smoothed lateness of answers beyond the UART and bus time, and its variation (RFC 6298's SRTT and RTTVAR). */
+  private lateMs: number | undefined;
+  private lateVar = 0;
+  /** Requests given up on, whose late answers are still worth a lateness sample. */
+  private readonly abandoned = new Map<number, { sentAt: number; modelMs: number }>();
+
+  /**
+   * Slack before an answer counts as lost: the lateness answers show (a bridge in another
+   * process pauses, a USB serial adapter holds bytes for its latency timer) plus four times
+   * its variation, as TCP sets its retransmission timeout (RFC 6298), never below `slackMs`
+   * and never above 1 s.
+   */
+  get slack(): number {
+    const floor = this.opts.slackMs ?? DEFAULT_SLACK_MS;
+    if (this.lateMs === undefined) return floor;
+    return Math.min(1000, Math.max(floor, this.lateMs + 4 * this.lateVar));
+  }
+
+  private learnLateness(sample: number): void {
+    const x = Math.max(0, sample);
+    if (this.lateMs === undefined) {
+      this.lateMs = x;
+      this.lateVar = x / 2;
+      return;
+    }
+    this.lateVar = 0.75 * this.lateVar + 0.25 * Math.abs(this.lateMs - x);
+    this.lateMs = 0.875 * this.lateMs + 0.125 * x;
   }
 
   private busTime(n: number): number {
@@ -338,6 +388,10 @@ export class BridgeClient extends MdioBusBase {
     if (!f) return;
     this.inflight.delete(seq);
     this.counters.timeouts++;
+    // Its answer may still come: how late it is then teaches the slack (its seq is its own,
+    // as a resend goes under a new one, so the sample is unambiguous).
+    this.abandoned.set(seq, { sentAt: f.sentAt, modelMs: f.modelMs });
+    if (this.abandoned.size > 64) this.abandoned.delete(this.abandoned.keys().next().value as number);
     // Without the seq: a silent bridge repeats this, and the log counts repeats of one text.
     this.opts.log?.warn('mdio bridge: a request went unanswered');
     this.retryOrFail(f.items, (p) => new DeviceError(`mdio bridge: no answer after ${p.tries + 1} ${p.tries ? 'tries' : 'try'}${p.idempotent ? '' : ' (a batch with writes is not resent)'}`));
@@ -370,10 +424,16 @@ export class BridgeClient extends MdioBusBase {
         const f = this.inflight.get(m.seq);
         if (!f) {
           this.counters.unknownSeq++; // a duplicate, or an answer to an abandoned request
+          const late = this.abandoned.get(m.seq);
+          if (late) {
+            this.abandoned.delete(m.seq);
+            this.learnLateness(this.opts.clock.now() - late.sentAt - late.modelMs);
+          }
           return;
         }
         this.inflight.delete(m.seq);
         this.opts.clock.cancel(f.timer);
+        if (!f.resent) this.learnLateness(this.opts.clock.now() - f.sentAt - f.modelMs);
         this.complete(f, m.status, m.values, m.failedAt);
         this.pump();
         break;
