@@ -89,13 +89,13 @@ export function checkRunOptions(opts: Map<string, string>, env: NodeJS.ProcessEn
       const spec = opts.get('mdio');
       // Without a speed, the board's bridge speed: the bridge on its UART runs at that.
       mdio = spec ? serialSpec('mdio', spec, board.transport.baud) : { path: board.transport.path, baud: board.transport.baud };
-      if (!existsSync(mdio.path)) throw new CliError(`--mdio: no serial device ${mdio.path}`);
+      if (!existsSync(mdio.path)) throw new CliError(`cannot open the MDIO bridge's serial port ${mdio.path}: no such device (--mdio)`);
     }
   }
   const consoleSpec = opts.get('console');
   if (consoleSpec !== undefined) {
     const c = serialSpec('console', consoleSpec, 115200);
-    if (!existsSync(c.path)) throw new CliError(`--console: no serial device ${c.path}`);
+    if (!existsSync(c.path)) throw new CliError(`cannot open serial console ${c.path}: no such device (--console)`);
   }
   const login = opts.get('login');
   if (login !== undefined && login !== 'on' && login !== 'off') throw new CliError(`--login takes on or off (got '${login}')`);

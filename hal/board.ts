@@ -138,6 +138,14 @@ export class Board {
     return this.ports.every((p) => p.reachable);
   }
 
+  /**
+   * True when a read now would be of a switch that is there and set up (it may still wait for
+   * the poll that makes the ports' state known again): a link monitor may read it.
+   */
+  get readable(): boolean {
+    return this.busLost === undefined && !this.silent && this.reprobing === undefined && this.reprobeTimer === undefined;
+  }
+
   /** Sends an untagged frame out of a front-panel port; false (counted) when it cannot. */
   send(port: BoardPort, frame: Uint8Array, length: number): boolean {
     if (!port.adminUp || !this.framePort.send(port.switchPort, frame, length)) {

@@ -63,7 +63,8 @@ const USAGE = [
   'sim stats                        per port: tx rx arp-tx lacp-tx (board\'s view)',
   'sim pcap <file>|off              record every frame crossing every cable (pcapng)',
   'sim bridge off|on                the serial-MDIO bridge loses power / boots (a new boot nonce)',
-  'sim bridge reboot                the bridge resets and boots again at once',
+  'sim bridge reboot [switch]       the bridge resets and boots again at once; with switch, the',
+  '                                 switch chip is reset with it (PHYs and links stay up)',
   'sim bridge hang|resume           the bridge stops answering / answers again (same boot)',
   'sim bridge loss <percent>        that share of the bridge\'s answers is lost on the way',
   'sim bridge garbage <bytes>       line noise from the bridge (random bytes, no framing)',
@@ -106,7 +107,8 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
     const [what, arg] = args;
     const actions = ['off', 'on', 'reboot', 'hang', 'resume', 'loss', 'garbage', 'unplug', 'plug', 'power-cycle'] as const;
     choice('bridge', what, actions);
-    arity('bridge', args, what === 'loss' || what === 'garbage' ? 2 : 1, `bridge ${what}${what === 'loss' ? ' <percent>' : what === 'garbage' ? ' <bytes>' : ''}`);
+    if (what === 'reboot' && args.length === 2) choice('bridge reboot', arg, ['switch']);
+    else arity('bridge', args, what === 'loss' || what === 'garbage' ? 2 : 1, `bridge ${what}${what === 'loss' ? ' <percent>' : what === 'garbage' ? ' <bytes>' : ''}`);
     switch (what) {
       case 'off':
         b.mcu.halt();
@@ -115,6 +117,7 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
         if (!b.mcu.isRunning) b.mcu.start();
         return '';
       case 'reboot':
+        if (arg === 'switch') hw.resetSwitch();
         b.mcu.reboot();
         return '';
       case 'hang':

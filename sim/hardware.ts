@@ -102,11 +102,16 @@ export class SimHardware {
    * (its link renegotiates). The cables and the world around stay as they are.
    */
   powerCycle(): void {
+    this.resetSwitch();
+    for (const phy of this.phys) phy.write(MII_BMCR, BMCR_RESET);
+  }
+
+  /** The switch chip alone is reset (a watchdog): its registers are back to their defaults; PHYs and links stay. */
+  resetSwitch(): void {
     this.chip.detach();
     this.chip = createSwitchEmulator(this.def.switch, this.clock, this.byPort);
     this.chip.attachTo(this.wire);
     this.wireChip();
-    for (const phy of this.phys) phy.write(MII_BMCR, BMCR_RESET);
   }
 
   portIndex(name: string): number {

@@ -95,9 +95,13 @@ export class Slave {
     return LINK_STATE_NAMES[this.link];
   }
 
-  /** bond_slave_is_up: the port is running and has carrier. */
+  /**
+   * bond_slave_is_up: the port is running and has carrier. A carrier nobody knows (the port's
+   * hardware cannot be reached) is not taken for a loss here: the link monitor counts it down
+   * after its delays, as it would a carrier loss it read.
+   */
   get isUp(): boolean {
-    return this.port.adminUp && this.port.carrier;
+    return this.port.adminUp && (this.port.carrier || this.port.carrierUnknown === true);
   }
 
   /** bond_is_active_slave. */

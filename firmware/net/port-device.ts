@@ -103,13 +103,14 @@ export class PortDevice implements FrontPort {
     if (!this.port.adminUp) return false;
     await this.board.settled();
     // No way to the switch: whatever the last reading said, the link cannot be vouched for
-    // (a NIC whose driver stopped answering); the bond counts it down after its delays.
-    if (!this.port.reachable) return false;
+    // (a NIC whose driver stopped answering); the bond counts it down after its delays. Once
+    // it is set up again, a fresh read is as good as the poll that will follow.
+    if (!this.board.readable) return false;
     if (useCarrier) {
       // netif_carrier_ok cannot fail; when the bus does, the last carrier read stands.
       this.port.miiDrop = false; // the PHY's latch is only the MII registers' reader's concern
       try {
-        return (await this.board.refreshCarrier(this.port)) && this.port.reachable;
+        return (await this.board.refreshCarrier(this.port)) && this.board.readable;
       } catch {
         return this.carrier;
       }

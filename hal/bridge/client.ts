@@ -159,6 +159,13 @@ export class BridgeClient extends MdioBusBase {
     return p;
   }
 
+  /** Batches waiting to go out or waiting for their answer. */
+  get backlog(): number {
+    let n = this.queue.length + this.urgentQueue.length;
+    for (const f of this.inflight.values()) n += f.items.length;
+    return n;
+  }
+
   /** How long the bridge may say nothing before it counts as lost (0: never). */
   get livenessMs(): number {
     return this.opts.livenessMs ?? LIVENESS_MS;
