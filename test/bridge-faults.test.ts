@@ -137,3 +137,22 @@ test.serial('answers lost and line noise: requests resent, the bridge never coun
   t.regex(await s.run('cat /proc/net/bonding/bond0'), /Number of ports: 2\n/);
   await carriesTraffic(s);
 });
+
+test.serial('no bridge: a switch that stops answering its polls is unreachable after three, set up again when it answers', async (t) => {
+  const s = await bootTest(undefined, { bridge: 'none' });
+  for (const l of ['modprobe bonding mode=active-backup miimon=100 downdelay=200', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1', 'sim wait 1s']) await s.run(l);
+  // The switch drops off the MDIO bus: every read is the bus's idle 0xFFFF.
+  s.hw.chip.detach();
+  const took = await within(s, 2000, () => allUnknown(s));
+  t.true(took <= 3 * s.board.def.pollIntervalMs + 100, `unknown after ${took} ms`);
+  t.regex(s.log.tail().map((e) => e.text).join('\n'), /switch unreachable \(3 polls in a row failed\): carrier unknown on every port/);
+  await s.run('sim wait 1s');
+  t.regex(await s.run('cat /proc/net/bonding/bond0'), /Slave Interface: eth0\nMII Status: unknown\n/);
+  s.hw.chip.attachTo(s.hw.wire);
+  const back = await within(s, 2000, async () => !(await s.run('show ports')).includes('unknown'));
+  t.true(back <= 300, `known again after ${back} ms`);
+  t.regex(s.log.tail().map((e) => e.text).join('\n'), /switch 88E6352 probed and set up again \(the switch answers again\)/);
+  await s.run('sim wait 1s');
+  t.regex(await s.run('cat /proc/net/bonding/bond0'), /^MII Status: up$/m);
+  t.regex(await s.run('ping -c 2 -i 0.2 192.168.1.100'), /2 received, 0% packet loss/);
+});
