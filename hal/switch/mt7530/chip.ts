@@ -158,6 +158,9 @@ const TRAP_HALF = BPDU_FR | EG_TAG(MT7530_VLAN_EG_UNTAGGED) | MT753X_BPDU_CPU_ON
 const TRAP_HALF_MASK = BPDU_FR | EG_TAG_MASK | PORT_FW_MASK;
 const TRAP_MASK = ((TRAP_HALF_MASK << HIGH_HALF) | TRAP_HALF_MASK) >>> 0;
 const TRAP_SET = ((TRAP_HALF << HIGH_HALF) | TRAP_HALF) >>> 0;
+/** BPC: Linux sets BPDU_FR for 802.1X PAE ([25]) only; mt7530.h has no such bit for BPDUs. */
+const BPC_MASK = (TRAP_MASK & ~BPDU_FR) >>> 0;
+const BPC_SET = (TRAP_SET & ~BPDU_FR) >>> 0;
 
 /** One MT7530 or MT7531. Obtain one with `Mt7530.probe`. */
 export class Mt7530 implements SwitchChip {
@@ -264,7 +267,7 @@ export class Mt7530 implements SwitchChip {
     }
     const others = ((1 << MT7530_NUM_PORTS) - 1) & ~(1 << port);
     const c: [number, number, number][] = [
-      [MT753X_BPC, TRAP_MASK, TRAP_SET],
+      [MT753X_BPC, BPC_MASK, BPC_SET],
       [MT753X_RGAC1, TRAP_MASK, TRAP_SET],
       [MT753X_RGAC2, TRAP_MASK, TRAP_SET],
     ];
