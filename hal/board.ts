@@ -294,7 +294,7 @@ export class Board {
       } catch (e) {
         if (this.closed) return; // shutting down: the bus went first
         for (const p of this.ports) p.pollErrors++;
-        this.log.error(`mv88e6xxx: port status poll failed: ${errorText(e)}`);
+        this.log.error(`${this.chip.family}: port status poll failed: ${errorText(e)}`);
         return;
       }
       for (let i = 0; i < this.ports.length; i++) {
@@ -322,6 +322,12 @@ export class Board {
         void this.poll();
       }
     }
+  }
+
+  /** Stops the periodic poll, leaving the board open (polls can still be run by hand, as benchmarks do). */
+  stopPolling(): void {
+    if (this.pollTimer !== undefined) this.clock.cancel(this.pollTimer);
+    this.pollTimer = undefined;
   }
 
   /** Stops polling; idempotent. */
