@@ -5,47 +5,13 @@
  * groups may interleave: they touch different registers, and the link monitor's poll should
  * not wait for a statistics read.
  */
+import { RegisterLock } from '../register-lock.ts';
 
 /**
  * The groups: the Global2 PHY unit (PHY batches and the link-state poll), the statistics unit
  * (a capture is chip-wide state), and read-modify-writes of configuration registers.
  */
 export type RegisterGroup = 'phy' | 'stats' | 'config';
-
-/**
- * A lock for one group of registers. A link-monitor waiter (`urgent`) goes ahead of the
- * others still waiting.
- */
-class RegisterLock {
-  private held = false;
-  private readonly waiting: { urgent: boolean; go: () => void }[] = [];
-  /** Whether the sequence holding the lock is monitor work (its batches are too). */
-  holderUrgent = false;
-
-  async run<T>(fn: () => Promise<T>, urgent: boolean): Promise<T> {
-    if (this.held) {
-      await new Promise<void>((go) => {
-        const w = { urgent, go };
-        if (!urgent) this.waiting.push(w);
-        else {
-          let i = 0;
-          while (i < this.waiting.length && this.waiting[i].urgent) i++;
-          this.waiting.splice(i, 0, w);
-        }
-      });
-    }
-    this.held = true;
-    this.holderUrgent = urgent;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      // Handed over still held: nothing can slip in between.
-      if (next) next.go();
-      else this.held = false;
-    }
-  }
-}
 
 /** One lock per register group of a chip. */
 export class RegisterLocks {
