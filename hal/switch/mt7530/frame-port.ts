@@ -3,7 +3,7 @@
  * adds the MediaTek special tag on send and takes it off on receive, as Linux's tag_mtk.c
  * does. Nothing is allocated per frame.
  */
-import { ETH_HEADER_LEN, ETH_MAX_FRAME, type Conduit, type ReceiveHandler } from '../../frames.ts';
+import { ETH_MAX_FRAME, sendRefusal, type SendLimits, type Conduit, type ReceiveHandler } from '../../frames.ts';
 import type { SwitchFramePort } from '../chip.ts';
 import { MTK_HDR_LEN, MTK_XMIT_MAX_PORT, decodeRecv, encodeXmit, stripRecv } from './tag.ts';
 
@@ -51,6 +51,8 @@ export class MtkFramePort implements SwitchFramePort {
   private readonly rxBuf: Uint8Array;
   private receiver: ReceiveHandler | undefined;
 
+  private readonly limits: SendLimits;
+
   constructor(
     private readonly conduit: Conduit,
     opts: MtkFramePortOptions,
@@ -60,23 +62,17 @@ export class MtkFramePort implements SwitchFramePort {
     this.maxFrame = opts.maxFrame ?? ETH_MAX_FRAME;
     this.txBuf = new Uint8Array(this.maxFrame + MTK_HDR_LEN);
     this.rxBuf = new Uint8Array(this.maxFrame);
+    // The transmit bitmap has bits for ports 0-5 only.
+    this.limits = { maxPort: Math.min(this.portCount - 1, MTK_XMIT_MAX_PORT), cpuPort: this.cpuPort, maxFrame: this.maxFrame };
     conduit.setReceiver((frame, length) => this.receive(frame, length));
   }
 
   /** Sends an untagged (or VLAN-tagged) frame out of `port` with a special tag naming it. */
   send(port: number, frame: Uint8Array, length: number): boolean {
     const c = this.counters;
-    // The transmit bitmap has bits for ports 0-5 only.
-    if (!(Number.isInteger(port) && port >= 0 && port < this.portCount && port <= MTK_XMIT_MAX_PORT) || port === this.cpuPort) {
-      c.txDropped['bad-port']++;
-      return false;
-    }
-    if (!(length >= ETH_HEADER_LEN && length <= frame.length)) {
-      c.txDropped.short++;
-      return false;
-    }
-    if (length > this.maxFrame) {
-      c.txDropped.long++;
+    const refused = sendRefusal(port, frame, length, this.limits);
+    if (refused) {
+      c.txDropped[refused]++;
       return false;
     }
     const n = encodeXmit(this.txBuf, frame, length, port);
