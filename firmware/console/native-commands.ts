@@ -162,8 +162,8 @@ const hex4 = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
 export function registerRegisterCommands(d: import('./dispatcher.ts').Dispatcher, board: Board): void {
   d.register({
     name: 'mdio',
-    summary: 'read or write a PHY register (Clause 22, through the switch\'s PHY bus)',
-    usage: 'mdio read <phy> <reg>\nmdio write <phy> <reg> <value>\nnumbers in decimal or 0x hex; e.g. mdio read 0 1 (BMSR of the PHY at address 0)',
+    summary: `read or write a PHY register (Clause 22, ${board.chip.phyAccess})`,
+    usage: `mdio read <phy> <reg>\nmdio write <phy> <reg> <value>\non the ${board.chip.modelName}: ${board.chip.phyAccess}\nnumbers in decimal or 0x hex; e.g. mdio read 0 1 (BMSR of the PHY at address 0)`,
     access: 'registers',
     run: async (args) => {
       const [op, ...rest] = args;
