@@ -32,7 +32,7 @@ export interface BoardPortDefinition {
   name: string;
   /** Switch port number. */
   switchPort: number;
-  /** Address of the port's PHY on the switch's internal MDIO bus (reached through Global2). */
+  /** Address of the port's PHY on the bus the switch driver's `phyBus()` reaches (Marvell: through Global2; MT7530: the MDIO bus itself; MT7531: PHY_IAC). */
   phyAddr: number;
 }
 
@@ -56,5 +56,5 @@ export interface BoardDefinition {
   pollIntervalMs: number;
   transport: TransportDefinition;
   /** PHY model the emulator puts behind each port (sim boards, and tests of real boards). */
-  simPhyModel: 'marvell-88e151x' | 'marvell-6390-internal' | 'generic' | 'realtek-rtl8211f';
+  simPhyModel: 'marvell-88e151x' | 'marvell-6390-internal' | 'generic' | 'realtek-rtl8211f' | 'mediatek-mt7530' | 'mediatek-mt7531';
 }

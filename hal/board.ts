@@ -475,6 +475,12 @@ export class Board {
     }
   }
 
+  /** Stops the periodic poll, leaving the board open (polls can still be run by hand, as benchmarks do). */
+  stopPolling(): void {
+    if (this.pollTimer !== undefined) this.clock.cancel(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
   /** Stops polling; idempotent. */
   close(): void {
     this.closed = true;

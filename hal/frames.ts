@@ -36,6 +36,23 @@ export interface FramePort {
   setReceiver(handler: ReceiveHandler): void;
 }
 
+/** What a frame port may send: ports 0 to `maxPort` but the CPU port, frames up to `maxFrame` bytes. Built once, not per frame. */
+export interface SendLimits {
+  readonly maxPort: number;
+  readonly cpuPort: number;
+  readonly maxFrame: number;
+}
+
+/**
+ * Why a frame port refuses to send `length` bytes of `frame` out of `port`, or undefined when it may.
+ */
+export function sendRefusal(port: number, frame: Uint8Array, length: number, limits: SendLimits): 'bad-port' | 'short' | 'long' | undefined {
+  if (!(Number.isInteger(port) && port >= 0 && port <= limits.maxPort) || port === limits.cpuPort) return 'bad-port';
+  if (!(length >= ETH_HEADER_LEN && length <= frame.length)) return 'short';
+  if (length > limits.maxFrame) return 'long';
+  return undefined;
+}
+
 /** Minimum Ethernet frame length without FCS (dst, src, EtherType). */
 export const ETH_HEADER_LEN = 14;
 /** Largest untagged frame we carry without FCS: 1500-byte MTU plus header plus a VLAN tag. */

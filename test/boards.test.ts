@@ -70,9 +70,9 @@ test('a port whose PHY does not answer fails the boot with an error naming the p
 });
 
 test('boards are listed and looked up by name', (t) => {
-  t.deepEqual(BOARDS.map((b) => b.name), ['sim-gw4', 'gw8-6390']);
+  t.deepEqual(BOARDS.map((b) => b.name), ['sim-gw4', 'sim-mt7531', 'gw8-6390', 'gw5-mt7621']);
   t.is(findBoard('gw8-6390'), gw8_6390);
-  t.throws(() => findBoard('x'), { message: "unknown board 'x' (boards: sim-gw4, gw8-6390)" });
+  t.throws(() => findBoard('x'), { message: "unknown board 'x' (boards: sim-gw4, sim-mt7531, gw8-6390, gw5-mt7621)" });
 });
 
 test('malformed tagged frames from the switch are counted drops, and the board keeps running', async (t) => {

@@ -69,7 +69,7 @@ test('scenario runner through the serial bridge (the default): the same story, w
 test('scenario runner: bad options and files give a clear error and exit 1', (t) => {
   const a = runCli(['sim', '--board', 'nope']);
   t.is(a.status, 1);
-  t.regex(a.stderr, /unknown board 'nope' \(boards: sim-gw4, gw8-6390\)/);
+  t.regex(a.stderr, /unknown board 'nope' \(boards: sim-gw4, sim-mt7531, gw8-6390, gw5-mt7621\)/);
   const b = runCli(['sim', '--script', '/nonexistent/x']);
   t.is(b.status, 1);
   t.regex(b.stderr, /cannot read script \/nonexistent\/x: ENOENT/);

@@ -11,6 +11,7 @@
  * switches does the same: this is why HOWTO 11.2 uses active-backup).
  */
 import test from 'ava';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 import { ALB_LEARN_MS, BUS_MS, MII_DETECT_MS, RLB_UPDATE_MS, modeMatrix, type ModeCase } from './helpers/dataplane.ts';
 
 const CASES: Record<string, ModeCase> = {
@@ -36,5 +37,7 @@ const CASES: Record<string, ModeCase> = {
 };
 
 for (const [mode, c] of Object.entries(CASES)) {
-  test.serial(`dual switches, ${mode}: a stream crosses steady state, cable pulls and returns, a slave enslaved and one released`, (t) => modeMatrix(t, mode, c));
+  for (const board of SCENARIO_BOARDS) {
+    test.serial(onBoard(board, `dual switches, ${mode}: a stream crosses steady state, cable pulls and returns, a slave enslaved and one released`), (t) => modeMatrix(t, mode, c, board));
+  }
 }

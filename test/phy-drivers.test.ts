@@ -6,11 +6,12 @@ import { GenericPhy } from '../hal/phy/generic.ts';
 import { probePhy } from '../hal/phy/index.ts';
 import { MarvellPhy } from '../hal/phy/marvell.ts';
 import type { PhyDriver, PhyStatus } from '../hal/phy/phy.ts';
+import { MediatekGePhy } from '../hal/phy/mediatek.ts';
 import { RealtekRtl8211fPhy } from '../hal/phy/realtek.ts';
 import { SimPhy, type PhyModel, type SimPhyOptions } from '../hal/sim/phy.ts';
 
 const ADDR = 5;
-const MODELS: readonly PhyModel[] = ['generic', 'marvell-88e151x', 'marvell-6390-internal', 'realtek-rtl8211f'];
+const MODELS: readonly PhyModel[] = ['generic', 'marvell-88e151x', 'marvell-6390-internal', 'realtek-rtl8211f', 'mediatek-mt7530', 'mediatek-mt7531'];
 
 async function rig(opts: Partial<SimPhyOptions> = {}) {
   const clock = new VirtualClock();
@@ -33,6 +34,8 @@ test('probePhy picks the driver by PHY ID', async (t) => {
     'marvell-88e151x': { cls: MarvellPhy, name: 'Marvell 88E151x', id: 0x01410dd1 },
     'marvell-6390-internal': { cls: MarvellPhy, name: 'Marvell 88E6390 internal', id: 0x01410f90 },
     'realtek-rtl8211f': { cls: RealtekRtl8211fPhy, name: 'Realtek RTL8211F', id: 0x001cc916 },
+    'mediatek-mt7530': { cls: MediatekGePhy, name: 'MediaTek MT7530 PHY', id: 0x03a29412 },
+    'mediatek-mt7531': { cls: MediatekGePhy, name: 'MediaTek MT7531 PHY', id: 0x03a29441 },
   };
   for (const model of MODELS) {
     const { driver } = await rig({ model });
@@ -210,7 +213,8 @@ test('forced link override: the PHY driver follows the registers, not the media'
 test('readVendorLink: Marvell reg 17 bit 10, Realtek PHYSR bit 2, generic has none', async (t) => {
   for (const model of MODELS) {
     const { driver, phy } = await rig({ model });
-    const none = model === 'generic';
+    // MediaTek's driver reads status the genphy way (mediatek-ge.c): no vendor link bit either.
+    const none = model === 'generic' || model.startsWith('mediatek');
     t.is(await driver.readVendorLink(), none ? null : false, model);
     phy.setCable(true);
     t.is(await driver.readVendorLink(), none ? null : true, model);
@@ -314,6 +318,9 @@ test('statusOps then statusFromValues is readStatus: one batch at the PHY addres
     'marvell-88e151x': 'read 22, read 0, read 1, read 1, read 17',
     'marvell-6390-internal': 'read 22, read 0, read 1, read 1, read 17',
     'realtek-rtl8211f': 'read 31, read 0, read 1, read 1, read 26',
+    // genphy status, as mediatek-ge.c uses it.
+    'mediatek-mt7530': 'read 0, read 1, read 1, read 4, read 5, read 9, read 10, read 15',
+    'mediatek-mt7531': 'read 0, read 1, read 1, read 4, read 5, read 9, read 10, read 15',
   };
   for (const model of MODELS) {
     const { driver, phy, bus } = await rig({ model, partner: { speed: 100, duplex: 'full' } });

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCoreInQuickJs } from '../tools/quickjs-core.ts';
 import { runScenarioInNode, runScenarioInQuickJs } from '../tools/quickjs-host.ts';
-import { simGw4 } from '../boards/sim-gw4.ts';
 import { ROOT } from './helpers/cli.ts';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 
 test('the core bundle runs in QuickJS within 2 MiB: two LACP bonds converge', async (t) => {
   let r: Awaited<ReturnType<typeof runCoreInQuickJs>>;
@@ -33,11 +33,12 @@ test('the core bundle runs in QuickJS within 2 MiB: two LACP bonds converge', as
 /** The scenario scripts in test/scenarios: the same output under Node and under QuickJS. */
 const SCENARIOS = readdirSync(join(ROOT, 'test', 'scenarios')).filter((f) => f.endsWith('.txt')).sort();
 
+for (const board of SCENARIO_BOARDS)
 for (const file of SCENARIOS) {
-  test.serial(`scenario ${file}: identical output under Node and with the core inside QuickJS (2 MiB)`, async (t) => {
+  test.serial(onBoard(board, `scenario ${file}: identical output under Node and with the core inside QuickJS (2 MiB)`), async (t) => {
     const lines = readFileSync(join(ROOT, 'test', 'scenarios', file), 'utf8').split('\n').filter((l) => l.trim() !== '');
-    const node = await runScenarioInNode(simGw4, lines);
-    const qjs = await runScenarioInQuickJs(simGw4, lines, 2 * 1024 * 1024);
+    const node = await runScenarioInNode(board, lines);
+    const qjs = await runScenarioInQuickJs(board, lines, 2 * 1024 * 1024);
     t.is(qjs.output, node);
     t.true(node.split('\n').length > lines.length, 'the scenario prints something');
     t.false(/internal error/.test(node), node);

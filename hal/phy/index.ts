@@ -2,6 +2,7 @@ import { DeviceError } from '../../lib/errors.ts';
 import type { MdioBus } from '../mdio/bus.ts';
 import { GenericPhy } from './generic.ts';
 import { MARVELL_PHY_ID_88E1510, MARVELL_PHY_ID_88E6390, MarvellPhy } from './marvell.ts';
+import { MTK_GPHY_ID_MT7530, MTK_GPHY_ID_MT7531, MediatekGePhy } from './mediatek.ts';
 import { MII_PHYSID1, MII_PHYSID2, PHY_ID_MASK } from './mii.ts';
 import type { PhyDriver } from './phy.ts';
 import { RTL_8211F_PHY_ID, RealtekRtl8211fPhy } from './realtek.ts';
@@ -19,6 +20,8 @@ const DRIVERS: readonly DriverEntry[] = [
   { id: MARVELL_PHY_ID_88E1510, mask: PHY_ID_MASK, create: (b, a, id) => new MarvellPhy(b, a, id) },
   { id: MARVELL_PHY_ID_88E6390, mask: PHY_ID_MASK, create: (b, a, id) => new MarvellPhy(b, a, id) },
   { id: RTL_8211F_PHY_ID, mask: 0xffffffff, create: (b, a, id) => new RealtekRtl8211fPhy(b, a, id) },
+  { id: MTK_GPHY_ID_MT7530, mask: 0xffffffff, create: (b, a, id) => new MediatekGePhy(b, a, id) },
+  { id: MTK_GPHY_ID_MT7531, mask: 0xffffffff, create: (b, a, id) => new MediatekGePhy(b, a, id) },
 ];
 
 /**

@@ -65,7 +65,7 @@ import {
   MII_STAT1000,
 } from '../phy/mii.ts';
 
-export type PhyModel = 'generic' | 'marvell-88e151x' | 'marvell-6390-internal' | 'realtek-rtl8211f';
+export type PhyModel = 'generic' | 'marvell-88e151x' | 'marvell-6390-internal' | 'realtek-rtl8211f' | 'mediatek-mt7530' | 'mediatek-mt7531';
 
 export type PhySpeed = 10 | 100 | 1000;
 export type PhyDuplex = 'full' | 'half';
@@ -97,6 +97,9 @@ export const SIM_PHY_IDS: Readonly<Record<PhyModel, number>> = {
   'marvell-88e151x': 0x01410dd1,
   'marvell-6390-internal': 0x01410f90, // what mv88e6xxx reports for the 6390's internal PHYs
   'realtek-rtl8211f': 0x001cc916,
+  // drivers/net/phy/mediatek-ge.c: the internal gigabit PHYs of the MT7530 and MT7531.
+  'mediatek-mt7530': 0x03a29412,
+  'mediatek-mt7531': 0x03a29441,
 };
 
 // Reset values. BMCR 0x1140 = AN enable, full duplex, speed 1000 (as on the 88E151x and
@@ -130,6 +133,11 @@ const RTL_PHYSR_DUPLEX = 0x0008;
 const RTL_PHYSR_SPEED_1000 = 0x0020;
 const RTL_PHYSR_SPEED_100 = 0x0010;
 const RTL_PHYSR_MASTER = 0x0800;
+
+// MediaTek gigabit PHYs (mediatek-ge.c): MTK_EXT_PAGE_ACCESS selects the page of the
+// extended registers. Which registers the page governs is not public; like the RTL8211F's,
+// 0-15 stay the IEEE ones here and 0x10-0x1E are paged.
+const MTK_EXT_PAGE_ACCESS = 0x1f;
 
 interface Mode {
   speed: PhySpeed;
@@ -325,6 +333,10 @@ export class SimPhy implements MdioTarget {
         if (reg < 16) return this.readIeee(reg);
         if (reg === RTL8211F_PHYSR && (this.page === RTL8211F_PHYSR_PAGE || this.page === 0)) return this.realtekPhysr();
         return this.vendorRead(reg);
+      case 'mediatek-mt7530':
+      case 'mediatek-mt7531':
+        if (reg === MTK_EXT_PAGE_ACCESS) return this.page;
+        return reg < 16 ? this.readIeee(reg) : this.vendorRead(reg);
       case 'generic':
         return reg < 16 ? this.readIeee(reg) : this.vendorRead(reg);
     }
@@ -353,6 +365,13 @@ export class SimPhy implements MdioTarget {
         if (reg < 16) return this.writeIeee(reg, value);
         if (reg === RTL8211F_PHYSR && (this.page === RTL8211F_PHYSR_PAGE || this.page === 0)) return; // read-only
         return this.vendorWrite(reg, value);
+      case 'mediatek-mt7530':
+      case 'mediatek-mt7531':
+        if (reg === MTK_EXT_PAGE_ACCESS) {
+          this.page = value;
+          return;
+        }
+        return reg < 16 ? this.writeIeee(reg, value) : this.vendorWrite(reg, value);
       case 'generic':
         return reg < 16 ? this.writeIeee(reg, value) : this.vendorWrite(reg, value);
     }

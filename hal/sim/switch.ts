@@ -7,6 +7,7 @@
 import type { SwitchDefinition } from '../../boards/types.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { MdioWire } from '../mdio/wire.ts';
+import { SimMt7530 } from './mt7530.ts';
 import { SimMv88e6xxx, type AttachedPhy } from './mv88e6xxx.ts';
 
 export type { AttachedPhy };
@@ -35,6 +36,8 @@ export function createSwitchEmulator(def: SwitchDefinition, clock: Clock, phys: 
   switch (def.driver) {
     case 'mv88e6xxx':
       return new SimMv88e6xxx({ model: def.model, smiAddr: def.smiAddr, clock, phys, cpuPort: def.cpuPort });
+    case 'mt7530':
+      return new SimMt7530({ model: def.model, smiAddr: def.smiAddr, clock, phys, cpuPort: def.cpuPort });
     default:
       throw new Error(`sim: no emulator for switch family '${(def as { driver: string }).driver}'`);
   }

@@ -10,6 +10,7 @@ import { readU16 } from '../../lib/addr.ts';
 import { ETHERTYPE_IPV4, etherTypeOffset } from '../../firmware/net/packets.ts';
 import { ECHO_PORT } from '../../sim/stream.ts';
 import type { Topology } from '../../sim/world.ts';
+import type { BoardDefinition } from '../../boards/types.ts';
 import { bootTest, type TestSystem } from './sim.ts';
 
 /** The stream every phase runs: 1000 frames/s (one a millisecond) over 16 flows. */
@@ -64,15 +65,15 @@ function isStreamFrame(frame: Uint8Array): boolean {
 }
 
 /**
- * Boots the default board (serial bridge in-process), loads bonding with `params`, gives
+ * Boots `board` (default sim-gw4; serial bridge in-process), loads bonding with `params`, gives
  * bond0 192.168.1.1/24, configures the partner with `partner` lines, enslaves `slaves`, and
  * waits `settleMs` for links and LACP.
  */
 export async function dataplane(
   t: ExecutionContext,
-  opts: { params: string; slaves: string[]; partner?: string[]; topology?: Topology; settleMs?: number },
+  opts: { params: string; slaves: string[]; partner?: string[]; topology?: Topology; settleMs?: number; board?: BoardDefinition },
 ): Promise<Bench> {
-  const s = await bootTest(undefined, { bridge: 'inproc', topology: opts.topology });
+  const s = await bootTest(opts.board, { bridge: 'inproc', topology: opts.topology });
   const run = async (line: string): Promise<string> => {
     const out = await s.run(line);
     if (out.startsWith('error:')) throw new Error(`${line}: ${out}`);
@@ -172,8 +173,8 @@ function common(t: ExecutionContext, c: ModeCase, name: string, n: Counts, bound
  * One mode through the whole sequence: steady state, eth0 pulled and returned, eth1 pulled
  * and returned, eth2 enslaved, eth0 released; a stream runs across each event.
  */
-export async function modeMatrix(t: ExecutionContext, mode: string, c: ModeCase): Promise<void> {
-  const b = await dataplane(t, { params: c.params, slaves: ['eth0', 'eth1'], partner: c.partner, topology: c.topology });
+export async function modeMatrix(t: ExecutionContext, mode: string, c: ModeCase, board?: BoardDefinition): Promise<void> {
+  const b = await dataplane(t, { params: c.params, slaves: ['eth0', 'eth1'], partner: c.partner, topology: c.topology, board });
 
   const steady = await b.phase('steady state', []);
   t.is(steady.lost, 0, 'steady state: nothing lost');

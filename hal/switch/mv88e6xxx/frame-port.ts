@@ -3,7 +3,7 @@
  * that adds a FROM_CPU tag on send and takes the TO_CPU/FORWARD tag off on receive, as
  * Linux's tag_dsa.c does for standalone ports. Nothing is allocated per frame.
  */
-import { ETH_HEADER_LEN, ETH_MAX_FRAME, type Conduit, type FramePort, type ReceiveHandler } from '../../frames.ts';
+import { ETH_MAX_FRAME, sendRefusal, type SendLimits, type Conduit, type FramePort, type ReceiveHandler } from '../../frames.ts';
 import {
   DSA_CMD_FORWARD,
   DSA_CMD_TO_CPU,
@@ -84,6 +84,8 @@ export class DsaFramePort implements FramePort {
   private receiver: ReceiveHandler | undefined;
   private trunkReceiver: TrunkReceiveHandler | undefined;
 
+  private readonly limits: SendLimits;
+
   constructor(
     private readonly conduit: Conduit,
     opts: DsaFramePortOptions,
@@ -96,22 +98,16 @@ export class DsaFramePort implements FramePort {
     // Tagged frames grow by at most the EDSA header.
     this.txBuf = new Uint8Array(this.maxFrame + EDSA_HLEN);
     this.rxBuf = new Uint8Array(this.maxFrame + 4);
+    this.limits = { maxPort: this.portCount - 1, cpuPort: this.cpuPort, maxFrame: this.maxFrame };
     conduit.setReceiver((frame, length) => this.receive(frame, length));
   }
 
   /** Sends an untagged (or 802.1Q-tagged) frame out of `port` with a FROM_CPU tag. */
   send(port: number, frame: Uint8Array, length: number): boolean {
     const c = this.counters;
-    if (!(Number.isInteger(port) && port >= 0 && port < this.portCount) || port === this.cpuPort) {
-      c.txDropped['bad-port']++;
-      return false;
-    }
-    if (!(length >= ETH_HEADER_LEN && length <= frame.length)) {
-      c.txDropped.short++;
-      return false;
-    }
-    if (length > this.maxFrame) {
-      c.txDropped.long++;
+    const refused = sendRefusal(port, frame, length, this.limits);
+    if (refused) {
+      c.txDropped[refused]++;
       return false;
     }
     const n = encodeFromCpu(this.txBuf, frame, length, this.mode, port, this.device);

@@ -184,6 +184,20 @@ export class Mv88e6xxxSmi {
     await this.run(b);
   }
 
+  /**
+   * Read-modify-write of a device register; resolves with the old value. Call holding the
+   * lock of the register's group (lock.ts): multi-chip, it takes two round trips.
+   */
+  async modify(dev: number, reg: number, mask: number, value: number): Promise<number> {
+    if (!this.multiChip) {
+      // The bus does it in one operation.
+      return (await this.bus.run([{ op: 'rmw', phy: dev, reg, mask, value }]))[0];
+    }
+    const old = await this.read(dev, reg);
+    await this.write(dev, reg, (old & ~mask) | (value & mask));
+    return old;
+  }
+
   private translate(e: unknown, batch: SmiBatch): unknown {
     if (!(e instanceof MdioTimeoutError)) return e;
     if (this.multiChip && e.phy === this.smiAddr && e.reg === SMI_CMD) {

@@ -9,11 +9,11 @@
  * 3:2 and 1:0). Every operation sets BUSY until the unit is done. Through multi-chip SMI a
  * BUSY poll cannot run on the bus side, so operations are queued optimistically, each
  * followed by status reads, and only what a status read cannot vouch for is redone with
- * explicit polling (as global2 PHY access does, see chip.ts).
+ * explicit polling (as global2 PHY access does, see global2-phy-batch.ts).
  */
 import { DeviceError } from '../../../lib/errors.ts';
 import type { PortStat } from '../port-stat.ts';
-import type { Mv88e6xxxInfo, Mv88e6xxxModel } from './chip.ts';
+import type { Mv88e6xxxInfo, Mv88e6xxxModel } from './models.ts';
 import type { Mv88e6xxxSmi, SmiBatch } from './smi.ts';
 
 // Global1 (global1.h).
@@ -36,7 +36,7 @@ const G1_STATS_COUNTER_01 = 0x1f; // bytes 1 and 0
 const STATS_BATCH_OPS = 128;
 /** Polls of Stats Operation BUSY before giving up (global1.c waits with a bounded poll too). */
 const STATS_BUSY_TRIES = 16;
-/** Status reads queued after each optimistic operation (see chip.ts G2_OPTIMISTIC_STATUS_READS). */
+/** Status reads queued after each optimistic operation (see global2-phy-batch.ts G2_OPTIMISTIC_STATUS_READS). */
 const STATUS_READS = 2;
 
 /** Where a counter lives: the MIB banks of the stats unit, or port registers (6352 family). */
@@ -163,7 +163,7 @@ interface QueuedCommand {
 }
 
 /**
- * The statistics unit of one chip. Callers hold the chip's lock (chip.ts `exclusive`): a
+ * The statistics unit of one chip. Callers hold the chip's 'stats' lock (lock.ts): a
  * capture is shared state of the whole chip.
  */
 export class Mv88e6xxxStats {

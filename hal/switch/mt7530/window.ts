@@ -1,0 +1,145 @@
+/**
+ * 32-bit register access to an MT7530/MT7531 over MDIO, through the page window the chip opens
+ * at its MDIO address (Linux drivers/net/dsa/mt7530-mdio.c mt7530_regmap_read/_write):
+ *
+ *   page = (reg >> 6) & 0x3ff  written to PHY register 0x1f
+ *   low half   at PHY register (reg >> 2) & 0xf  (read first / written first)
+ *   high half  at PHY register 0x10              (read second / written second)
+ *
+ * so one register read costs three MDIO transactions (page write, two reads) and one write
+ * three (page write, two writes). Accesses are queued into a `WindowBatch` that runs as one
+ * bus round trip; within a batch the page is written only when it changes (the chip keeps it),
+ * so registers of one page cost two transactions each after the first. Every batch writes the
+ * page before its first access: another user may have moved it in between.
+ */
+import type { MdioBus, MdioOp } from '../../mdio/bus.ts';
+import { UsageError } from '../../../lib/errors.ts';
+import { hex } from './regs.ts';
+
+/** PHY register 0x1f of the switch's address: the page of the register window. */
+export const WINDOW_PAGE_REG = 0x1f;
+/** PHY register 0x10: the high half of the register selected by the low-half access. */
+export const WINDOW_HIGH_REG = 0x10;
+/** The highest register address the window reaches (10-bit page, 16-bit regmap addresses). */
+export const WINDOW_MAX_REG = 0xfffc;
+
+export function windowPage(reg: number): number {
+  return (reg >> 6) & 0x3ff;
+}
+
+export function windowLowReg(reg: number): number {
+  return (reg >> 2) & 0xf;
+}
+
+export function checkRegister(reg: number): void {
+  if (!Number.isInteger(reg) || reg < 0 || reg > WINDOW_MAX_REG || reg & 3) {
+    throw new UsageError(`mt7530: register ${Number.isInteger(reg) ? hex(reg) : String(reg)} is not a 32-bit register address (0 to ${hex(WINDOW_MAX_REG)}, a multiple of 4)`);
+  }
+}
+
+/**
+ * Queues register accesses, and raw MDIO operations for devices beside the switch on the same
+ * bus (the MT7530's PHYs), into one MDIO batch. `read` and `raw` return the index of their
+ * value in what `Mt7530Mdio.run` resolves with.
+ */
+export class WindowBatch {
+  readonly ops: MdioOp[] = [];
+  /** True while every write only selects what to read (the page, a PHY read command): safe to resend. */
+  idempotent = true;
+  /** Per value: the op index of its low half (or of the raw op) and of its high half (-1 for raw ops). */
+  private readonly slots: number[] = [];
+  private page = -1;
+
+  constructor(readonly addr: number) {}
+
+  /** How many values `run` will return. */
+  get length(): number {
+    return this.slots.length >> 1;
+  }
+
+  private select(reg: number): void {
+    checkRegister(reg);
+    const page = windowPage(reg);
+    if (page === this.page) return;
+    this.ops.push({ op: 'write', phy: this.addr, reg: WINDOW_PAGE_REG, value: page });
+    this.page = page;
+  }
+
+  /** Queues a read of 32-bit register `reg`; returns the index of its value. */
+  read(reg: number): number {
+    this.select(reg);
+    this.ops.push({ op: 'read', phy: this.addr, reg: windowLowReg(reg) });
+    this.ops.push({ op: 'read', phy: this.addr, reg: WINDOW_HIGH_REG });
+    this.slots.push(this.ops.length - 2, this.ops.length - 1);
+    return this.length - 1;
+  }
+
+  /**
+   * Queues a write of `value` to register `reg`. `select` says the write only selects what a
+   * following read returns (a PHY read command), so running the batch twice is harmless.
+   */
+  write(reg: number, value: number, select = false): void {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`mt7530: value ${value} is not a 32-bit value`);
+    if (!select) this.idempotent = false;
+    this.select(reg);
+    this.ops.push({ op: 'write', phy: this.addr, reg: windowLowReg(reg), value: value & 0xffff });
+    this.ops.push({ op: 'write', phy: this.addr, reg: WINDOW_HIGH_REG, value: value >>> 16 });
+  }
+
+  /** Queues an MDIO operation for another device on the bus; returns the index of its result. */
+  raw(op: MdioOp): number {
+    if (op.phy === this.addr) throw new UsageError(`mt7530: MDIO address ${hex(op.phy, 2)} is the switch's register window`);
+    if (op.op !== 'read' && op.op !== 'wait' && op.op !== 'read45') this.idempotent = false;
+    this.ops.push(op);
+    this.slots.push(this.ops.length - 1, -1);
+    return this.length - 1;
+  }
+
+  /** The values of the batch from the MDIO results: 32-bit register values and raw results. */
+  values(results: readonly number[]): number[] {
+    const out = new Array<number>(this.length);
+    for (let i = 0; i < out.length; i++) {
+      const lo = this.slots[2 * i];
+      const hi = this.slots[2 * i + 1];
+      out[i] = hi < 0 ? results[lo] : ((results[hi] << 16) | (results[lo] & 0xffff)) >>> 0;
+    }
+    return out;
+  }
+}
+
+/** Register access to one MT7530/MT7531 at one MDIO address. */
+export class Mt7530Mdio {
+  /** "mt7530 at MDIO 0x1f": the prefix of every error about this chip. */
+  readonly label: string;
+
+  constructor(
+    readonly bus: MdioBus,
+    readonly addr: number,
+  ) {
+    if (!Number.isInteger(addr) || addr < 0 || addr > 31) throw new UsageError(`mt7530: MDIO address ${addr} out of range 0..31`);
+    this.label = `mt7530 at MDIO ${hex(addr, 2)}`;
+  }
+
+  batch(): WindowBatch {
+    return new WindowBatch(this.addr);
+  }
+
+  /** Runs a batch in one bus round trip; resolves with one value per `read`/`raw`. */
+  async run(batch: WindowBatch, urgent = false): Promise<number[]> {
+    if (batch.ops.length === 0) return [];
+    const results = await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent });
+    return batch.values(results);
+  }
+
+  async read(reg: number, urgent = false): Promise<number> {
+    const b = this.batch();
+    const i = b.read(reg);
+    return (await this.run(b, urgent))[i];
+  }
+
+  async write(reg: number, value: number): Promise<void> {
+    const b = this.batch();
+    b.write(reg, value);
+    await this.run(b);
+  }
+}
