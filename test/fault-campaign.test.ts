@@ -63,7 +63,7 @@ for (const { seed, board, hours: HOURS } of RUNS) {
             }
           : undefined,
         // The broker lives in real time (a second of wall clock each): a few per seed.
-      }, { broker: 0.15 });
+      }, { broker: 0.07 });
       await campaign.setUp();
       gc();
       const heapBefore = process.memoryUsage().heapUsed;
