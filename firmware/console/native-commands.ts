@@ -52,6 +52,8 @@ export interface BondDetail extends BondSummary {
   monitor: string;
   slaveDetails: SlaveDetail[];
   lacp?: { activeAggregator: number | null; ports: number; partnerSystem: string | null };
+  /** 802.3ad: the switch LAG carrying the bond's switched traffic, or null without hardware LAG. */
+  switchLag?: { id: number | null; ports: string[] } | null;
 }
 
 function summary(b: Bond): BondSummary {
@@ -67,7 +69,7 @@ function summary(b: Bond): BondSummary {
   };
 }
 
-function detail(b: Bond): BondDetail {
+function detail(b: Bond, stack: NetStack): BondDetail {
   const m = b.modeExtension instanceof Mode8023ad ? b.modeExtension : undefined;
   const options: Record<string, string> = {};
   for (const o of ['xmit_hash_policy', 'miimon', 'updelay', 'downdelay', 'use_carrier', 'arp_interval', 'arp_ip_target', 'arp_validate', 'primary_reselect', 'fail_over_mac', 'lacp_rate', 'ad_select', 'min_links']) {
@@ -106,6 +108,7 @@ function detail(b: Bond): BondDetail {
       };
     }),
     lacp: m && { activeAggregator: agg?.id ?? null, ports: agg?.ports.length ?? 0, partnerSystem: agg ? formatMac(agg.partnerSystem) : null },
+    switchLag: !m ? undefined : !stack.hardwareLag ? null : { id: stack.lagOf(b.name)?.id ?? null, ports: [...(stack.lagOf(b.name)?.ports ?? [])] },
   };
 }
 
@@ -116,6 +119,8 @@ function formatDetail(d: BondDetail): string {
     `  options: ${Object.entries(d.options).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v.split(' ')[0]}`).join(' ')}`,
   ];
   if (d.lacp) lines.push(`  LACP: active aggregator ${d.lacp.activeAggregator ?? '-'} (${d.lacp.ports} port${d.lacp.ports === 1 ? '' : 's'}), partner ${d.lacp.partnerSystem ?? '-'}`);
+  if (d.switchLag === null) lines.push('  switch LAG: none: the switch has no hardware LAG, so the bond\'s frames all go through the CPU port');
+  else if (d.switchLag) lines.push(`  switch LAG: ${d.switchLag.id === null ? 'not programmed yet' : `${d.switchLag.id}, distributing on ${d.switchLag.ports.join(' ') || 'no ports'}`}`);
   if (d.slaveDetails.length === 0) lines.push('  no slaves');
   else {
     const rows = d.slaveDetails.map((s) => [s.name, s.miiStatus, s.state, s.speed === null ? '-' : String(s.speed), s.duplex, s.linkFailureCount, s.txFrames, s.rxFrames]);
@@ -139,7 +144,7 @@ export function showBonds(stack: NetStack, what: string[], json: boolean): strin
   if (what.length === 2 && what[0] === 'bond') {
     const b = stack.bond(what[1]);
     if (!b) throw new UsageError(`show bond: no bond '${printable(what[1])}' (bonds: ${stack.bonding.list().map((x) => x.name).join(' ') || 'none'})`);
-    const d = detail(b);
+    const d = detail(b, stack);
     return json ? JSON.stringify(d) : formatDetail(d);
   }
   return undefined;
@@ -157,8 +162,8 @@ const hex4 = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
 export function registerRegisterCommands(d: import('./dispatcher.ts').Dispatcher, board: Board): void {
   d.register({
     name: 'mdio',
-    summary: 'read or write a PHY register (Clause 22, through the switch\'s PHY bus)',
-    usage: 'mdio read <phy> <reg>\nmdio write <phy> <reg> <value>\nnumbers in decimal or 0x hex; e.g. mdio read 0 1 (BMSR of the PHY at address 0)',
+    summary: `read or write a PHY register (Clause 22, ${board.chip.phyAccess})`,
+    usage: `mdio read <phy> <reg>\nmdio write <phy> <reg> <value>\non the ${board.chip.modelName}: ${board.chip.phyAccess}\nnumbers in decimal or 0x hex; e.g. mdio read 0 1 (BMSR of the PHY at address 0)`,
     access: 'registers',
     run: async (args) => {
       const [op, ...rest] = args;

@@ -286,7 +286,17 @@ export class NetStack {
    * Trunk IDs in the order they were given to bonds. An array, walked per received frame by
    * index: iterating a Map's entries allocates an array per entry.
    */
-  private readonly trunks: { bond: string; id: number }[] = [];
+  private readonly trunks: { bond: string; id: number; ports: string[] }[] = [];
+
+  /** The switch LAG an 802.3ad bond has (its id and distributing ports); undefined before it aggregates or without hardware LAG. */
+  lagOf(bond: string): { id: number; ports: readonly string[] } | undefined {
+    return this.trunks.find((t) => t.bond === bond);
+  }
+
+  /** Whether the switch offloads LAGs (else an 802.3ad bond's frames all go through the CPU port). */
+  get hardwareLag(): boolean {
+    return this.hardware.lag !== undefined;
+  }
   private lagWork: Promise<void> = Promise.resolve();
 
   /**
@@ -302,13 +312,14 @@ export class NetStack {
       const used = new Set(this.trunks.map((t) => t.id));
       let id = lag.firstId;
       while (used.has(id) && id < lag.lastId) id++;
-      trunk = { bond: bond.name, id };
+      trunk = { bond: bond.name, id, ports: [] };
       this.trunks.push(trunk);
     }
     const trunkId = trunk.id;
     const indexOf = (name: string): number => this.ports.findIndex((p) => p.name === name);
     const active = ports.map((p) => indexOf(p.name)).filter((i) => i >= 0);
     const members = bond.slaves.map((s) => indexOf(s.name)).filter((i) => i >= 0);
+    trunk.ports = active.map((i) => this.ports[i].name);
     this.lagWork = this.lagWork
       .then(async () => {
         await lag.setLag(trunkId, members, active);

@@ -117,6 +117,8 @@ export interface SwitchChip extends SwitchIdentity {
 
   /** The PHYs behind the switch, by the addresses a board definition gives. */
   phyBus(): MdioBus;
+  /** How `phyBus` reaches the PHYs, for `help mdio`: e.g. "the internal PHYs through Global2 SMI PHY Command/Data". */
+  readonly phyAccess: string;
   /** The link modes the MAC of `port` accepts, as a link-mode mask (phylink masks a PHY's with it). */
   macLinkModes(port: number): number;
 

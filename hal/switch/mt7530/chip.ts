@@ -414,6 +414,10 @@ export class Mt7530 implements SwitchChip {
     return STP_STATES[(v >> (FID_BRIDGED * 2)) & 3];
   }
 
+  get phyAccess(): string {
+    return this.info.indirectPhy ? 'the internal PHYs (addresses 0-4) through PHY_IAC (0x701c)' : 'the PHYs (addresses 0-4) directly on the MDIO bus';
+  }
+
   /** The PHYs behind ports 0-4 (mt753x_phy_read_c22/_c45 and their writes). */
   phyBus(): MdioBus {
     return new Mt7530PhyBus(this);

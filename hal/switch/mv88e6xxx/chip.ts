@@ -235,6 +235,8 @@ export class Mv88e6xxx implements SwitchChip {
    * respect to every other user of this chip object. Reads, writes and 16-bit rmw go into one
    * SMI batch (one round trip in the normal case); a partial rmw and `wait` loop on this side.
    */
+  readonly phyAccess = 'the internal PHYs (address = switch port) through Global2 SMI PHY Command/Data';
+
   phyBus(): MdioBus {
     return new Global2PhyBus(this.g2phy);
   }
