@@ -75,6 +75,8 @@ test('boards are listed and looked up by name', (t) => {
   t.throws(() => findBoard('x'), { message: "unknown board 'x' (boards: sim-gw4, sim-mt7531, gw8-6390, gw5-mt7621)" });
 });
 
+// Marvell only: a runt and a FROM_CPU DSA tag; the MediaTek tag's bad frames are counted in
+// mt7530-driver.test.ts (frame port).
 test('malformed tagged frames from the switch are counted drops, and the board keeps running', async (t) => {
   const s = await bootTest();
   const fp = s.board.framePort;

@@ -9,6 +9,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
+import type { BoardDefinition } from '../boards/types.ts';
 import { VirtualClock } from '../lib/clock.ts';
 import { EventLog } from '../lib/log.ts';
 import { SeededRandom } from '../lib/random.ts';
@@ -31,8 +33,8 @@ interface AlbSystem {
 }
 
 /** Boots, loads bonding with `params`, brings bond0 up with the gateway's address and enslaves `ports`. */
-async function setup(params: string, ports = ['eth0', 'eth1']): Promise<AlbSystem> {
-  const s = await bootTest();
+async function setup(board: BoardDefinition, params: string, ports = ['eth0', 'eth1']): Promise<AlbSystem> {
+  const s = await bootTest(board);
   await s.run(`modprobe bonding ${params}`);
   await s.run('ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up');
   for (const p of ports) await enslave(s, p);
@@ -114,340 +116,342 @@ function unique(xs: string[]): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// balance-alb in the simulated world
+// balance-alb and balance-tlb in the simulated world, on each switch-chip family's board
 
-test('balance-alb: transmit and receive spread over two slaves; ARP replies carry the assigned slave\'s MAC', async (t) => {
-  const { s, bond, alb } = await setup('mode=balance-alb miimon=100');
-  await s.run('sim wait 1s');
-  await resolveAll(s);
-  // The clients learn their slave's MAC from the updates sent after the 2 s delay.
-  await s.run('sim wait 2500ms');
-  const clients = alb.rlb.clients();
-  t.is(clients.length, 16);
-  const byIp = new Map(clients.map((c) => [c.ip, c]));
-  for (const h of s.hw.world.hosts) {
-    const c = byIp.get(h.ip)!;
-    t.is(formatMac(h.arpCache.get(GW)!), formatMac(c.slave!.port.mac), `host ${h.ip & 255}`);
-  }
-  t.is(clients.filter((c) => c.slave!.name === 'eth0').length, 8);
-  t.is(clients.filter((c) => c.slave!.name === 'eth1').length, 8);
-
-  // The first destinations all go to the first slave (no load history yet); the rebalance
-  // 10 s later gives every destination its load, and the next assignment spreads by load.
-  await traffic(s);
-  await s.run('sim wait 10s');
-  const r = await traffic(s);
-  t.is(r.replies, r.sent);
-  t.is(r.sent, 160);
-  t.log(`tx ${r.tx} rx ${r.rx}`);
-  t.true(share(r.tx, 0) >= 0.25 && share(r.tx, 1) >= 0.25, `tx ${r.tx}`);
-  t.true(share(r.rx, 0) >= 0.25 && share(r.rx, 1) >= 0.25, `rx ${r.rx}`);
-  // Frames a slave sends carry its own MAC: the partner learned each slave's MAC on its port.
-  t.not(mac(s, 'eth0'), mac(s, 'eth1'));
-  t.is(formatMac(bond.mac), mac(s, 'eth0'));
-});
-
-test('balance-alb: after a slave fails every peer moves within one monitor interval plus the update delay; nothing is lost after', async (t) => {
-  const { s, bond, alb } = await setup('mode=balance-alb miimon=100');
-  await s.run('sim wait 1s');
-  await resolveAll(s);
-  await s.run('sim wait 3s');
-  const e0 = mac(s, 'eth0');
-  const e1 = mac(s, 'eth1');
-  const before = await traffic(s);
-  t.is(before.replies, before.sent);
-  t.true(share(before.rx, 0) >= 0.25 && share(before.rx, 1) >= 0.25, `rx ${before.rx}`);
-
-  const down = s.clock.now();
-  await s.run('sim link eth0 down');
-  // Step through time until every host's cache names the surviving slave's MAC.
-  let moved: number | undefined;
-  for (let dt = 0; dt <= 5000 && moved === undefined; dt += 10) {
-    await s.clock.advance(10);
-    const now = bond.slaves.find((x) => x.name === 'eth1')!.port.mac;
-    if (gatewayMacs(s).every((m) => m === formatMac(now))) moved = s.clock.now();
-  }
-  t.truthy(moved);
-  // The MII monitor notices within its interval; the clients are told once the update delay
-  // (RLB_UPDATE_DELAY ALB ticks counted down, then the round on the next tick) has run.
-  const detected = s.log.tail().find((e) => e.time >= down && e.text.includes('(slave eth0): link status definitely down, disabling slave'))!.time;
-  t.log(`detected ${detected - down} ms, all moved ${moved! - down} ms after the cable was pulled`);
-  t.true(detected - down <= 100);
-  t.true(moved! - detected <= (RLB_UPDATE_DELAY + 1) * ALB_TICK_MS);
-  t.true(moved! - down <= 100 + (RLB_UPDATE_DELAY + 1) * ALB_TICK_MS);
-  // The MACs swapped: the new active slave carries the bond's MAC, the failed one eth1's.
-  t.is(bond.currActiveSlave?.name, 'eth1');
-  t.is(mac(s, 'eth1'), e0);
-  t.is(mac(s, 'eth0'), e1);
-  t.is(formatMac(bond.mac), e0);
-  t.true(alb.rlb.clients().every((c) => c.slave?.name === 'eth1'));
-
-  const after = await traffic(s);
-  t.is(after.sent, 160);
-  t.is(after.replies, after.sent);
-  t.is(after.tx[0], 0);
-  t.is(after.rx[0], 0);
-
-  // eth0 returns: the clients spread again (rebalance, then the updates after the delay).
-  await s.run('sim link eth0 up');
-  await s.run('sim wait 10s');
-  const back = await traffic(s);
-  t.is(back.replies, back.sent);
-  t.true(share(back.rx, 0) >= 0.25 && share(back.rx, 1) >= 0.25, `rx ${back.rx}`);
-  t.true(share(back.tx, 0) >= 0.25 && share(back.tx, 1) >= 0.25, `tx ${back.tx}`);
-  // No primary: eth1 stays active with the bond's MAC; eth0 keeps eth1's permanent MAC.
-  t.is(bond.currActiveSlave?.name, 'eth1');
-  t.is(mac(s, 'eth1'), e0);
-  t.is(mac(s, 'eth0'), e1);
-});
-
-test('balance-alb: a slave added later takes a share of the peers', async (t) => {
-  const { s, alb } = await setup('mode=balance-alb miimon=100', ['eth0']);
-  await s.run('sim wait 1s');
-  await resolveAll(s);
-  await s.run('sim wait 3s');
-  const one = await traffic(s);
-  t.is(one.replies, one.sent);
-  t.is(one.rx[0], one.sent);
-  t.true(alb.rlb.clients().every((c) => c.slave?.name === 'eth0'));
-
-  await enslave(s, 'eth1');
-  t.not(mac(s, 'eth1'), mac(s, 'eth0'));
-  t.is(mac(s, 'eth1'), perm(s, 'eth1'));
-  await s.run('sim wait 2500ms');
-  const clients = alb.rlb.clients();
-  t.is(clients.filter((c) => c.slave?.name === 'eth1').length, 8);
-  const eth1 = mac(s, 'eth1');
-  t.is(gatewayMacs(s).filter((m) => m === eth1).length, 8);
-  const two = await traffic(s);
-  t.is(two.replies, two.sent);
-  t.true(share(two.rx, 1) >= 0.25 && share(two.rx, 0) >= 0.25, `rx ${two.rx}`);
-  await s.run('sim wait 10s');
-  const later = await traffic(s);
-  t.true(share(later.tx, 1) >= 0.25 && share(later.tx, 0) >= 0.25, `tx ${later.tx}`);
-});
-
-test('balance-alb: MAC rules through enslave, failover and release', async (t) => {
-  const { s, bond } = await setup('mode=balance-alb miimon=100');
-  const p0 = perm(s, 'eth0');
-  const p1 = perm(s, 'eth1');
-  // The bond took the first slave's MAC; each slave keeps its own.
-  t.is(formatMac(bond.mac), p0);
-  t.is(mac(s, 'eth0'), p0);
-  t.is(mac(s, 'eth1'), p1);
-  await s.run('sim wait 1s');
-  await s.run('sim link eth0 down');
-  await s.run('sim wait 300ms');
-  t.is(bond.currActiveSlave?.name, 'eth1');
-  t.is(mac(s, 'eth1'), p0);
-  t.is(mac(s, 'eth0'), p1);
-  // The failed slave's new MAC is taught on the active slave, which goes promiscuous for 10 s.
-  t.is(s.firmware.net.port('eth1')!.promiscuity, 1);
-  await s.run('sim wait 10s');
-  t.is(s.firmware.net.port('eth1')!.promiscuity, 0);
-
-  // Releasing the failed slave: it gets its permanent MAC back; Linux warns that the bond
-  // still uses it.
-  await release(s, 'eth0');
-  t.is(mac(s, 'eth0'), p0);
-  t.is(mac(s, 'eth1'), p0);
-  t.truthy(s.log.tail().find((e) => e.text.startsWith('bond0: (slave eth0): the permanent HWaddr of slave') && e.text.includes('is still in use by bond')));
-  // Enslaving it again: its permanent MAC is the bond's, so it takes eth1's free one.
-  await s.run('sim link eth0 up');
-  await s.run('sim wait 300ms');
-  await enslave(s, 'eth0');
-  t.is(mac(s, 'eth0'), p1);
-  t.is(mac(s, 'eth1'), p0);
-  t.truthy(s.log.tail().find((e) => e.text.includes('bond0: (slave eth0): the slave hw address is in use by the bond; giving it the hw address of eth1')));
-  // Releasing the active slave: it and the slave wearing its permanent MAC swap, then the
-  // new active slave takes the bond's MAC; the released port gets its own back.
-  await release(s, 'eth1');
-  t.is(bond.currActiveSlave?.name, 'eth0');
-  t.is(mac(s, 'eth0'), p0);
-  t.is(mac(s, 'eth1'), p1);
-  await release(s, 'eth0');
-  t.is(mac(s, 'eth0'), p0);
-});
-
-test('balance-alb: a new bond MAC goes to the active slave only, and its clients are told', async (t) => {
-  const { s, bond, alb } = await setup('mode=balance-alb miimon=100');
-  await s.run('sim wait 1s');
-  await resolveAll(s);
-  await s.run('sim wait 3s');
-  const p1 = mac(s, 'eth1');
-  t.is(await s.run('ip link set bond0 address 02:12:34:56:78:9a'), '');
-  t.is(formatMac(bond.mac), '02:12:34:56:78:9a');
-  t.is(mac(s, 'eth0'), '02:12:34:56:78:9a');
-  t.is(mac(s, 'eth1'), p1);
-  await s.run('sim wait 2500ms');
-  const onEth0 = alb.rlb.clients().filter((c) => c.slave?.name === 'eth0').map((c) => c.ip);
-  t.is(onEth0.length, 8);
-  for (const h of s.hw.world.hosts) {
-    t.is(formatMac(h.arpCache.get(GW)!), onEth0.includes(h.ip) ? '02:12:34:56:78:9a' : p1);
-  }
-  const r = await traffic(s);
-  t.is(r.replies, r.sent);
-});
-
-test('balance-tlb: a new bond MAC goes to every slave, as Linux\'s generic rule does', async (t) => {
-  const { s, bond } = await setup('mode=balance-tlb miimon=100');
-  t.is(await s.run('ip link set bond0 address 02:12:34:56:78:9a'), '');
-  t.is(formatMac(bond.mac), '02:12:34:56:78:9a');
-  t.is(mac(s, 'eth0'), '02:12:34:56:78:9a');
-  t.is(mac(s, 'eth1'), '02:12:34:56:78:9a');
-});
-
-test('balance-alb: three slaves keep three distinct MACs through failures and returns', async (t) => {
-  const { s, bond } = await setup('mode=balance-alb miimon=100', ['eth0', 'eth1', 'eth2']);
-  await s.run('sim wait 1s');
-  const check = (what: string): void => {
-    const macs = bond.slaves.map((x) => formatMac(x.port.mac));
-    t.true(unique(macs), `${what}: ${macs}`);
-    if (bond.currActiveSlave) t.is(formatMac(bond.currActiveSlave.port.mac), formatMac(bond.mac), what);
-    // Every slave wears the permanent MAC of some slave of the bond.
-    const perms = new Set(bond.slaves.map((x) => formatMac(x.permHwaddr)));
-    for (const m of macs) t.true(perms.has(m), `${what}: ${m}`);
-  };
-  check('start');
-  for (const step of ['eth0 down', 'eth1 down', 'eth0 up', 'eth2 down', 'eth1 up', 'eth2 up', 'eth0 down', 'eth0 up']) {
-    await s.run(`sim link ${step}`);
-    await s.run('sim wait 300ms');
-    check(step);
-  }
-});
-
-test('property (world): after random failures and returns settle, every reply comes back and the table holds each host once', async (t) => {
-  const step = fc.record({ port: fc.integer({ min: 0, max: 2 }), up: fc.boolean() });
-  await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 5 }), async (steps) => {
-      const { s, bond, alb } = await setup('mode=balance-alb miimon=100', ['eth0', 'eth1', 'eth2']);
-      await s.run('sim wait 1s');
-      await resolveAll(s);
-      await s.run('sim wait 3s');
-      for (const st of steps) {
-        await s.run(`sim link eth${st.port} ${st.up ? 'up' : 'down'}`);
-        // One MII interval to notice, one ALB tick to act, the update delay, a tick to send.
-        await s.run(`sim wait ${100 + ALB_TICK_MS + (RLB_UPDATE_DELAY + 1) * ALB_TICK_MS}ms`);
-        const what = JSON.stringify(steps);
-        const clients = alb.rlb.clients();
-        const ips = clients.map((c) => c.ip).sort((a, b) => a - b);
-        const hosts = s.hw.world.hosts.map((h) => h.ip).sort((a, b) => a - b);
-        if (JSON.stringify(ips) !== JSON.stringify(hosts)) throw new Error(`${what}: table ${ips.map((x) => x & 255)}`);
-        const usable = bond.slaves.filter((x) => x.canTx);
-        if (usable.length === 0) continue;
-        for (const c of clients) if (!usable.includes(c.slave!)) throw new Error(`${what}: ${c.ip & 255} on ${c.slave?.name}`);
-        // Every host's cache names the MAC of its slave.
-        const byIp = new Map(clients.map((c) => [c.ip, c]));
-        for (const h of s.hw.world.hosts) {
-          const want = formatMac(byIp.get(h.ip)!.slave!.port.mac);
-          const got = formatMac(h.arpCache.get(GW)!);
-          if (want !== got) throw new Error(`${what}: host ${h.ip & 255} has ${got}, its slave ${byIp.get(h.ip)!.slave!.name} is ${want}`);
-        }
-        const r = await traffic(s, 2);
-        if (r.sent !== 32 || r.replies !== r.sent) throw new Error(`${what}: sent ${r.sent}, replies ${r.replies}`);
-      }
-    }),
-    { numRuns: 8, seed: 0xa1b },
-  );
-  t.pass();
-});
-
-// ---------------------------------------------------------------------------------------------
-// balance-tlb in the simulated world
-
-test('balance-tlb: transmit spreads by load, receive stays on the active slave; unique MACs', async (t) => {
-  const { s, bond, alb } = await setup('mode=balance-tlb miimon=100');
-  await s.run('sim wait 1s');
-  await resolveAll(s);
-  await s.run('sim wait 3s');
-  // No receive balancing: every host knows the gateway by the bond's MAC.
-  t.true(gatewayMacs(s).every((m) => m === formatMac(bond.mac)));
-  t.is(alb.rlb.clients().length, 0);
-  t.is(mac(s, 'eth0'), formatMac(bond.mac));
-  t.is(mac(s, 'eth1'), perm(s, 'eth1'));
-  await traffic(s);
-  await s.run('sim wait 10s');
-  const r = await traffic(s);
-  t.is(r.replies, r.sent);
-  t.true(share(r.tx, 0) >= 0.25 && share(r.tx, 1) >= 0.25, `tx ${r.tx}`);
-  t.is(r.rx[1], 0);
-  t.is(r.rx[0], r.sent);
-  // Frames sent on eth1 carry eth1's MAC: its load is counted in the table.
-  t.true(alb.txLoad(bond.slave('eth1')!) > 0 || alb.tlb.entriesOf(bond.slave('eth1')!).length > 0);
-});
-
-test('balance-tlb: failover swaps the MACs; nothing lost after; release restores them', async (t) => {
-  const { s, bond } = await setup('mode=balance-tlb miimon=100');
-  const p0 = perm(s, 'eth0');
-  const p1 = perm(s, 'eth1');
-  await s.run('sim wait 1s');
-  await resolveAll(s);
-  await s.run('sim link eth0 down');
-  await s.run('sim wait 300ms');
-  t.is(bond.currActiveSlave?.name, 'eth1');
-  t.is(mac(s, 'eth1'), p0);
-  t.is(mac(s, 'eth0'), p1);
-  // The hosts know the bond's MAC, which now lives on eth1 (the learning frame told the switch).
-  const r = await traffic(s);
-  t.is(r.sent, 160);
-  t.is(r.replies, r.sent);
-  t.is(r.rx[1], r.sent);
-  await s.run('sim link eth0 up');
-  await s.run('sim wait 300ms');
-  t.is(bond.currActiveSlave?.name, 'eth1');
-  await release(s, 'eth1');
-  t.is(bond.currActiveSlave?.name, 'eth0');
-  t.is(mac(s, 'eth0'), p0);
-  t.is(mac(s, 'eth1'), p1);
-  const again = await traffic(s);
-  t.is(again.replies, again.sent);
-});
-
-test('balance-tlb: learning frames every lp_interval from each slave with its own MAC', async (t) => {
-  const { s, alb } = await setup('mode=balance-tlb miimon=100 lp_interval=2');
-  const captured: Uint8Array[][] = [[], [], [], []];
-  const pcap = s.hw.world;
-  const orig = pcap.fromBoard.bind(pcap);
-  pcap.fromBoard = (i: number, f: Uint8Array) => {
-    if (readU16(f, 12) === ETHERTYPE_LOOPBACK) captured[i].push(f.slice());
-    orig(i, f);
-  };
-  const n0 = alb.learningSent;
-  await s.run('sim wait 10s');
-  t.is(alb.learningSent - n0, 10); // 5 rounds of 2 s, two slaves
-  for (const [i, port] of [[0, 'eth0'], [1, 'eth1']] as const) {
-    t.true(captured[i].length >= 5);
-    for (const f of captured[i]) {
-      t.is(f.length, 60);
-      t.is(formatMac(f, 0), mac(s, port));
-      t.is(formatMac(f, 6), mac(s, port));
+for (const board of SCENARIO_BOARDS) {
+  test(onBoard(board, 'balance-alb: transmit and receive spread over two slaves; ARP replies carry the assigned slave\'s MAC'), async (t) => {
+    const { s, bond, alb } = await setup(board, 'mode=balance-alb miimon=100');
+    await s.run('sim wait 1s');
+    await resolveAll(s);
+    // The clients learn their slave's MAC from the updates sent after the 2 s delay.
+    await s.run('sim wait 2500ms');
+    const clients = alb.rlb.clients();
+    t.is(clients.length, 16);
+    const byIp = new Map(clients.map((c) => [c.ip, c]));
+    for (const h of s.hw.world.hosts) {
+      const c = byIp.get(h.ip)!;
+      t.is(formatMac(h.arpCache.get(GW)!), formatMac(c.slave!.port.mac), `host ${h.ip & 255}`);
     }
-  }
-});
+    t.is(clients.filter((c) => c.slave!.name === 'eth0').length, 8);
+    t.is(clients.filter((c) => c.slave!.name === 'eth1').length, 8);
 
-test('balance-tlb with tlb_dynamic_lb=0: the transmit hash picks the slave; no monitor, no learning frames', async (t) => {
-  const { s, alb } = await setup('mode=balance-tlb miimon=100 tlb_dynamic_lb=0 xmit_hash_policy=layer3+4');
-  // (The first slave taking the bond's MAC sent its learning frames, as in Linux.)
-  const lp0 = alb.learningSent;
-  await s.run('sim wait 3s');
-  await resolveAll(s);
-  const r = await traffic(s);
-  t.is(r.replies, r.sent);
-  t.true(r.tx[0] > 0 && r.tx[1] > 0, `tx ${r.tx}`);
-  t.is(alb.learningSent, lp0);
-  t.is(alb.ticks, 0);
-  t.true(alb.tlb.txSlave.every((x) => x === undefined));
-});
+    // The first destinations all go to the first slave (no load history yet); the rebalance
+    // 10 s later gives every destination its load, and the next assignment spreads by load.
+    await traffic(s);
+    await s.run('sim wait 10s');
+    const r = await traffic(s);
+    t.is(r.replies, r.sent);
+    t.is(r.sent, 160);
+    t.log(`tx ${r.tx} rx ${r.rx}`);
+    t.true(share(r.tx, 0) >= 0.25 && share(r.tx, 1) >= 0.25, `tx ${r.tx}`);
+    t.true(share(r.rx, 0) >= 0.25 && share(r.rx, 1) >= 0.25, `rx ${r.rx}`);
+    // Frames a slave sends carry its own MAC: the partner learned each slave's MAC on its port.
+    t.not(mac(s, 'eth0'), mac(s, 'eth1'));
+    t.is(formatMac(bond.mac), mac(s, 'eth0'));
+  });
 
-test('the ARP monitor is refused in balance-tlb and balance-alb', async (t) => {
-  for (const mode of ['balance-tlb', 'balance-alb']) {
-    const s = await bootTest();
-    await s.run(`modprobe bonding mode=${mode} miimon=100`);
-    const out = await s.run('echo 100 > /sys/class/net/bond0/bonding/arp_interval');
-    t.true(out.includes(`option arp_interval: mode dependency failed, not supported in mode ${mode}(`), out);
-    t.is(await s.run('cat /sys/class/net/bond0/bonding/arp_interval'), '0');
-  }
-});
+  test(onBoard(board, 'balance-alb: after a slave fails every peer moves within one monitor interval plus the update delay; nothing is lost after'), async (t) => {
+    const { s, bond, alb } = await setup(board, 'mode=balance-alb miimon=100');
+    await s.run('sim wait 1s');
+    await resolveAll(s);
+    await s.run('sim wait 3s');
+    const e0 = mac(s, 'eth0');
+    const e1 = mac(s, 'eth1');
+    const before = await traffic(s);
+    t.is(before.replies, before.sent);
+    t.true(share(before.rx, 0) >= 0.25 && share(before.rx, 1) >= 0.25, `rx ${before.rx}`);
+
+    const down = s.clock.now();
+    await s.run('sim link eth0 down');
+    // Step through time until every host's cache names the surviving slave's MAC.
+    let moved: number | undefined;
+    for (let dt = 0; dt <= 5000 && moved === undefined; dt += 10) {
+      await s.clock.advance(10);
+      const now = bond.slaves.find((x) => x.name === 'eth1')!.port.mac;
+      if (gatewayMacs(s).every((m) => m === formatMac(now))) moved = s.clock.now();
+    }
+    t.truthy(moved);
+    // The MII monitor notices within its interval; the clients are told once the update delay
+    // (RLB_UPDATE_DELAY ALB ticks counted down, then the round on the next tick) has run.
+    const detected = s.log.tail().find((e) => e.time >= down && e.text.includes('(slave eth0): link status definitely down, disabling slave'))!.time;
+    t.log(`detected ${detected - down} ms, all moved ${moved! - down} ms after the cable was pulled`);
+    t.true(detected - down <= 100);
+    t.true(moved! - detected <= (RLB_UPDATE_DELAY + 1) * ALB_TICK_MS);
+    t.true(moved! - down <= 100 + (RLB_UPDATE_DELAY + 1) * ALB_TICK_MS);
+    // The MACs swapped: the new active slave carries the bond's MAC, the failed one eth1's.
+    t.is(bond.currActiveSlave?.name, 'eth1');
+    t.is(mac(s, 'eth1'), e0);
+    t.is(mac(s, 'eth0'), e1);
+    t.is(formatMac(bond.mac), e0);
+    t.true(alb.rlb.clients().every((c) => c.slave?.name === 'eth1'));
+
+    const after = await traffic(s);
+    t.is(after.sent, 160);
+    t.is(after.replies, after.sent);
+    t.is(after.tx[0], 0);
+    t.is(after.rx[0], 0);
+
+    // eth0 returns: the clients spread again (rebalance, then the updates after the delay).
+    await s.run('sim link eth0 up');
+    await s.run('sim wait 10s');
+    const back = await traffic(s);
+    t.is(back.replies, back.sent);
+    t.true(share(back.rx, 0) >= 0.25 && share(back.rx, 1) >= 0.25, `rx ${back.rx}`);
+    t.true(share(back.tx, 0) >= 0.25 && share(back.tx, 1) >= 0.25, `tx ${back.tx}`);
+    // No primary: eth1 stays active with the bond's MAC; eth0 keeps eth1's permanent MAC.
+    t.is(bond.currActiveSlave?.name, 'eth1');
+    t.is(mac(s, 'eth1'), e0);
+    t.is(mac(s, 'eth0'), e1);
+  });
+
+  test(onBoard(board, 'balance-alb: a slave added later takes a share of the peers'), async (t) => {
+    const { s, alb } = await setup(board, 'mode=balance-alb miimon=100', ['eth0']);
+    await s.run('sim wait 1s');
+    await resolveAll(s);
+    await s.run('sim wait 3s');
+    const one = await traffic(s);
+    t.is(one.replies, one.sent);
+    t.is(one.rx[0], one.sent);
+    t.true(alb.rlb.clients().every((c) => c.slave?.name === 'eth0'));
+
+    await enslave(s, 'eth1');
+    t.not(mac(s, 'eth1'), mac(s, 'eth0'));
+    t.is(mac(s, 'eth1'), perm(s, 'eth1'));
+    await s.run('sim wait 2500ms');
+    const clients = alb.rlb.clients();
+    t.is(clients.filter((c) => c.slave?.name === 'eth1').length, 8);
+    const eth1 = mac(s, 'eth1');
+    t.is(gatewayMacs(s).filter((m) => m === eth1).length, 8);
+    const two = await traffic(s);
+    t.is(two.replies, two.sent);
+    t.true(share(two.rx, 1) >= 0.25 && share(two.rx, 0) >= 0.25, `rx ${two.rx}`);
+    await s.run('sim wait 10s');
+    const later = await traffic(s);
+    t.true(share(later.tx, 1) >= 0.25 && share(later.tx, 0) >= 0.25, `tx ${later.tx}`);
+  });
+
+  test(onBoard(board, 'balance-alb: MAC rules through enslave, failover and release'), async (t) => {
+    const { s, bond } = await setup(board, 'mode=balance-alb miimon=100');
+    const p0 = perm(s, 'eth0');
+    const p1 = perm(s, 'eth1');
+    // The bond took the first slave's MAC; each slave keeps its own.
+    t.is(formatMac(bond.mac), p0);
+    t.is(mac(s, 'eth0'), p0);
+    t.is(mac(s, 'eth1'), p1);
+    await s.run('sim wait 1s');
+    await s.run('sim link eth0 down');
+    await s.run('sim wait 300ms');
+    t.is(bond.currActiveSlave?.name, 'eth1');
+    t.is(mac(s, 'eth1'), p0);
+    t.is(mac(s, 'eth0'), p1);
+    // The failed slave's new MAC is taught on the active slave, which goes promiscuous for 10 s.
+    t.is(s.firmware.net.port('eth1')!.promiscuity, 1);
+    await s.run('sim wait 10s');
+    t.is(s.firmware.net.port('eth1')!.promiscuity, 0);
+
+    // Releasing the failed slave: it gets its permanent MAC back; Linux warns that the bond
+    // still uses it.
+    await release(s, 'eth0');
+    t.is(mac(s, 'eth0'), p0);
+    t.is(mac(s, 'eth1'), p0);
+    t.truthy(s.log.tail().find((e) => e.text.startsWith('bond0: (slave eth0): the permanent HWaddr of slave') && e.text.includes('is still in use by bond')));
+    // Enslaving it again: its permanent MAC is the bond's, so it takes eth1's free one.
+    await s.run('sim link eth0 up');
+    await s.run('sim wait 300ms');
+    await enslave(s, 'eth0');
+    t.is(mac(s, 'eth0'), p1);
+    t.is(mac(s, 'eth1'), p0);
+    t.truthy(s.log.tail().find((e) => e.text.includes('bond0: (slave eth0): the slave hw address is in use by the bond; giving it the hw address of eth1')));
+    // Releasing the active slave: it and the slave wearing its permanent MAC swap, then the
+    // new active slave takes the bond's MAC; the released port gets its own back.
+    await release(s, 'eth1');
+    t.is(bond.currActiveSlave?.name, 'eth0');
+    t.is(mac(s, 'eth0'), p0);
+    t.is(mac(s, 'eth1'), p1);
+    await release(s, 'eth0');
+    t.is(mac(s, 'eth0'), p0);
+  });
+
+  test(onBoard(board, 'balance-alb: a new bond MAC goes to the active slave only, and its clients are told'), async (t) => {
+    const { s, bond, alb } = await setup(board, 'mode=balance-alb miimon=100');
+    await s.run('sim wait 1s');
+    await resolveAll(s);
+    await s.run('sim wait 3s');
+    const p1 = mac(s, 'eth1');
+    t.is(await s.run('ip link set bond0 address 02:12:34:56:78:9a'), '');
+    t.is(formatMac(bond.mac), '02:12:34:56:78:9a');
+    t.is(mac(s, 'eth0'), '02:12:34:56:78:9a');
+    t.is(mac(s, 'eth1'), p1);
+    await s.run('sim wait 2500ms');
+    const onEth0 = alb.rlb.clients().filter((c) => c.slave?.name === 'eth0').map((c) => c.ip);
+    t.is(onEth0.length, 8);
+    for (const h of s.hw.world.hosts) {
+      t.is(formatMac(h.arpCache.get(GW)!), onEth0.includes(h.ip) ? '02:12:34:56:78:9a' : p1);
+    }
+    const r = await traffic(s);
+    t.is(r.replies, r.sent);
+  });
+
+  test(onBoard(board, 'balance-tlb: a new bond MAC goes to every slave, as Linux\'s generic rule does'), async (t) => {
+    const { s, bond } = await setup(board, 'mode=balance-tlb miimon=100');
+    t.is(await s.run('ip link set bond0 address 02:12:34:56:78:9a'), '');
+    t.is(formatMac(bond.mac), '02:12:34:56:78:9a');
+    t.is(mac(s, 'eth0'), '02:12:34:56:78:9a');
+    t.is(mac(s, 'eth1'), '02:12:34:56:78:9a');
+  });
+
+  test(onBoard(board, 'balance-alb: three slaves keep three distinct MACs through failures and returns'), async (t) => {
+    const { s, bond } = await setup(board, 'mode=balance-alb miimon=100', ['eth0', 'eth1', 'eth2']);
+    await s.run('sim wait 1s');
+    const check = (what: string): void => {
+      const macs = bond.slaves.map((x) => formatMac(x.port.mac));
+      t.true(unique(macs), `${what}: ${macs}`);
+      if (bond.currActiveSlave) t.is(formatMac(bond.currActiveSlave.port.mac), formatMac(bond.mac), what);
+      // Every slave wears the permanent MAC of some slave of the bond.
+      const perms = new Set(bond.slaves.map((x) => formatMac(x.permHwaddr)));
+      for (const m of macs) t.true(perms.has(m), `${what}: ${m}`);
+    };
+    check('start');
+    for (const step of ['eth0 down', 'eth1 down', 'eth0 up', 'eth2 down', 'eth1 up', 'eth2 up', 'eth0 down', 'eth0 up']) {
+      await s.run(`sim link ${step}`);
+      await s.run('sim wait 300ms');
+      check(step);
+    }
+  });
+
+  test(onBoard(board, 'property (world): after random failures and returns settle, every reply comes back and the table holds each host once'), async (t) => {
+    const step = fc.record({ port: fc.integer({ min: 0, max: 2 }), up: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 5 }), async (steps) => {
+        const { s, bond, alb } = await setup(board, 'mode=balance-alb miimon=100', ['eth0', 'eth1', 'eth2']);
+        await s.run('sim wait 1s');
+        await resolveAll(s);
+        await s.run('sim wait 3s');
+        for (const st of steps) {
+          await s.run(`sim link eth${st.port} ${st.up ? 'up' : 'down'}`);
+          // One MII interval to notice, one ALB tick to act, the update delay, a tick to send.
+          await s.run(`sim wait ${100 + ALB_TICK_MS + (RLB_UPDATE_DELAY + 1) * ALB_TICK_MS}ms`);
+          const what = JSON.stringify(steps);
+          const clients = alb.rlb.clients();
+          const ips = clients.map((c) => c.ip).sort((a, b) => a - b);
+          const hosts = s.hw.world.hosts.map((h) => h.ip).sort((a, b) => a - b);
+          if (JSON.stringify(ips) !== JSON.stringify(hosts)) throw new Error(`${what}: table ${ips.map((x) => x & 255)}`);
+          const usable = bond.slaves.filter((x) => x.canTx);
+          if (usable.length === 0) continue;
+          for (const c of clients) if (!usable.includes(c.slave!)) throw new Error(`${what}: ${c.ip & 255} on ${c.slave?.name}`);
+          // Every host's cache names the MAC of its slave.
+          const byIp = new Map(clients.map((c) => [c.ip, c]));
+          for (const h of s.hw.world.hosts) {
+            const want = formatMac(byIp.get(h.ip)!.slave!.port.mac);
+            const got = formatMac(h.arpCache.get(GW)!);
+            if (want !== got) throw new Error(`${what}: host ${h.ip & 255} has ${got}, its slave ${byIp.get(h.ip)!.slave!.name} is ${want}`);
+          }
+          const r = await traffic(s, 2);
+          if (r.sent !== 32 || r.replies !== r.sent) throw new Error(`${what}: sent ${r.sent}, replies ${r.replies}`);
+        }
+      }),
+      { numRuns: 8, seed: 0xa1b },
+    );
+    t.pass();
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // balance-tlb in the simulated world
+
+  test(onBoard(board, 'balance-tlb: transmit spreads by load, receive stays on the active slave; unique MACs'), async (t) => {
+    const { s, bond, alb } = await setup(board, 'mode=balance-tlb miimon=100');
+    await s.run('sim wait 1s');
+    await resolveAll(s);
+    await s.run('sim wait 3s');
+    // No receive balancing: every host knows the gateway by the bond's MAC.
+    t.true(gatewayMacs(s).every((m) => m === formatMac(bond.mac)));
+    t.is(alb.rlb.clients().length, 0);
+    t.is(mac(s, 'eth0'), formatMac(bond.mac));
+    t.is(mac(s, 'eth1'), perm(s, 'eth1'));
+    await traffic(s);
+    await s.run('sim wait 10s');
+    const r = await traffic(s);
+    t.is(r.replies, r.sent);
+    t.true(share(r.tx, 0) >= 0.25 && share(r.tx, 1) >= 0.25, `tx ${r.tx}`);
+    t.is(r.rx[1], 0);
+    t.is(r.rx[0], r.sent);
+    // Frames sent on eth1 carry eth1's MAC: its load is counted in the table.
+    t.true(alb.txLoad(bond.slave('eth1')!) > 0 || alb.tlb.entriesOf(bond.slave('eth1')!).length > 0);
+  });
+
+  test(onBoard(board, 'balance-tlb: failover swaps the MACs; nothing lost after; release restores them'), async (t) => {
+    const { s, bond } = await setup(board, 'mode=balance-tlb miimon=100');
+    const p0 = perm(s, 'eth0');
+    const p1 = perm(s, 'eth1');
+    await s.run('sim wait 1s');
+    await resolveAll(s);
+    await s.run('sim link eth0 down');
+    await s.run('sim wait 300ms');
+    t.is(bond.currActiveSlave?.name, 'eth1');
+    t.is(mac(s, 'eth1'), p0);
+    t.is(mac(s, 'eth0'), p1);
+    // The hosts know the bond's MAC, which now lives on eth1 (the learning frame told the switch).
+    const r = await traffic(s);
+    t.is(r.sent, 160);
+    t.is(r.replies, r.sent);
+    t.is(r.rx[1], r.sent);
+    await s.run('sim link eth0 up');
+    await s.run('sim wait 300ms');
+    t.is(bond.currActiveSlave?.name, 'eth1');
+    await release(s, 'eth1');
+    t.is(bond.currActiveSlave?.name, 'eth0');
+    t.is(mac(s, 'eth0'), p0);
+    t.is(mac(s, 'eth1'), p1);
+    const again = await traffic(s);
+    t.is(again.replies, again.sent);
+  });
+
+  test(onBoard(board, 'balance-tlb: learning frames every lp_interval from each slave with its own MAC'), async (t) => {
+    const { s, alb } = await setup(board, 'mode=balance-tlb miimon=100 lp_interval=2');
+    const captured: Uint8Array[][] = [[], [], [], []];
+    const pcap = s.hw.world;
+    const orig = pcap.fromBoard.bind(pcap);
+    pcap.fromBoard = (i: number, f: Uint8Array) => {
+      if (readU16(f, 12) === ETHERTYPE_LOOPBACK) captured[i].push(f.slice());
+      orig(i, f);
+    };
+    const n0 = alb.learningSent;
+    await s.run('sim wait 10s');
+    t.is(alb.learningSent - n0, 10); // 5 rounds of 2 s, two slaves
+    for (const [i, port] of [[0, 'eth0'], [1, 'eth1']] as const) {
+      t.true(captured[i].length >= 5);
+      for (const f of captured[i]) {
+        t.is(f.length, 60);
+        t.is(formatMac(f, 0), mac(s, port));
+        t.is(formatMac(f, 6), mac(s, port));
+      }
+    }
+  });
+
+  test(onBoard(board, 'balance-tlb with tlb_dynamic_lb=0: the transmit hash picks the slave; no monitor, no learning frames'), async (t) => {
+    const { s, alb } = await setup(board, 'mode=balance-tlb miimon=100 tlb_dynamic_lb=0 xmit_hash_policy=layer3+4');
+    // (The first slave taking the bond's MAC sent its learning frames, as in Linux.)
+    const lp0 = alb.learningSent;
+    await s.run('sim wait 3s');
+    await resolveAll(s);
+    const r = await traffic(s);
+    t.is(r.replies, r.sent);
+    t.true(r.tx[0] > 0 && r.tx[1] > 0, `tx ${r.tx}`);
+    t.is(alb.learningSent, lp0);
+    t.is(alb.ticks, 0);
+    t.true(alb.tlb.txSlave.every((x) => x === undefined));
+  });
+
+  test(onBoard(board, 'the ARP monitor is refused in balance-tlb and balance-alb'), async (t) => {
+    for (const mode of ['balance-tlb', 'balance-alb']) {
+      const s = await bootTest(board);
+      await s.run(`modprobe bonding mode=${mode} miimon=100`);
+      const out = await s.run('echo 100 > /sys/class/net/bond0/bonding/arp_interval');
+      t.true(out.includes(`option arp_interval: mode dependency failed, not supported in mode ${mode}(`), out);
+      t.is(await s.run('cat /sys/class/net/bond0/bonding/arp_interval'), '0');
+    }
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Unit level: a bond on fake ports

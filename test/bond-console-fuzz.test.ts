@@ -6,6 +6,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 
 const WORDS = {
   cmd: ['echo', 'cat', 'ifconfig', 'ip', 'ifenslave', 'modprobe', 'rmmod'],
@@ -33,28 +34,30 @@ async function snapshot(s: TestSystem): Promise<string> {
   return parts.join('\n');
 }
 
-test('refused console lines print one error line and change nothing', async (t) => {
-  const s = await bootTest();
-  for (const l of [
-    'modprobe bonding mode=active-backup miimon=100 max_bonds=2',
-    'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up',
-    'ifenslave bond0 eth0 eth1',
-    'ip link add link bond0 name bond0.5 type vlan id 5',
-  ]) t.is(await s.run(l), '');
-  let refused = 0;
-  await fc.assert(
-    fc.asyncProperty(line, async (l) => {
-      const before = await snapshot(s);
-      const out = await s.run(l);
-      if (!out.startsWith('error:')) return true; // accepted: state may change, that is fine
-      refused++;
-      if (out.includes('\n')) throw new Error(`more than one line for '${l}': ${out}`);
-      if (/internal error/.test(out)) throw new Error(`'${l}': ${out}`);
-      const after = await snapshot(s);
-      if (after !== before) throw new Error(`'${l}' was refused (${out}) but changed the state`);
-      return true;
-    }),
-    { numRuns: 2000 },
-  );
-  t.true(refused > 100, `most random lines are refused (${refused})`);
-});
+for (const board of SCENARIO_BOARDS) {
+  test(onBoard(board, 'refused console lines print one error line and change nothing'), async (t) => {
+    const s = await bootTest(board);
+    for (const l of [
+      'modprobe bonding mode=active-backup miimon=100 max_bonds=2',
+      'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up',
+      'ifenslave bond0 eth0 eth1',
+      'ip link add link bond0 name bond0.5 type vlan id 5',
+    ]) t.is(await s.run(l), '');
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(line, async (l) => {
+        const before = await snapshot(s);
+        const out = await s.run(l);
+        if (!out.startsWith('error:')) return true; // accepted: state may change, that is fine
+        refused++;
+        if (out.includes('\n')) throw new Error(`more than one line for '${l}': ${out}`);
+        if (/internal error/.test(out)) throw new Error(`'${l}': ${out}`);
+        const after = await snapshot(s);
+        if (after !== before) throw new Error(`'${l}' was refused (${out}) but changed the state`);
+        return true;
+      }),
+      { numRuns: 2000 },
+    );
+    t.true(refused > 100, `most random lines are refused (${refused})`);
+  });
+}

@@ -12,6 +12,8 @@ import { UartPair } from '../hal/sim/uart.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { gw8_6390 } from '../boards/gw8-6390.ts';
 import { bootTest } from './helpers/sim.ts';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
+import type { BoardDefinition } from '../boards/types.ts';
 import { EventLog } from '../lib/log.ts';
 import { Board } from '../hal/board.ts';
 import { BridgeConduit } from '../hal/bridge/conduit.ts';
@@ -185,8 +187,8 @@ test('any bytes from the bridge side never throw and never break the client (fuz
 });
 
 /** Virtual ms from a cable pull until `cat carrier` reads 0, through the bridge. */
-async function detectionMs(irq: boolean): Promise<{ ms: number; events: number }> {
-  const s = await bootTest(simGw4, { bridge: 'inproc' });
+async function detectionMs(def: BoardDefinition, irq: boolean): Promise<{ ms: number; events: number }> {
+  const s = await bootTest(def, { bridge: 'inproc' });
   s.bridge!.mcu.irqEnabled = irq;
   const polls = s.board.polls;
   while (s.board.polls === polls) await s.clock.advance(1); // start right after a periodic poll
@@ -196,80 +198,82 @@ async function detectionMs(irq: boolean): Promise<{ ms: number; events: number }
   return { ms: s.clock.now() - t0, events: s.bridge!.mcu.counters.linkEvents };
 }
 
-test('the firmware through the bridge reads its ports; a PHY interrupt makes a link change show sooner than polling', async (t) => {
-  const s = await bootTest(simGw4, { bridge: 'inproc' });
-  t.is(await s.run('cat /sys/class/net/eth0/speed'), '1000');
-  t.is(await s.run('cat /sys/class/net/eth0/duplex'), 'full');
-  const withIrq = await detectionMs(true);
-  const polled = await detectionMs(false);
-  t.log(`link loss seen after ${withIrq.ms.toFixed(1)} ms with the interrupt, ${polled.ms.toFixed(1)} ms by polling alone`);
-  t.true(withIrq.events >= 1);
-  t.is(polled.events, 0);
-  t.true(withIrq.ms <= 5, 'the interrupt makes the board read every port status at once: a few ms through the bridge');
-  t.true(polled.ms <= simGw4.pollIntervalMs * 2 + 100, 'polling alone still sees it within two poll periods plus a poll');
-});
+for (const def of SCENARIO_BOARDS) {
+  test(onBoard(def, 'the firmware through the bridge reads its ports; a PHY interrupt makes a link change show sooner than polling'), async (t) => {
+    const s = await bootTest(def, { bridge: 'inproc' });
+    t.is(await s.run('cat /sys/class/net/eth0/speed'), '1000');
+    t.is(await s.run('cat /sys/class/net/eth0/duplex'), 'full');
+    const withIrq = await detectionMs(def, true);
+    const polled = await detectionMs(def, false);
+    t.log(`link loss seen after ${withIrq.ms.toFixed(1)} ms with the interrupt, ${polled.ms.toFixed(1)} ms by polling alone`);
+    t.true(withIrq.events >= 1);
+    t.is(polled.events, 0);
+    t.true(withIrq.ms <= 5, 'the interrupt makes the board read every port status at once: a few ms through the bridge');
+    t.true(polled.ms <= def.pollIntervalMs * 2 + 100, 'polling alone still sees it within two poll periods plus a poll');
+  });
 
-test('raw frames to and from the switch CPU port travel through the bridge', async (t) => {
-  const clock = new VirtualClock(nodeSettle);
-  const hw = new SimHardware(simGw4, clock);
-  const uart = new UartPair(clock, BAUD);
-  const mcu = hw.attachBridge(uart.device, { rawFrames: true });
-  const client = new BridgeClient({ clock, link: uart.host, baud: BAUD });
-  mcu.start();
-  await clock.drive(client.open());
-  t.true((client.info!.capabilities & 16) !== 0, 'raw frame capability announced');
-  const log = new EventLog(clock);
-  const board = await clock.drive(Board.open(simGw4, client, new BridgeConduit(client), clock, log));
-  const got: string[] = [];
-  board.setReceiver((p, f) => got.push(`${p.name}:${f[21]}`));
-  const eth0 = board.ports[0];
-  const req = buildArp(BROADCAST_MAC, eth0.permanentMac, { op: ARP_REQUEST, senderMac: eth0.permanentMac, senderIp: 0xc0a80101, targetMac: new Uint8Array(6), targetIp: 0xc0a80164 });
-  t.true(board.send(eth0, req, req.length));
-  await clock.advance(20);
-  t.true(got.includes('eth0:2'), `ARP reply came back through the bridge (${got.join(' ')})`);
-  t.true(mcu.counters.rawFromHost >= 1 && mcu.counters.rawToHost >= 1);
-  board.close();
-});
+  test(onBoard(def, 'raw frames to and from the switch CPU port travel through the bridge'), async (t) => {
+    const clock = new VirtualClock(nodeSettle);
+    const hw = new SimHardware(def, clock);
+    const uart = new UartPair(clock, BAUD);
+    const mcu = hw.attachBridge(uart.device, { rawFrames: true });
+    const client = new BridgeClient({ clock, link: uart.host, baud: BAUD });
+    mcu.start();
+    await clock.drive(client.open());
+    t.true((client.info!.capabilities & 16) !== 0, 'raw frame capability announced');
+    const log = new EventLog(clock);
+    const board = await clock.drive(Board.open(def, client, new BridgeConduit(client), clock, log));
+    const got: string[] = [];
+    board.setReceiver((p, f) => got.push(`${p.name}:${f[21]}`));
+    const eth0 = board.ports[0];
+    const req = buildArp(BROADCAST_MAC, eth0.permanentMac, { op: ARP_REQUEST, senderMac: eth0.permanentMac, senderIp: 0xc0a80101, targetMac: new Uint8Array(6), targetIp: 0xc0a80164 });
+    t.true(board.send(eth0, req, req.length));
+    await clock.advance(20);
+    t.true(got.includes('eth0:2'), `ARP reply came back through the bridge (${got.join(' ')})`);
+    t.true(mcu.counters.rawFromHost >= 1 && mcu.counters.rawToHost >= 1);
+    board.close();
+  });
 
-test('board state survives a lost serial link; polling resumes when it returns', async (t) => {
-  const clock = new VirtualClock(nodeSettle);
-  const hw = new SimHardware(simGw4, clock);
-  const uart = new UartPair(clock, BAUD);
-  const mcu = hw.attachBridge(uart.device);
-  const log = new EventLog(clock);
-  const client = new BridgeClient({ clock, link: uart.host, baud: BAUD, log });
-  mcu.start();
-  await clock.drive(client.open());
-  const board = await clock.drive(Board.open(simGw4, client, hw.conduit, clock, log));
-  board.start();
-  await clock.advance(250);
-  uart.setConnected(false);
-  await clock.advance(300);
-  t.true(board.ports.every((p) => p.carrier && p.phy.speed === 1000), 'last known state kept while the bridge is unreachable');
-  t.true(board.ports[0].pollErrors > 0);
-  hw.world.setCable(2, false);
-  uart.setConnected(true);
-  await clock.advance(500);
-  t.false(board.ports[2].carrier, 'a change made while away is seen once the link is back');
-  t.true(board.ports[0].carrier);
-  t.regex(log.tail().map((e) => e.text).join('\n'), /serial link lost[\s\S]*serial link back/);
-  board.close();
-});
+  test(onBoard(def, 'board state survives a lost serial link; polling resumes when it returns'), async (t) => {
+    const clock = new VirtualClock(nodeSettle);
+    const hw = new SimHardware(def, clock);
+    const uart = new UartPair(clock, BAUD);
+    const mcu = hw.attachBridge(uart.device);
+    const log = new EventLog(clock);
+    const client = new BridgeClient({ clock, link: uart.host, baud: BAUD, log });
+    mcu.start();
+    await clock.drive(client.open());
+    const board = await clock.drive(Board.open(def, client, hw.conduit, clock, log));
+    board.start();
+    await clock.advance(250);
+    uart.setConnected(false);
+    await clock.advance(300);
+    t.true(board.ports.every((p) => p.carrier && p.phy.speed === 1000), 'last known state kept while the bridge is unreachable');
+    t.true(board.ports[0].pollErrors > 0);
+    hw.world.setCable(2, false);
+    uart.setConnected(true);
+    await clock.advance(500);
+    t.false(board.ports[2].carrier, 'a change made while away is seen once the link is back');
+    t.true(board.ports[0].carrier);
+    t.regex(log.tail().map((e) => e.text).join('\n'), /serial link lost[\s\S]*serial link back/);
+    board.close();
+  });
 
-test('the console shows the bridge and its error counters', async (t) => {
-  const s = await bootTest(simGw4, { bridge: 'inproc' });
-  const text = await s.run('bridge');
-  t.regex(text, /^bridge: ready, mdio-bridge-sim 1\.0, MDC 2\.5 MHz, boot id 1\n/);
-  t.regex(text, /bad frames: crc 0, decode 0, empty 0, program 0, oversize 0/);
-  const j = JSON.parse(await s.run('bridge json'));
-  t.like(j, { ready: true, timeouts: 0, reboots: 0 });
-  t.true(j.requests > 0);
-  s.bridge!.mcu.reboot();
-  await s.clock.advance(200);
-  t.like(JSON.parse(await s.run('bridge json')), { reboots: 1, bootId: 2 });
-  t.regex(await s.run('bridge x'), /^error: bridge: unknown argument 'x'/);
-  t.regex(await s.run('log'), /mdio bridge: bridge rebooted \(boot id 2\)/);
-});
+  test(onBoard(def, 'the console shows the bridge and its error counters'), async (t) => {
+    const s = await bootTest(def, { bridge: 'inproc' });
+    const text = await s.run('bridge');
+    t.regex(text, /^bridge: ready, mdio-bridge-sim 1\.0, MDC 2\.5 MHz, boot id 1\n/);
+    t.regex(text, /bad frames: crc 0, decode 0, empty 0, program 0, oversize 0/);
+    const j = JSON.parse(await s.run('bridge json'));
+    t.like(j, { ready: true, timeouts: 0, reboots: 0 });
+    t.true(j.requests > 0);
+    s.bridge!.mcu.reboot();
+    await s.clock.advance(200);
+    t.like(JSON.parse(await s.run('bridge json')), { reboots: 1, bootId: 2 });
+    t.regex(await s.run('bridge x'), /^error: bridge: unknown argument 'x'/);
+    t.regex(await s.run('log'), /mdio bridge: bridge rebooted \(boot id 2\)/);
+  });
+}
 
 test('a lost answer to a link poll is resent (the poll only reads), so the poll still succeeds', async (t) => {
   const { clock, client, uart, hw } = await rig();

@@ -5,66 +5,74 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
+import { simGw4 } from '../boards/sim-gw4.ts';
+import type { BoardDefinition } from '../boards/types.ts';
 import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
 import { readPcapng } from '../sim/pcapng.ts';
 
-test('scenario runner: echoes each line, prints its output, goes on after an error, exact timing (registers direct)', (t) => {
-  const script = [
-    '# cable pull',
-    'cat /sys/class/net/eth3/carrier',
-    'sim link eth3 down',
-    'sim wait 100ms',
-    'cat /sys/class/net/eth3/carrier',
-    'sim frobnicate',
-    'sim autoneg 2s',
-    'sim link eth3 up',
-    'sim wait 1999ms',
-    'cat /sys/class/net/eth3/carrier',
-    'sim wait 1ms',
-    'cat /sys/class/net/eth3/carrier eth3/speed',
-    'cat /sys/class/net/eth3/speed',
-  ].join('\n');
-  const r = runCli(['sim', '--bridge', 'none', '--script', '-'], script);
-  t.is(r.status, 0, r.stderr);
-  t.is(r.stdout, [
-    '> # cable pull',
-    '> cat /sys/class/net/eth3/carrier',
-    '1',
-    '> sim link eth3 down',
-    '> sim wait 100ms',
-    '> cat /sys/class/net/eth3/carrier',
-    '0',
-    '> sim frobnicate',
-    "error: sim: unknown subcommand 'frobnicate' (sim link|autoneg|carrier|phy|peer|host|lacp|lag|wait|traffic|xmit|stream|inject|stats|fdb|pcap; 'help sim')",
-    '> sim autoneg 2s',
-    '> sim link eth3 up',
-    '> sim wait 1999ms',
-    '> cat /sys/class/net/eth3/carrier',
-    '0',
-    '> sim wait 1ms',
-    '> cat /sys/class/net/eth3/carrier eth3/speed',
-    'error: cat: eth3/speed: No such file or directory',
-    '> cat /sys/class/net/eth3/speed',
-    '1000',
-    '',
-  ].join('\n'));
-});
+/** `--board <name>` for a board other than the default, which is run without the option. */
+const boardArgs = (board: BoardDefinition): string[] => (board === simGw4 ? [] : ['--board', board.name]);
 
-test('scenario runner through the serial bridge (the default): the same story, with the bus time it takes', (t) => {
-  const script = [
-    'sim link eth3 down',
-    'sim wait 150ms',
-    'cat /sys/class/net/eth3/carrier',
-    'sim link eth3 up',
-    'sim wait 150ms',
-    'cat /sys/class/net/eth3/carrier',
-    'cat /sys/class/net/eth3/speed',
-  ].join('\n');
-  const a = runCli(['sim', '--script', '-'], script);
-  t.is(a.status, 0, a.stderr);
-  t.is(a.stdout, '> sim link eth3 down\n> sim wait 150ms\n> cat /sys/class/net/eth3/carrier\n0\n> sim link eth3 up\n> sim wait 150ms\n> cat /sys/class/net/eth3/carrier\n1\n> cat /sys/class/net/eth3/speed\n1000\n');
-  t.is(runCli(['sim', '--script', '-'], script).stdout, a.stdout, 'repeatable');
-});
+for (const board of SCENARIO_BOARDS) {
+  test(onBoard(board, 'scenario runner: echoes each line, prints its output, goes on after an error, exact timing (registers direct)'), (t) => {
+    const script = [
+      '# cable pull',
+      'cat /sys/class/net/eth3/carrier',
+      'sim link eth3 down',
+      'sim wait 100ms',
+      'cat /sys/class/net/eth3/carrier',
+      'sim frobnicate',
+      'sim autoneg 2s',
+      'sim link eth3 up',
+      'sim wait 1999ms',
+      'cat /sys/class/net/eth3/carrier',
+      'sim wait 1ms',
+      'cat /sys/class/net/eth3/carrier eth3/speed',
+      'cat /sys/class/net/eth3/speed',
+    ].join('\n');
+    const r = runCli(['sim', ...boardArgs(board), '--bridge', 'none', '--script', '-'], script);
+    t.is(r.status, 0, r.stderr);
+    t.is(r.stdout, [
+      '> # cable pull',
+      '> cat /sys/class/net/eth3/carrier',
+      '1',
+      '> sim link eth3 down',
+      '> sim wait 100ms',
+      '> cat /sys/class/net/eth3/carrier',
+      '0',
+      '> sim frobnicate',
+      "error: sim: unknown subcommand 'frobnicate' (sim link|autoneg|carrier|phy|peer|host|lacp|lag|wait|traffic|xmit|stream|inject|stats|fdb|pcap; 'help sim')",
+      '> sim autoneg 2s',
+      '> sim link eth3 up',
+      '> sim wait 1999ms',
+      '> cat /sys/class/net/eth3/carrier',
+      '0',
+      '> sim wait 1ms',
+      '> cat /sys/class/net/eth3/carrier eth3/speed',
+      'error: cat: eth3/speed: No such file or directory',
+      '> cat /sys/class/net/eth3/speed',
+      '1000',
+      '',
+    ].join('\n'));
+  });
+
+  test(onBoard(board, 'scenario runner through the serial bridge (the default): the same story, with the bus time it takes'), (t) => {
+    const script = [
+      'sim link eth3 down',
+      'sim wait 150ms',
+      'cat /sys/class/net/eth3/carrier',
+      'sim link eth3 up',
+      'sim wait 150ms',
+      'cat /sys/class/net/eth3/carrier',
+      'cat /sys/class/net/eth3/speed',
+    ].join('\n');
+    const a = runCli(['sim', ...boardArgs(board), '--script', '-'], script);
+    t.is(a.status, 0, a.stderr);
+    t.is(a.stdout, '> sim link eth3 down\n> sim wait 150ms\n> cat /sys/class/net/eth3/carrier\n0\n> sim link eth3 up\n> sim wait 150ms\n> cat /sys/class/net/eth3/carrier\n1\n> cat /sys/class/net/eth3/speed\n1000\n');
+    t.is(runCli(['sim', ...boardArgs(board), '--script', '-'], script).stdout, a.stdout, 'repeatable');
+  });
+}
 
 test('scenario runner: bad options and files give a clear error and exit 1', (t) => {
   const a = runCli(['sim', '--board', 'nope']);
@@ -100,20 +108,22 @@ test('sim pcap writes pcapng with one interface per port; tshark decodes it', (t
   t.is(tshark.stdout.replace(/\s+$/, ''), 'eth2\t192.168.1.101', 'interface name from the IDB, ARP decoded, not malformed');
 });
 
-test('main job: prints the port table read from the emulated registers, serves stdin, stops on SIGTERM', async (t) => {
-  const p = startCli(['run', '--board', 'sim-gw4']);
-  try {
-    const banner = await waitFor(p.stdout, /console on stdin/);
-    t.regex(banner, /PORT\s+LINK\s+SPEED\s+DUPLEX/);
-    for (const n of [0, 1, 2, 3]) t.regex(banner, new RegExp(`eth${n}\\s+up\\s+1000\\s+full`));
-    const answer = waitFor(p.stdout, /^1000$/m);
-    p.stdin.write('cat /sys/class/net/eth0/speed\n');
-    await answer;
-    t.is(await stopCli(p, 'SIGTERM'), 0);
-  } finally {
-    p.kill('SIGKILL');
-  }
-});
+for (const board of SCENARIO_BOARDS) {
+  test(onBoard(board, 'main job: prints the port table read from the emulated registers, serves stdin, stops on SIGTERM'), async (t) => {
+    const p = startCli(['run', '--board', board.name]);
+    try {
+      const banner = await waitFor(p.stdout, /console on stdin/);
+      t.regex(banner, /PORT\s+LINK\s+SPEED\s+DUPLEX/);
+      for (const n of [0, 1, 2, 3]) t.regex(banner, new RegExp(`eth${n}\\s+up\\s+1000\\s+full`));
+      const answer = waitFor(p.stdout, /^1000$/m);
+      p.stdin.write('cat /sys/class/net/eth0/speed\n');
+      await answer;
+      t.is(await stopCli(p, 'SIGTERM'), 0);
+    } finally {
+      p.kill('SIGKILL');
+    }
+  });
+}
 
 test('serial console over a pseudo-terminal with the real serialport binding', async (t) => {
   if (!haveSocat()) {

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { ConfigFile, formatConfig, parseConfig } from '../firmware/config/store.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 import { runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
+import type { BoardDefinition } from '../boards/types.ts';
 
 const SETUP = [
   'modprobe bonding mode=active-backup miimon=50 updelay=100 max_bonds=2',
@@ -36,8 +38,8 @@ const SETUP = [
   'ip link set eth3 mtu 1400',
 ];
 
-async function configured(): Promise<TestSystem> {
-  const s = await bootTest();
+async function configured(board?: BoardDefinition): Promise<TestSystem> {
+  const s = await bootTest(board);
   for (const l of SETUP) {
     const out = await s.run(l);
     if (out.startsWith('error')) throw new Error(`${l}: ${out}`);
@@ -59,17 +61,21 @@ async function view(s: TestSystem): Promise<string> {
   return parts.join('\n');
 }
 
-test('config show is the list of commands that recreates the running state on a fresh boot', async (t) => {
-  const a = await configured();
-  await a.run('sim wait 5s');
-  const lines = (await a.run('config show')).split('\n');
-  t.true(lines.length > 20);
-  const b = await bootTest();
-  for (const l of lines) t.is(await b.run(l), '', l);
-  await b.run('sim wait 5s');
-  t.is(await b.run('config show'), lines.join('\n'));
-  t.is(await view(b), await view(a));
-});
+// The running state on each switch-chip family's board; the store and its files below are
+// the same whatever the board, so they run on the default one.
+for (const board of SCENARIO_BOARDS) {
+  test(onBoard(board, 'config show is the list of commands that recreates the running state on a fresh boot'), async (t) => {
+    const a = await configured(board);
+    await a.run('sim wait 5s');
+    const lines = (await a.run('config show')).split('\n');
+    t.true(lines.length > 20);
+    const b = await bootTest(board);
+    for (const l of lines) t.is(await b.run(l), '', l);
+    await b.run('sim wait 5s');
+    t.is(await b.run('config show'), lines.join('\n'));
+    t.is(await view(b), await view(a));
+  });
+}
 
 test('config save needs a file; config save/load through Firmware with two copies', async (t) => {
   const s = await configured();

@@ -9,20 +9,16 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenarioInNode } from '../tools/quickjs-host.ts';
-import { parseMac, formatMac } from '../lib/addr.ts';
 import type { BoardDefinition } from '../boards/types.ts';
-import { SCENARIO_BOARDS } from './helpers/boards.ts';
+import { SCENARIO_BOARDS, portMac } from './helpers/boards.ts';
 import { ROOT } from './helpers/cli.ts';
 
 /** The board's MACs (base + 1 + port index) replaced by `mac<n>`. */
 function neutral(board: BoardDefinition, text: string): string {
-  const base = parseMac(board.baseMac)!;
   let out = text;
   board.ports.forEach((_, i) => {
-    const mac = base.slice();
-    mac[5] = (mac[5] + i + 1) & 0xff;
-    const text = formatMac(mac);
-    out = out.split(text).join(`mac${i}`).split(text.toUpperCase()).join(`mac${i}`);
+    const mac = portMac(board, i);
+    out = out.split(mac).join(`mac${i}`).split(mac.toUpperCase()).join(`mac${i}`);
   });
   return out;
 }

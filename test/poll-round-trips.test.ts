@@ -1,5 +1,6 @@
 import test from 'ava';
 import { gw8_6390 } from '../boards/gw8-6390.ts';
+import { simMt7531 } from '../boards/sim-mt7531.ts';
 import type { BoardPort } from '../hal/board.ts';
 import { bootTest, marvellSim, type TestSystem } from './helpers/sim.ts';
 
@@ -20,12 +21,13 @@ function summary(p: BoardPort): string {
 
 for (const [def, drop, pull] of [
   [undefined, 'eth1', 'eth3'],
+  [simMt7531, 'eth1', 'eth3'],
   [gw8_6390, 'lan5', 'lan8'],
 ] as const) {
   const board = def?.name ?? 'sim-gw4';
   test(`${board}: one poll of every port is one round trip, also after a short PHY drop and a cable pull`, async (t) => {
     const s = await bootTest(def);
-    t.is(s.board.ports.length, board === 'sim-gw4' ? 4 : 8);
+    t.is(s.board.ports.length, board === 'gw8-6390' ? 8 : 4);
     t.is(await pollCost(s), 1);
     for (const p of s.board.ports) t.is(summary(p), `${p.name} carrier up phy up 1000 full`);
 
@@ -48,6 +50,8 @@ for (const [def, drop, pull] of [
   });
 }
 
+// Marvell only from here: the Global2 PHY unit and the Marvell PHY's pages. The MT7531's
+// PHY_IAC counterparts (slow and wedged) are in mt7530-driver.test.ts.
 for (const busyPolls of [2, 3]) {
   test(`Global2 BUSY for ${busyPolls} reads: the optimistic reads are not used, the slow path gives the right status`, async (t) => {
     const s = await bootTest();

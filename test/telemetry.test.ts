@@ -13,112 +13,118 @@ import { runInNewContext } from 'node:vm';
 import { RealClock } from '../hal/clock-real.ts';
 import { bootSim } from '../sim/boot.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
+import type { BoardDefinition } from '../boards/types.ts';
+import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
 import { encodePayload } from '../firmware/telemetry/sparkplug.ts';
 import { startCli, waitFor } from './helpers/cli.ts';
 
 import { freePort, haveMosquitto, metric, num, sleep, startMosquitto, subscriber } from './helpers/mqtt.ts';
 
-async function firmware() {
+async function firmware(board: BoardDefinition = simGw4) {
   const clock = new RealClock();
-  const sys = await bootSim(simGw4, clock, { bridge: 'none', autonegMs: 0, wait: (ms) => sleep(ms).then(() => {}), openCapture: () => ({ write() {}, close() {} }) });
+  const sys = await bootSim(board, clock, { bridge: 'none', autonegMs: 0, wait: (ms) => sleep(ms).then(() => {}), openCapture: () => ({ write() {}, close() {} }) });
   const run = (l: string) => sys.firmware.dispatcher.execute(l, 'script').then((r) => r.output);
   return { sys, clock, run };
 }
 
-test.serial('births, data by exception within 100 ms of a failover, rebirth, commands, bad input', async (t) => {
-  if (!haveMosquitto) {
-    t.log('mosquitto is not installed (apt-get install mosquitto): MQTT integration test skipped');
-    t.pass();
-    return;
-  }
-  const port = await freePort();
-  const broker = await startMosquitto(port);
-  const url = `mqtt://127.0.0.1:${port}`;
-  const sub = await subscriber(url);
-  const { sys, clock, run } = await firmware();
-  // DCMD Config writes change state: granted as --mqtt-commands operate grants them.
-  sys.firmware.dispatcher.setRole('mqtt', 'operate');
-  const node = new EdgeNode(sys.firmware, { url, group: 'g', node: 'n1', periodMs: 60_000 });
-  try {
-    for (const l of ['modprobe bonding mode=active-backup miimon=10', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1']) await run(l);
-    await sleep(100);
-    node.start();
-    const nbirth = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/n1');
-    t.is(num(nbirth.p.seq), 0);
-    t.is(num(metric(nbirth, 'bdSeq')), 0);
-    t.is(metric(nbirth, 'Node Control/Rebirth'), false);
-    t.is(metric(nbirth, 'Properties/Board'), 'sim-gw4');
-    t.is(metric(nbirth, 'Ports/eth2/Link'), true);
-    t.is(num(metric(nbirth, 'Ports/eth2/Speed')), 1000);
-    t.is(nbirth.p.metrics.find((x) => x.name === 'Ports/eth2/TX Frames')?.type, 'UInt64');
-    const dbirth = await sub.next((m) => m.topic === 'spBv1.0/g/DBIRTH/n1/bond0');
-    t.is(metric(dbirth, 'Mode'), 'active-backup');
-    t.is(metric(dbirth, 'Active Slave'), 'eth0');
-    t.is(metric(dbirth, 'Config/miimon'), '10');
+for (const board of SCENARIO_BOARDS) {
+  test.serial(onBoard(board, 'births, data by exception within 100 ms of a failover, rebirth, commands, bad input'), async (t) => {
+    if (!haveMosquitto) {
+      t.log('mosquitto is not installed (apt-get install mosquitto): MQTT integration test skipped');
+      t.pass();
+      return;
+    }
+    const port = await freePort();
+    const broker = await startMosquitto(port);
+    const url = `mqtt://127.0.0.1:${port}`;
+    const sub = await subscriber(url);
+    const { sys, clock, run } = await firmware(board);
+    // DCMD Config writes change state: granted as --mqtt-commands operate grants them.
+    sys.firmware.dispatcher.setRole('mqtt', 'operate');
+    const node = new EdgeNode(sys.firmware, { url, group: 'g', node: 'n1', periodMs: 60_000 });
+    try {
+      for (const l of ['modprobe bonding mode=active-backup miimon=10', 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1']) await run(l);
+      await sleep(100);
+      node.start();
+      const nbirth = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/n1');
+      t.is(num(nbirth.p.seq), 0);
+      t.is(num(metric(nbirth, 'bdSeq')), 0);
+      t.is(metric(nbirth, 'Node Control/Rebirth'), false);
+      t.is(metric(nbirth, 'Properties/Board'), board.name);
+      t.is(metric(nbirth, 'Ports/eth2/Link'), true);
+      t.is(num(metric(nbirth, 'Ports/eth2/Speed')), 1000);
+      t.is(nbirth.p.metrics.find((x) => x.name === 'Ports/eth2/TX Frames')?.type, 'UInt64');
+      const dbirth = await sub.next((m) => m.topic === 'spBv1.0/g/DBIRTH/n1/bond0');
+      t.is(metric(dbirth, 'Mode'), 'active-backup');
+      t.is(metric(dbirth, 'Active Slave'), 'eth0');
+      t.is(metric(dbirth, 'Config/miimon'), '10');
 
-    // A failover: DDATA within 100 ms of the bond's change.
-    let failoverAt = 0;
-    const unsub = sys.log.subscribe((e) => {
-      if (e.text.includes('(slave eth1): making interface the new active one')) failoverAt = performance.now();
-    });
-    await run('sim link eth0 down');
-    const dd = await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && metric(m, 'Active Slave') === 'eth1');
-    unsub();
-    t.true(failoverAt > 0);
-    t.true(dd.at - failoverAt < 100, `DDATA ${(dd.at - failoverAt).toFixed(1)} ms after the failover`);
-    t.is(num(metric(dd, 'Failover Count')), 1);
+      // A failover: DDATA within 100 ms of the bond's change.
+      let failoverAt = 0;
+      const unsub = sys.log.subscribe((e) => {
+        if (e.text.includes('(slave eth1): making interface the new active one')) failoverAt = performance.now();
+      });
+      await run('sim link eth0 down');
+      const dd = await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && metric(m, 'Active Slave') === 'eth1');
+      unsub();
+      t.true(failoverAt > 0);
+      t.true(dd.at - failoverAt < 100, `DDATA ${(dd.at - failoverAt).toFixed(1)} ms after the failover`);
+      t.is(num(metric(dd, 'Failover Count')), 1);
 
-    // Rebirth: the same bdSeq, seq from 0.
-    const before = sub.msgs.length;
-    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] })));
-    const re = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/n1' && sub.msgs.indexOf(m) >= before);
-    t.is(num(metric(re, 'bdSeq')), 0);
-    t.is(num(re.p.seq), 0);
+      // Rebirth: the same bdSeq, seq from 0.
+      const before = sub.msgs.length;
+      sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] })));
+      const re = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/n1' && sub.msgs.indexOf(m) >= before);
+      t.is(num(metric(re, 'bdSeq')), 0);
+      t.is(num(re.p.seq), 0);
 
-    // A console line by NCMD; its output in NDATA.
-    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Command', type: 'String', value: 'cat /sys/class/net/bond0/bonding/mode' }] })));
-    const res = await sub.next((m) => m.topic === 'spBv1.0/g/NDATA/n1' && metric(m, 'Node Control/Command Result') !== undefined);
-    t.is(metric(res, 'Node Control/Command Result'), 'active-backup 1');
+      // A console line by NCMD; its output in NDATA.
+      sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Command', type: 'String', value: 'cat /sys/class/net/bond0/bonding/mode' }] })));
+      const res = await sub.next((m) => m.topic === 'spBv1.0/g/NDATA/n1' && metric(m, 'Node Control/Command Result') !== undefined);
+      t.is(metric(res, 'Node Control/Command Result'), 'active-backup 1');
 
-    // DCMD Config/<option>: through the option table; a refused value answers with the old one.
-    sub.c.publish('spBv1.0/g/DCMD/n1/bond0', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Config/miimon', type: 'String', value: '50' }] })));
-    await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && metric(m, 'Config/miimon') === '50');
-    t.is(await run('cat /sys/class/net/bond0/bonding/miimon'), '50');
-    const n0 = sub.msgs.length;
-    sub.c.publish('spBv1.0/g/DCMD/n1/bond0', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Config/miimon', type: 'String', value: 'often' }] })));
-    const old = await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && sub.msgs.indexOf(m) >= n0 && metric(m, 'Config/miimon') !== undefined);
-    t.is(metric(old, 'Config/miimon'), '50');
-    // Bad input: garbage, unknown metrics, wrong types: logged, nothing else.
-    const bad = node.stats.badCommands;
-    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from([0xff, 0xff, 0xff, 0x01]));
-    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Node Control/Reboot', type: 'Boolean', value: true }] })));
-    sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Node Control/Command', type: 'Int32', value: 5 }] })));
-    sub.c.publish('spBv1.0/g/DCMD/n1/bond9', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Config/miimon', type: 'String', value: '10' }] })));
-    await sleep(300);
-    t.is(node.stats.badCommands, bad + 4);
-    t.is(await run('cat /sys/class/net/bond0/bonding/miimon'), '50');
-    t.true(sys.log.tail().some((e) => e.text.includes("unknown node command metric 'Node Control/Reboot'")));
+      // DCMD Config/<option>: through the option table; a refused value answers with the old one.
+      sub.c.publish('spBv1.0/g/DCMD/n1/bond0', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Config/miimon', type: 'String', value: '50' }] })));
+      await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && metric(m, 'Config/miimon') === '50');
+      t.is(await run('cat /sys/class/net/bond0/bonding/miimon'), '50');
+      const n0 = sub.msgs.length;
+      sub.c.publish('spBv1.0/g/DCMD/n1/bond0', Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Config/miimon', type: 'String', value: 'often' }] })));
+      const old = await sub.next((m) => m.topic === 'spBv1.0/g/DDATA/n1/bond0' && sub.msgs.indexOf(m) >= n0 && metric(m, 'Config/miimon') !== undefined);
+      t.is(metric(old, 'Config/miimon'), '50');
+      // Bad input: garbage, unknown metrics, wrong types: logged, nothing else.
+      const bad = node.stats.badCommands;
+      sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from([0xff, 0xff, 0xff, 0x01]));
+      sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Node Control/Reboot', type: 'Boolean', value: true }] })));
+      sub.c.publish('spBv1.0/g/NCMD/n1', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Node Control/Command', type: 'Int32', value: 5 }] })));
+      sub.c.publish('spBv1.0/g/DCMD/n1/bond9', Buffer.from(encodePayload({ timestamp: 1, metrics: [{ name: 'Config/miimon', type: 'String', value: '10' }] })));
+      await sleep(300);
+      t.is(node.stats.badCommands, bad + 4);
+      t.is(await run('cat /sys/class/net/bond0/bonding/miimon'), '50');
+      t.true(sys.log.tail().some((e) => e.text.includes("unknown node command metric 'Node Control/Reboot'")));
 
-    // Bonds come and go: DBIRTH, DDEATH.
-    await run('echo +bond7 > /sys/class/net/bonding_masters');
-    const born = await sub.next((m) => m.topic === 'spBv1.0/g/DBIRTH/n1/bond7');
-    t.is(metric(born, 'MII Status'), 'down');
-    await run('echo -bond7 > /sys/class/net/bonding_masters');
-    await sub.next((m) => m.topic === 'spBv1.0/g/DDEATH/n1/bond7');
-    // A planned shutdown: the NDEATH with this session's bdSeq.
-    await node.stop();
-    const death = await sub.next((m) => m.topic === 'spBv1.0/g/NDEATH/n1');
-    t.is(num(metric(death, 'bdSeq')), 0);
-  } finally {
-    await node.stop();
-    sys.firmware.stop();
-    clock.cancelAll();
-    sub.c.end(true);
-    broker.kill();
-  }
-});
+      // Bonds come and go: DBIRTH, DDEATH.
+      await run('echo +bond7 > /sys/class/net/bonding_masters');
+      const born = await sub.next((m) => m.topic === 'spBv1.0/g/DBIRTH/n1/bond7');
+      t.is(metric(born, 'MII Status'), 'down');
+      await run('echo -bond7 > /sys/class/net/bonding_masters');
+      await sub.next((m) => m.topic === 'spBv1.0/g/DDEATH/n1/bond7');
+      // A planned shutdown: the NDEATH with this session's bdSeq.
+      await node.stop();
+      const death = await sub.next((m) => m.topic === 'spBv1.0/g/NDEATH/n1');
+      t.is(num(metric(death, 'bdSeq')), 0);
+    } finally {
+      await node.stop();
+      sys.firmware.stop();
+      clock.cancelAll();
+      sub.c.end(true);
+      broker.kill();
+    }
+  });
+}
 
+// The broker session, credentials and memory below are the edge node's alone: no port,
+// frame or register is in them, so they run on the default board only.
 test.serial('SIGKILL: the broker publishes the NDEATH with the matching bdSeq; a broker restart: bdSeq+1 and fresh births', async (t) => {
   if (!haveMosquitto) {
     t.log('mosquitto is not installed (apt-get install mosquitto): MQTT integration test skipped');
