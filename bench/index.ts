@@ -7,5 +7,6 @@ import { bondXmit } from './bond-xmit.ts';
 import { failover } from './failover.ts';
 import { cpuPort } from './cpu-port.ts';
 import { failoverLoss } from './failover-loss.ts';
+import { soak } from './soak.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, cpuPort, failover, failoverLoss];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, cpuPort, failover, failoverLoss, soak];

@@ -2,6 +2,7 @@
  * The bondfw command line: `run` (the firmware in real time, console on stdin or a serial
  * port), `sim` (the scenario runner, in virtual time) and `boards`.
  */
+import { randomInt } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -11,6 +12,7 @@ import { errorText } from '../lib/errors.ts';
 import { formatLogEntry } from '../lib/log.ts';
 import { BRIDGE_MODES, DEFAULT_BAUD, bootSim, runScenarioLine, type BridgeMode } from '../sim/boot.ts';
 import { Board } from '../hal/board.ts';
+import { followBridge } from '../hal/board-bridge.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import { BridgeConduit } from '../hal/bridge/conduit.ts';
 import { CAP_RAW_FRAMES } from '../hal/bridge/codec.ts';
@@ -41,8 +43,9 @@ import { isGrant } from '../firmware/console/access.ts';
 import type { Security, SecurityOptions } from '../firmware/console/security.ts';
 import type { Clock } from '../lib/clock.ts';
 import { scryptHasher } from '../firmware/config/password.ts';
-import { checkSparkplugId, maskUrl } from '../firmware/telemetry/sparkplug-ids.ts';
+import { maskUrl } from '../firmware/telemetry/sparkplug-ids.ts';
 import { httpOption, startDashboard, type DashboardTelemetry } from './http/dashboard.ts';
+import { CliError, RUN_OPTIONS, checkRunOptions } from './run-options.ts';
 
 const HELP = `bondfw ${FIRMWARE_VERSION}: Linux-compatible bonding firmware for gateway appliances
 
@@ -78,7 +81,6 @@ usage:
 
   run, dashboard: --http <addr>:<port> (default 127.0.0.1:8080, a free port if taken; none: off)`;
 
-class CliError extends Error {}
 
 function parseOptions(args: string[], allowed: readonly string[]): Map<string, string> {
   const opts = new Map<string, string>();
@@ -156,7 +158,8 @@ async function startBridged(def: BoardDefinition, opts: Map<string, string>, clo
   if (def.transport.kind !== 'serial-bridge') throw new CliError(`board ${def.name} has no serial bridge`);
   for (const o of ['bridge', 'autoneg']) if (opts.has(o)) throw new CliError(`--${o} is for simulated boards; ${def.name} is real hardware`);
   const spec = opts.get('mdio');
-  const { path, baud } = spec ? parseSerialSpec(spec) : def.transport;
+  // Without a speed, the board's: its bridge runs at that.
+  const { path, baud } = spec ? parseSerialSpec(spec, def.transport.baud) : def.transport;
   const log = new EventLog(clock);
   const link = await openSerial(path, baud, "the MDIO bridge's serial port");
   const client = new BridgeClient({ clock, link, baud, log });
@@ -170,7 +173,7 @@ async function startBridged(def: BoardDefinition, opts: Map<string, string>, clo
     throw new CliError(`the bridge on ${path} cannot carry the switch CPU port's frames, which board ${def.name} needs`);
   }
   const board = await Board.open(def, client, new BridgeConduit(client), clock, log);
-  client.onLinkEvent(() => board.requestPoll());
+  followBridge(board, client);
   const firmware = new Firmware(board, clock, log, undefined, REAL_TIME_SECURITY);
   registerBridgeCommands(firmware.dispatcher, client);
   firmware.start();
@@ -329,44 +332,49 @@ function untilSignal(interrupt?: () => boolean): Promise<void> {
 }
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args, [
-    'board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period',
-    'mqtt-password-file', 'mqtt-commands', 'primary-host', 'login', 'idle-timeout', 'http',
-  ]);
+  const opts = parseOptions(args, RUN_OPTIONS);
+  // Every option checked before anything starts: a bad one must not leave a half-started job
+  // (no console, no telemetry) that a supervisor would take for a healthy one.
+  const checked = checkRunOptions(opts);
   const remoteRole = opts.get('mqtt-commands');
-  if (remoteRole !== undefined && !isGrant(remoteRole)) throw new CliError(`--mqtt-commands takes none, read, operate or admin (got '${remoteRole}')`);
-  // Checked before the board boots: a bad id must not leave a half-started job behind.
-  for (const [o, what] of [['group', 'group id'], ['node', 'edge node id'], ['primary-host', 'primary host id']] as const) {
-    const v = opts.get(o);
-    if (v === undefined) continue;
-    try {
-      checkSparkplugId(what, v);
-    } catch (e) {
-      throw new CliError((e as Error).message);
-    }
-  }
-  const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
-  if (def.transport.kind === 'sim' && opts.has('mdio')) throw new CliError(`--mdio is for boards behind a serial bridge; ${def.name} is simulated (see --bridge)`);
-  const dashboard = await startDashboard(httpOption(opts.get('http')));
-  const clock = new RealClock();
-  const sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
-  const configPath = opts.get('config');
-  const configLines = configPath ? await sys.firmware.loadConfig(new ConfigFile(configPath)) : [];
-  // The command line wins over the saved setting, for this run.
-  if (remoteRole !== undefined) sys.firmware.dispatcher.setRole('mqtt', remoteRole);
-  const telemetry = await startTelemetry(def, opts, sys.firmware);
-  // Listening before the banner says the console is up: a signal right after it is a
-  // shutdown, never the default kill.
+  const def = checked.board;
+  const started: { stop(): Promise<void> }[] = [];
+  let sys: Running;
+  let telemetry: Awaited<ReturnType<typeof startTelemetry>>;
+  let dashboard: Awaited<ReturnType<typeof startDashboard>>;
+  let consoleEnd: ServedConsole;
   let served: ServedConsole | undefined;
-  const signalled = untilSignal(() => served?.interruptOnSignal?.() ?? false);
-  const consoleEnd = await serveConsole(def.name, opts, sys.firmware.dispatcher, [
-    `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
-    sys.via,
-    ...configLines,
-    telemetry.banner,
-    ...dashboard.wire(telemetry),
-    formatPortTable(portRows(sys.board, sys.firmware.devices)),
-  ], sys.log, (line) => complete(line, sys.firmware.dispatcher, sys.firmware.net), { security: sys.firmware.security, clock });
+  const clock = new RealClock();
+  let signalled: Promise<void>;
+  try {
+    dashboard = await startDashboard(httpOption(opts.get('http')));
+    started.push(dashboard);
+    sys = def.transport.kind === 'sim' ? await startSim(def, opts, clock) : await startBridged(def, opts, clock);
+    started.push(sys);
+    const configPath = opts.get('config');
+    const configLines = configPath ? await sys.firmware.loadConfig(new ConfigFile(configPath)) : [];
+    // The command line wins over the saved setting, for this run.
+    if (remoteRole !== undefined && isGrant(remoteRole)) sys.firmware.dispatcher.setRole('mqtt', remoteRole);
+    telemetry = await startTelemetry(def, opts, sys.firmware);
+    started.push(telemetry);
+    // Listening before the banner says the console is up: a signal right after it is a
+    // shutdown, never the default kill.
+    signalled = untilSignal(() => served?.interruptOnSignal?.() ?? false);
+    const running = sys;
+    consoleEnd = await serveConsole(def.name, opts, sys.firmware.dispatcher, [
+      `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
+      sys.via,
+      ...configLines,
+      telemetry.banner,
+      ...dashboard.wire(telemetry),
+      formatPortTable(portRows(sys.board, sys.firmware.devices)),
+    ], sys.log, (line) => complete(line, running.firmware.dispatcher, running.firmware.net), { security: sys.firmware.security, clock });
+  } catch (e) {
+    // Whatever started goes down again, newest first; main() then exits non-zero.
+    for (const s of started.reverse()) await s.stop().catch(() => {});
+    clock.cancelAll();
+    throw e;
+  }
   served = consoleEnd;
   await signalled;
   consoleEnd.session.close();
@@ -483,16 +491,18 @@ async function bridgeSim(args: string[]): Promise<void> {
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   const tty = opts.get('tty');
   if (!tty) throw new CliError('bridge-sim needs --tty <path> (the serial device the bridge sits on)');
-  const baud = opts.has('baud') ? Number(opts.get('baud')) : DEFAULT_BAUD;
+  // The board's bridge speed unless told otherwise: the firmware opens the other end at it.
+  const baud = opts.has('baud') ? Number(opts.get('baud')) : def.transport.kind === 'serial-bridge' ? def.transport.baud : DEFAULT_BAUD;
   if (!Number.isInteger(baud) || baud < 50) throw new CliError('--baud takes a whole number of bits per second');
   const clock = new RealClock();
   const hw = new SimHardware(def, clock, { autonegMs: opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000 });
   const link = await openSerial(tty, baud, 'the serial device');
   const rawFrames = def.transport.kind === 'serial-bridge' && def.transport.rawFrames === true;
-  const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames });
+  // A process started again is a new boot with the same boot id: its nonce must differ.
+  const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames, nonceSeed: randomInt(0x1_0000_0000) });
   mcu.start();
   const dispatcher = new Dispatcher();
-  registerSimCommands(dispatcher, { hw, wait: sleep, openCapture: openCaptureFile });
+  registerSimCommands(dispatcher, { hw, wait: sleep, openCapture: openCaptureFile, bridge: { mcu } });
   const consoleEnd = await serveConsole(`${def.name}-bridge`, new Map(), dispatcher, [
     `bridge emulator (${mcu.info.firmwareVersion}) for ${def.name} on ${tty} at ${baud} baud${rawFrames ? ', carrying CPU-port frames' : ''}`,
   ]);
@@ -547,6 +557,11 @@ async function sim(args: string[]): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // `bondfw <command> --help`: the usage, whatever else is on the line.
+  if (cmd !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'run':
@@ -585,3 +600,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// A failed start may leave handles behind (a serial port, a timer): nothing must keep a job
+// that could not start looking alive.
+if (process.exitCode !== 0) process.exit(process.exitCode);

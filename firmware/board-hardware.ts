@@ -21,6 +21,9 @@ export function boardHardware(board: Board): PortHardware {
     onPortChange: (fn) => {
       board.onPortChange(() => fn());
     },
+    onReset: (fn) => {
+      board.onReset(fn);
+    },
     lag: lag && {
       firstId: lag.firstId,
       lastId: lag.lastId,

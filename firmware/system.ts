@@ -5,7 +5,8 @@ import { SeededRandom, type Random } from '../lib/random.ts';
 import { Dispatcher } from './console/dispatcher.ts';
 import { registerBondingCommands } from './console/bonding-commands.ts';
 import { registerDiagCommands } from './console/diag-commands.ts';
-import { applyConfig, registerConfigCommands, type ConfigStorage } from './console/config-commands.ts';
+import { historyCandidates, registerConfigCommands, type ConfigStorage } from './console/config-commands.ts';
+import { applyFirstGood } from './console/config-apply.ts';
 import { registerNetCommands } from './console/net-commands.ts';
 import { registerSystemCommands } from './console/system-commands.ts';
 import { registerSecurityCommands } from './console/security-commands.ts';
@@ -44,15 +45,16 @@ export class Firmware {
     registerNetCommands(this.dispatcher, this.sysfs, this.net);
     registerBondingCommands(this.dispatcher, this.sysfs, this.net);
     registerSystemCommands(this.dispatcher, board, this.net.devices, log, this.net);
-    registerConfigCommands(this.dispatcher, this.net, () => this.configStorage, this.security);
+    registerConfigCommands(this.dispatcher, this.net, () => this.configStorage, this.security, log);
     registerDiagCommands(this.dispatcher, this.net, clock);
     registerSecurityCommands(this.dispatcher, this.security);
   }
 
   /**
    * Boot-time load of the saved configuration: the newest good copy is applied; a damaged
-   * copy is reported; with no good copy the firmware starts unconfigured and says so.
-   * Returns the lines to show the user.
+   * copy is reported. A configuration that does not apply whole is undone and the newest
+   * earlier one that does is run instead (the failing one stays on disk); with none, or no
+   * good copy, the firmware starts unconfigured and says so. Returns the lines to show.
    */
   async loadConfig(storage: ConfigStorage, loaded?: Awaited<ReturnType<ConfigStorage['load']>>): Promise<string[]> {
     this.configStorage = storage;
@@ -62,6 +64,12 @@ export class Firmware {
     if (r.error) {
       this.log.error(r.error);
       out.push(`error: ${r.error}`);
+      // Both copies damaged: a configuration kept from before still brings the gateway up.
+      const { candidates } = await historyCandidates(storage);
+      if (candidates.length === 0) return out;
+      const applied = await applyFirstGood(this.dispatcher, this.net, this.log, candidates, { nested: false, fresh: true });
+      out.push(...applied.report);
+      if (applied.applied) out.push(`config: loaded generation ${applied.applied.generation} from ${applied.applied.from} (${applied.applied.lines.length} commands)`);
       return out;
     }
     if (!r.lines) return out;
@@ -76,10 +84,15 @@ export class Firmware {
       out.push(msg);
       return out;
     }
-    const problems = await applyConfig(this.dispatcher, r.lines, false);
-    for (const p of problems) this.log.error(p);
-    out.push(...problems.map((p) => `error: ${p}`));
-    const msg = `config: loaded generation ${r.generation} from ${r.source} (${r.lines.length} commands)`;
+    const { candidates, damaged } = await historyCandidates(storage);
+    const applied = await applyFirstGood(this.dispatcher, this.net, this.log, [{ generation: r.generation, lines: r.lines, from: r.source ?? storage.path }, ...candidates], { nested: false, fresh: true });
+    out.push(...applied.report);
+    if (!applied.applied) {
+      for (const w of damaged) this.log.warn(w);
+      out.push(...damaged);
+      return out;
+    }
+    const msg = `config: loaded generation ${applied.applied.generation} from ${applied.applied.from} (${applied.applied.lines.length} commands)`;
     this.log.info(msg);
     out.push(msg);
     return out;

@@ -3,6 +3,7 @@ import { DeviceError, errorText } from '../lib/errors.ts';
 import type { EventLog } from '../lib/log.ts';
 import { parseMac } from '../lib/addr.ts';
 import type { BoardDefinition } from '../boards/types.ts';
+import { BoardPort } from './board-port.ts';
 import type { Conduit } from './frames.ts';
 import type { MdioBus } from './mdio/bus.ts';
 import { probePhy } from './phy/index.ts';
@@ -10,56 +11,26 @@ import type { PhyDriver, PhyStatus } from './phy/phy.ts';
 import type { PortPollResult, PortStatus, SwitchChip, SwitchFramePort } from './switch/chip.ts';
 import { openSwitch } from './switch/index.ts';
 
-export interface PortCounters {
-  rxPackets: number;
-  rxBytes: number;
-  rxDropped: number;
-  txPackets: number;
-  txBytes: number;
-  txDropped: number;
-}
-
-/**
- * One front-panel port: its switch port and PHY drivers, and the link state the last poll
- * read. `carrier` is the switch's MAC-side link (port status register); `phy` is what the
- * PHY's own registers said through the PHY driver.
- */
-export class BoardPort {
-  carrier = false;
-  phy: PhyStatus = { link: false, speed: 0, duplex: 'unknown', autoneg: true, dropSeen: false };
-  /** Switch-side speed and duplex from the port status register. */
-  macSpeed = 0;
-  macDuplex: 'full' | 'half' = 'half';
-  /** The carrier came up after the last PHY read: `phy` is older than `carrier`. */
-  phyBehind = false;
-  adminUp = true;
-  pollErrors = 0;
-  /**
-   * The PHY reported a link loss (a poll saw it go down, or its latched-low BMSR bit) since the
-   * bond's MII monitor last read the PHY. The latch in the PHY has one reader; this keeps the
-   * drop for the second, so a drop shorter than one poll reaches both.
-   */
-  miiDrop = false;
-  readonly counters: PortCounters = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
-
-  constructor(
-    readonly index: number,
-    readonly name: string,
-    readonly switchPort: number,
-    readonly phyAddr: number,
-    readonly permanentMac: Uint8Array,
-    readonly phyDriver: PhyDriver,
-  ) {}
-}
+export { BoardPort, type CarrierState, type PortCounters } from './board-port.ts';
 
 export type PortReceiver = (port: BoardPort, frame: Uint8Array, length: number) => void;
 /** Frames the switch forwarded from a trunk (hardware LAG): the tag names the trunk, not the member port. */
 export type LagReceiver = (trunkId: number, frame: Uint8Array, length: number) => void;
 
+/** Polls in a row that fail before the switch counts as unreachable (at the default 100 ms poll: 0.3 s). */
+export const SILENT_POLLS = 3;
+/** A set-up that failed is tried again after this long (ms). */
+export const REPROBE_RETRY_MS = 1000;
+
 /**
  * A board brought up: the switch probed and configured (CPU port tagging, LACPDU trapping,
  * front ports forwarding), each port's PHY identified, link state polled on the clock, and
  * frames to and from the front ports through the CPU port.
+ *
+ * The path to the switch can be lost (a serial bridge that stops answering, a switch that
+ * stops answering its polls): while it is, every port's carrier is unknown. When it returns
+ * the switch is probed again and set up as at boot, and `onReset` listeners program again
+ * what they had programmed (LAGs), since a switch that was reset has forgotten it.
  */
 export class Board {
   readonly ports: BoardPort[];
@@ -68,15 +39,31 @@ export class Board {
   private closed = false;
   private receiver: PortReceiver | undefined;
   private readonly changeListeners = new Set<(port: BoardPort) => void>();
+  private readonly resetListeners = new Set<() => void>();
   private readonly bySwitchPort = new Map<number, BoardPort>();
   /** Completed polls, for tests that wait "one poll". */
   polls = 0;
+  /** Times the switch was probed and set up again after its path was lost. */
+  reprobes = 0;
+  /** Stamps of readings, in the order they are asked for (BoardPort.takeMac/takePhy). */
+  private readSeq = 0;
+  /** Why the bus says the switch cannot be reached (a lost bridge); undefined while it can. */
+  private busLost: string | undefined;
+  /** Polls failing in a row; SILENT_POLLS of them make the switch unreachable. */
+  private failedPolls = 0;
+  private silent = false;
+  private reprobing: Promise<void> | undefined;
+  private reprobeAgain: string | undefined;
+  private reprobeTimer: TimerHandle | undefined;
+  /** Set up again: the first poll asked for after this stamp makes the ports' state known. */
+  private knownAfter: number | undefined;
 
   private constructor(
     readonly def: BoardDefinition,
     readonly chip: SwitchChip,
     readonly framePort: SwitchFramePort,
     ports: BoardPort[],
+    private readonly bus: MdioBus,
     private readonly clock: Clock,
     private readonly log: EventLog,
   ) {
@@ -112,7 +99,7 @@ export class Board {
       await chip.setPortState(p.switchPort, 'forwarding');
     }
     const framePort = chip.framePort(conduit);
-    const board = new Board(def, chip, framePort, ports, clock, log);
+    const board = new Board(def, chip, framePort, ports, bus, clock, log);
     await board.poll();
     return board;
   }
@@ -134,10 +121,29 @@ export class Board {
     this.framePort.setTrunkReceiver?.(fn);
   }
 
-  /** Called after a poll changed a port's carrier, PHY link, speed or duplex. */
+  /** Called after a port's carrier, PHY link, speed or duplex changed, or became unknown or known. */
   onPortChange(fn: (port: BoardPort) => void): () => void {
     this.changeListeners.add(fn);
     return () => this.changeListeners.delete(fn);
+  }
+
+  /** Called after the switch was set up again (its path returned): program again what was programmed. */
+  onReset(fn: () => void): () => void {
+    this.resetListeners.add(fn);
+    return () => this.resetListeners.delete(fn);
+  }
+
+  /** True while the switch can be reached and every port's carrier is known. */
+  get reachable(): boolean {
+    return this.ports.every((p) => p.reachable);
+  }
+
+  /**
+   * True when a read now would be of a switch that is there and set up (it may still wait for
+   * the poll that makes the ports' state known again): a link monitor may read it.
+   */
+  get readable(): boolean {
+    return this.busLost === undefined && !this.silent && this.reprobing === undefined && this.reprobeTimer === undefined;
   }
 
   /** Sends an untagged frame out of a front-panel port; false (counted) when it cannot. */
@@ -181,9 +187,9 @@ export class Board {
     } else {
       await this.chip.setPortState(port.switchPort, 'disabled');
       await port.phyDriver.setPowerDown(true);
-      // phy_stop: the link is gone for us too (phydev->link = 0, carrier off) until polled up.
-      port.phy = { ...port.phy, link: false, speed: 0, duplex: 'unknown', dropSeen: false };
-      port.carrier = false;
+      // phy_stop: the link is gone for us too (phydev->link = 0, carrier off) until polled up;
+      // newer than any reading still on its way.
+      port.forceDown(++this.readSeq);
     }
     port.adminUp = up;
   }
@@ -212,13 +218,15 @@ export class Board {
     else void this.poll(true);
   }
 
-  /** Takes a port's MAC-side status; logs a carrier change. True when the carrier changed. */
-  private applyMac(port: BoardPort, m: PortStatus): boolean {
-    const changed = port.carrier !== m.link;
-    if (changed && m.link) port.phyBehind = true;
-    port.carrier = m.link;
-    port.macSpeed = m.speed;
-    port.macDuplex = m.duplex;
+  private notify(port: BoardPort): void {
+    for (const l of this.changeListeners) l(port);
+  }
+
+  /** Takes a port's MAC-side reading asked for at `stamp`; logs a carrier change. True when the carrier changed. */
+  private applyMac(port: BoardPort, m: PortStatus, stamp: number): boolean {
+    const before = port.carrier;
+    if (!port.takeMac(m, stamp)) return false;
+    const changed = before !== port.carrier;
     if (changed) {
       if (port.carrier) this.log.info(`${port.name}: link up, ${port.phy.link ? port.phy.speed : m.speed} Mb/s, ${port.phy.link ? port.phy.duplex : m.duplex} duplex`);
       else this.log.info(`${port.name}: link down`);
@@ -228,24 +236,26 @@ export class Board {
 
   /**
    * Reads one port's MAC-side status now (the bond's MII monitor with use_carrier=1), applies
-   * it as a poll would, and returns the carrier.
+   * it as a poll would, and returns the carrier (the newest reading's, which may be one that
+   * overtook this one).
    */
   async refreshCarrier(port: BoardPort): Promise<boolean> {
+    const stamp = ++this.readSeq;
     const m = await this.chip.portStatus(port.switchPort);
-    if (this.applyMac(port, m)) for (const l of this.changeListeners) l(port);
+    const speed = port.speed;
+    if (this.applyMac(port, m, stamp) || port.speed !== speed) this.notify(port);
     return port.carrier;
   }
 
   /**
-   * Takes a PHY status read (the poll's or the MII monitor's) as the port's: logs a link
-   * change and keeps a drop for the MII monitor. Returns whether listeners must hear of it.
-   * A drop shorter than the poll interval shows as down for one read (the PHY's latched-low
-   * link bit), then up again.
+   * Takes a PHY status reading asked for at `stamp` (the poll's or the MII monitor's) as the
+   * port's: logs a link change and keeps a drop for the MII monitor. Returns whether listeners
+   * must hear of it. A drop shorter than the poll interval shows as down for one read (the
+   * PHY's latched-low link bit), then up again.
    */
-  private applyPhy(port: BoardPort, phy: PhyStatus): boolean {
+  private applyPhy(port: BoardPort, phy: PhyStatus, stamp: number): boolean {
     const prev = port.phy;
-    port.phy = phy;
-    if (phy.dropSeen || (prev.link && !phy.link)) port.miiDrop = true;
+    if (!port.takePhy(phy, stamp)) return false;
     if (prev.link !== phy.link) this.log.info(`${port.name}: PHY link ${phy.link ? 'up' : 'down'}`);
     return prev.link !== phy.link || prev.speed !== phy.speed || prev.duplex !== phy.duplex || phy.dropSeen;
   }
@@ -257,17 +267,27 @@ export class Board {
    * link is back. Throws when the PHY cannot be read.
    */
   async probePhyLink(port: BoardPort): Promise<boolean> {
+    const stamp = ++this.readSeq;
     const phy = await port.phyDriver.readStatus();
-    const changed = this.applyPhy(port, phy);
-    port.phyBehind = false;
+    const speed = port.speed;
+    const changed = this.applyPhy(port, phy, stamp);
     const dropped = port.miiDrop;
     port.miiDrop = false;
-    if (changed) for (const l of this.changeListeners) l(port);
-    return phy.link && !dropped;
+    if (changed || port.speed !== speed) this.notify(port);
+    return port.phy.link && !dropped;
+  }
+
+  /**
+   * Settles before a link monitor reads: while the switch is being set up again, a read waits
+   * for that (it takes a few bus round trips) rather than take the brief unknown for a loss.
+   */
+  async settled(): Promise<void> {
+    if (this.reprobing) await this.reprobing;
   }
 
   /** Reads only the switch's port status registers, in one batch. */
   private async pollCarrier(): Promise<void> {
+    const stamp = ++this.readSeq;
     let macs: PortStatus[];
     try {
       macs = await this.chip.portStatusAll(this.ports.map((p) => p.switchPort));
@@ -275,19 +295,23 @@ export class Board {
       return; // the full poll that follows reports bus trouble
     }
     for (let i = 0; i < this.ports.length; i++) {
-      if (this.applyMac(this.ports[i], macs[i])) for (const l of this.changeListeners) l(this.ports[i]);
+      const port = this.ports[i];
+      const speed = port.speed;
+      if (this.applyMac(port, macs[i], stamp) || port.speed !== speed) this.notify(port);
     }
   }
 
   /**
    * Reads every port's MAC-side status and PHY status, all in one bus round trip in the normal
    * case (`Mv88e6xxx.pollPorts` with each driver's `statusOps`); logs and reports changes.
+   * Nothing is read while the bus says the switch cannot be reached.
    */
   async poll(carrierFirst = false): Promise<void> {
-    if (this.polling || this.closed) return; // a slow bus: skip rather than pile up
+    if (this.polling || this.closed || this.busLost !== undefined || this.reprobing) return; // a slow bus: skip rather than pile up
     this.polling = true;
     try {
       if (carrierFirst) await this.pollCarrier();
+      const stamp = ++this.readSeq;
       let polled: PortPollResult[];
       try {
         polled = await this.chip.pollPorts(this.ports.map((p) => ({ port: p.switchPort, phyOps: p.phyDriver.statusOps() })));
@@ -295,11 +319,23 @@ export class Board {
         if (this.closed) return; // shutting down: the bus went first
         for (const p of this.ports) p.pollErrors++;
         this.log.error(`${this.chip.family}: port status poll failed: ${errorText(e)}`);
+        if (++this.failedPolls >= SILENT_POLLS && !this.silent && this.busLost === undefined) {
+          this.silent = true;
+          this.unreachable(`${SILENT_POLLS} polls in a row failed`);
+        }
+        return;
+      }
+      this.failedPolls = 0;
+      if (this.silent) {
+        // It answers again: it may have been reset meanwhile, so it is set up again first.
+        this.silent = false;
+        this.reprobe('the switch answers again');
         return;
       }
       for (let i = 0; i < this.ports.length; i++) {
         const port = this.ports[i];
         const { mac: m, phyValues, phyError } = polled[i];
+        const speed = port.speed;
         let phy: PhyStatus | undefined;
         try {
           if (phyValues === undefined) throw phyError;
@@ -309,10 +345,17 @@ export class Board {
           port.pollErrors++;
           this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
         }
-        const phyChanged = phy ? this.applyPhy(port, phy) : false;
-        port.phyBehind = false;
-        const carrierChanged = this.applyMac(port, m);
-        if (phyChanged || carrierChanged) for (const l of this.changeListeners) l(port);
+        const phyChanged = phy ? this.applyPhy(port, phy, stamp) : false;
+        const carrierChanged = this.applyMac(port, m, stamp);
+        if (phyChanged || carrierChanged || port.speed !== speed) this.notify(port);
+      }
+      if (this.knownAfter !== undefined && stamp > this.knownAfter) {
+        this.knownAfter = undefined;
+        for (const p of this.ports) {
+          p.reachable = true;
+          this.notify(p);
+        }
+        this.log.info(`${this.chip.family}: switch reachable again: port state known`);
       }
     } finally {
       this.polls++;
@@ -320,6 +363,114 @@ export class Board {
       if (this.pollAgain) {
         this.pollAgain = false;
         void this.poll();
+      }
+    }
+  }
+
+  /**
+   * The bus lost its way to the switch (a serial bridge that stopped answering): every
+   * port's carrier is unknown until `pathReturned`.
+   */
+  pathLost(reason: string): void {
+    if (this.closed || this.busLost !== undefined) return;
+    this.busLost = reason;
+    if (this.reprobeTimer !== undefined) {
+      this.clock.cancel(this.reprobeTimer);
+      this.reprobeTimer = undefined;
+    }
+    this.unreachable(reason);
+  }
+
+  /**
+   * The bus reaches the switch again, or the bridge in between rebooted: the switch may have
+   * been reset, so it is probed and set up again before it is polled.
+   */
+  pathReturned(why: string): void {
+    if (this.closed) return;
+    this.busLost = undefined;
+    this.reprobe(why);
+  }
+
+  /** Every port's carrier becomes unknown (logged once per loss). */
+  private unreachable(reason: string): void {
+    this.knownAfter = undefined;
+    const known = this.ports.some((p) => p.reachable);
+    for (const p of this.ports) p.reachable = false;
+    if (!known) return;
+    this.log.warn(`${this.chip.family}: switch unreachable (${reason}): carrier unknown on every port`);
+    for (const p of this.ports) this.notify(p);
+  }
+
+  /**
+   * Probes the switch again and sets it up as at boot (CPU port and trapping, statistics, port
+   * states, PHY power), then tells `onReset` listeners and polls. Carrier stays unknown until
+   * that poll. A failure is tried again after REPROBE_RETRY_MS.
+   */
+  private reprobe(why: string): void {
+    if (this.closed) return;
+    if (this.reprobeTimer !== undefined) {
+      this.clock.cancel(this.reprobeTimer);
+      this.reprobeTimer = undefined;
+    }
+    if (this.reprobing) {
+      this.reprobeAgain = why;
+      return;
+    }
+    this.unreachable(why);
+    this.reprobing = (async () => {
+      try {
+        await this.setUpAgain();
+      } catch (e) {
+        if (this.closed) return;
+        this.log.error(`${this.chip.family}: setting the switch up again failed (${why}): ${errorText(e)}; trying again in ${REPROBE_RETRY_MS} ms`);
+        if (this.busLost === undefined) {
+          this.reprobeTimer = this.clock.setTimer(REPROBE_RETRY_MS, () => {
+            this.reprobeTimer = undefined;
+            this.reprobe(why);
+          });
+        }
+        return;
+      }
+      this.reprobes++;
+      this.log.info(`${this.chip.family}: switch ${this.chip.modelName} probed and set up again (${why})`);
+    })().finally(() => {
+      this.reprobing = undefined;
+      const again = this.reprobeAgain;
+      this.reprobeAgain = undefined;
+      if (this.closed) return;
+      if (again !== undefined) this.reprobe(again);
+      else if (this.reprobeTimer === undefined && this.busLost === undefined) this.afterReprobe();
+    });
+  }
+
+  /** Set up again: the ports' state becomes known with the next poll; listeners reprogram. */
+  private afterReprobe(): void {
+    this.knownAfter = ++this.readSeq;
+    for (const l of this.resetListeners) l();
+    this.requestPoll();
+  }
+
+  /** The switch and PHYs are the ones found at boot, configured as at boot. */
+  private async setUpAgain(): Promise<void> {
+    const sw = this.def.switch;
+    const found = await openSwitch(sw, this.bus, `board ${this.def.name}`);
+    if (found.family !== this.chip.family || found.modelName !== this.chip.modelName) {
+      throw new DeviceError(`found ${found.family} ${found.modelName} where ${this.chip.modelName} was`);
+    }
+    await this.chip.setupCpuPort(sw.cpuPort);
+    await this.chip.setupStats();
+    const phyBus = this.chip.phyBus();
+    for (const port of this.ports) {
+      const phy = await probePhy(phyBus, port.phyAddr);
+      if (phy.phyId !== port.phyDriver.phyId) throw new DeviceError(`${port.name}: found PHY ID 0x${phy.phyId.toString(16)} where 0x${port.phyDriver.phyId.toString(16)} was`);
+      // A fresh driver: the old one's idea of the latched link bit belongs to a PHY that may have been reset.
+      port.phyDriver = phy;
+      if (port.adminUp) {
+        await phy.setPowerDown(false);
+        await this.chip.setPortState(port.switchPort, 'forwarding');
+      } else {
+        await this.chip.setPortState(port.switchPort, 'disabled');
+        await phy.setPowerDown(true);
       }
     }
   }
@@ -335,5 +486,7 @@ export class Board {
     this.closed = true;
     if (this.pollTimer !== undefined) this.clock.cancel(this.pollTimer);
     this.pollTimer = undefined;
+    if (this.reprobeTimer !== undefined) this.clock.cancel(this.reprobeTimer);
+    this.reprobeTimer = undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock, TimerHandle } from './clock.ts';
 import { escapeLine } from './escape.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -8,27 +8,63 @@ export interface LogEntry {
   time: number;
   level: LogLevel;
   text: string;
+  /** Position in everything logged since boot (0 first): a jump between two entries is a gap. */
+  seq: number;
+}
+
+/** Copies of one warning or error logged as they come before the rest are counted (net_ratelimit's burst). */
+export const REPEAT_BURST = 10;
+/** How long copies are counted before a line says how many, at first (ms; net_ratelimit's interval). */
+export const REPEAT_WINDOW_MS = 5_000;
+/** The window doubles while the message keeps coming, up to this (ms). */
+export const REPEAT_WINDOW_MAX_MS = 300_000;
+/** Distinct repeating messages followed at once; the least recent is forgotten beyond this. */
+const REPEAT_KEYS = 64;
+
+interface Repeat {
+  level: LogLevel;
+  text: string;
+  /** Copies logged as they came in this run (up to REPEAT_BURST). */
+  logged: number;
+  /** Copies counted since the last line about this message. */
+  count: number;
+  windowMs: number;
+  timer: TimerHandle | undefined;
 }
 
 /**
  * The event log: kernel-message-style lines ("eth3: link down"), timestamped from the
- * injected clock, kept in a bounded ring, and passed to listeners (the console, telemetry).
+ * injected clock, passed to listeners (the console, telemetry) and kept in two parts: the
+ * first `keepFirst` entries after boot, whatever follows, and a ring of the newest
+ * `capacity` (so a flood never erases how the gateway came up).
+ *
+ * A warning or error is logged as it comes up to REPEAT_BURST times in a row of identical
+ * copies; further copies are counted, and at the end of each window one line says how many
+ * came (`<text> (repeated 812 times)`). The window doubles while the message keeps coming
+ * (rsyslog's "last message repeated", with printk_ratelimit's backoff); a window without a
+ * copy ends the run. Information lines (link changes, failovers) are state changes and are
+ * always logged.
  */
 export class EventLog {
-  private readonly entries: LogEntry[] = [];
+  private readonly first: LogEntry[] = [];
+  private readonly latest: LogEntry[] = [];
   private readonly listeners = new Set<(e: LogEntry) => void>();
+  private readonly repeats = new Map<string, Repeat>();
+  private next = 0;
+  /** Warnings and errors counted instead of logged, since boot. */
+  suppressed = 0;
 
   constructor(
     private readonly clock: Clock,
     readonly capacity = 1000,
+    readonly keepFirst = 100,
   ) {}
 
   add(level: LogLevel, text: string): void {
     // One entry is one line, whatever text from outside it quotes (escape.ts).
-    const e: LogEntry = { time: this.clock.now(), level, text: escapeLine(text) };
-    this.entries.push(e);
-    if (this.entries.length > this.capacity) this.entries.shift();
-    for (const l of this.listeners) l(e);
+    const line = escapeLine(text);
+    if (level !== 'info' && this.repeated(level, line)) return;
+    this.append(level, line);
   }
 
   info(text: string): void {
@@ -41,14 +77,75 @@ export class EventLog {
     this.add('error', text);
   }
 
-  /** The newest `n` entries, oldest first. */
-  tail(n = this.capacity): LogEntry[] {
-    return this.entries.slice(-n);
+  /** The newest `n` entries kept, oldest first (the first entries after boot included when `n` reaches them). */
+  tail(n = this.capacity + this.keepFirst): LogEntry[] {
+    const head = this.latest.length > 0 ? this.first.filter((e) => e.seq < this.latest[0].seq) : this.first;
+    const all = head.length > 0 ? [...head, ...this.latest] : this.latest;
+    return n >= all.length ? all.slice() : all.slice(all.length - n);
+  }
+
+  /** Entries logged since boot that are no longer kept (between the first ones and the newest). */
+  get dropped(): number {
+    return this.latest.length > 0 ? Math.max(0, this.latest[0].seq - this.first.length) : 0;
   }
 
   subscribe(fn: (e: LogEntry) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  private append(level: LogLevel, text: string): void {
+    const e: LogEntry = { time: this.clock.now(), level, text, seq: this.next++ };
+    if (this.first.length < this.keepFirst) this.first.push(e);
+    this.latest.push(e);
+    if (this.latest.length > this.capacity) this.latest.shift();
+    for (const l of this.listeners) l(e);
+  }
+
+  /** True when this copy is only counted; the first copy in a window opens it. */
+  private repeated(level: LogLevel, text: string): boolean {
+    const key = `${level}\u0000${text}`;
+    const r = this.repeats.get(key);
+    if (r && r.logged < REPEAT_BURST) {
+      r.logged++;
+      return false;
+    }
+    if (r) {
+      r.count++;
+      this.suppressed++;
+      // Most recent last, for eviction.
+      this.repeats.delete(key);
+      this.repeats.set(key, r);
+      return true;
+    }
+    if (this.repeats.size >= REPEAT_KEYS) this.forget(this.repeats.keys().next().value as string);
+    const fresh: Repeat = { level, text, logged: 1, count: 0, windowMs: REPEAT_WINDOW_MS, timer: undefined };
+    this.repeats.set(key, fresh);
+    this.arm(key, fresh);
+    return false;
+  }
+
+  private arm(key: string, r: Repeat): void {
+    r.timer = this.clock.setTimer(r.windowMs, () => {
+      r.timer = undefined;
+      if (r.count === 0) {
+        this.repeats.delete(key);
+        return;
+      }
+      this.append(r.level, `${r.text} (repeated ${r.count} time${r.count === 1 ? '' : 's'})`);
+      r.count = 0;
+      r.windowMs = Math.min(r.windowMs * 2, REPEAT_WINDOW_MAX_MS);
+      this.arm(key, r);
+    });
+  }
+
+  /** Stops following a message, saying first how often it repeated. */
+  private forget(key: string): void {
+    const r = this.repeats.get(key);
+    if (!r) return;
+    this.repeats.delete(key);
+    if (r.timer !== undefined) this.clock.cancel(r.timer);
+    if (r.count > 0) this.append(r.level, `${r.text} (repeated ${r.count} time${r.count === 1 ? '' : 's'})`);
   }
 }
 
@@ -59,4 +156,15 @@ export function formatLogTime(ms: number): string {
 
 export function formatLogEntry(e: LogEntry): string {
   return `${formatLogTime(e.time)} ${e.level === 'info' ? '' : `${e.level}: `}${e.text}`;
+}
+
+/** Entries as lines, with one line where entries between them were not kept. */
+export function formatLogEntries(entries: readonly LogEntry[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const gap = i > 0 ? entries[i].seq - entries[i - 1].seq - 1 : 0;
+    if (gap > 0) out.push(`-- ${gap} entr${gap === 1 ? 'y' : 'ies'} not kept --`);
+    out.push(formatLogEntry(entries[i]));
+  }
+  return out;
 }

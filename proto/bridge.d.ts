@@ -221,6 +221,9 @@ export namespace bondfw {
             /** Info irqLines. */
             irqLines: number;
 
+            /** Info bootNonce. */
+            bootNonce: number;
+
             /**
              * Creates a new Info instance using the specified properties.
              * @param [properties] Properties to set
@@ -270,6 +273,9 @@ export namespace bondfw {
 
                 /** Info irqLines */
                 irqLines?: (number|null);
+
+                /** Info bootNonce */
+                bootNonce?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

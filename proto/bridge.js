@@ -452,6 +452,7 @@ export const bondfw = $root.bondfw = (() => {
              * @property {number|null} [maxOps] Info maxOps
              * @property {number|null} [bootId] Info bootId
              * @property {number|null} [irqLines] Info irqLines
+             * @property {number|null} [bootNonce] Info bootNonce
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -532,6 +533,14 @@ export const bondfw = $root.bondfw = (() => {
             Info.prototype.irqLines = 0;
 
             /**
+             * Info bootNonce.
+             * @member {number} bootNonce
+             * @memberof bondfw.bridge.Info
+             * @instance
+             */
+            Info.prototype.bootNonce = 0;
+
+            /**
              * Creates a new Info instance using the specified properties.
              * @function create
              * @memberof bondfw.bridge.Info
@@ -575,6 +584,8 @@ export const bondfw = $root.bondfw = (() => {
                     writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.bootId);
                 if (message.irqLines != null && $Object.hasOwnProperty.call(message, "irqLines") && message.irqLines !== 0)
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.irqLines);
+                if (message.bootNonce != null && $Object.hasOwnProperty.call(message, "bootNonce") && message.bootNonce !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.bootNonce);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -671,6 +682,15 @@ export const bondfw = $root.bondfw = (() => {
                                 message.irqLines = value;
                             else
                                 delete message.irqLines;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.bootNonce = value;
+                            else
+                                delete message.bootNonce;
                             continue;
                         }
                     }

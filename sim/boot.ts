@@ -3,6 +3,7 @@ import { EventLog } from '../lib/log.ts';
 import { Firmware } from '../firmware/system.ts';
 import { registerBridgeCommands } from '../firmware/console/bridge-commands.ts';
 import { Board } from '../hal/board.ts';
+import { followBridge } from '../hal/board-bridge.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import type { ByteLink } from '../hal/bridge/link.ts';
 import type { MdioBus } from '../hal/mdio/bus.ts';
@@ -36,6 +37,8 @@ export interface SimBootOptions {
   openCapture(path: string): CaptureFile;
   /** Runs boot-time work that needs time to pass (the virtual clock drives it). */
   drive?<T>(work: Promise<T>): Promise<T>;
+  /** How the emulated bridge microcontroller is built (an older one without boot nonces, say). */
+  bridgeMcu?: { noBootNonce?: boolean; nonceSeed?: number };
   /** The platform's password hasher and wall clock (for users and audit times). */
   security?: SecurityOptions;
 }
@@ -46,7 +49,7 @@ export interface SimSystem {
   firmware: Firmware;
   log: EventLog;
   bus: MdioBus;
-  bridge?: { client: BridgeClient; mcu: BridgeMcu };
+  bridge?: { client: BridgeClient; mcu: BridgeMcu; uart?: UartPair };
 }
 
 export const DEFAULT_BAUD = 921_600;
@@ -62,27 +65,25 @@ export async function bootSim(def: BoardDefinition, clock: Clock, opts: SimBootO
   if (mode !== 'none') {
     const baud = opts.baud ?? DEFAULT_BAUD;
     let links: BridgeLinks;
+    let uart: UartPair | undefined;
     if (mode === 'inproc') {
-      const uart = new UartPair(clock, baud);
+      uart = new UartPair(clock, baud);
       links = { host: uart.host, device: uart.device };
     } else {
       if (!opts.openLinks) throw new Error('bridge mode pty needs serial links');
       links = await opts.openLinks();
     }
-    const mcu = hw.attachBridge(links.device);
+    const mcu = hw.attachBridge(links.device, opts.bridgeMcu);
     const client = new BridgeClient({ clock, link: links.host, log, baud });
     mcu.start();
     await drive(client.open());
     bus = client;
-    bridge = { client, mcu };
+    bridge = { client, mcu, uart };
   }
   const board = await drive(Board.open(def, bus, hw.conduit, clock, log));
-  if (bridge) {
-    // A PHY interrupt through the bridge: poll now instead of at the next tick.
-    bridge.client.onLinkEvent(() => board.requestPoll());
-  }
+  if (bridge) followBridge(board, bridge.client);
   const firmware = new Firmware(board, clock, log, undefined, opts.security);
-  registerSimCommands(firmware.dispatcher, { hw, net: firmware.net, wait: opts.wait, openCapture: opts.openCapture });
+  registerSimCommands(firmware.dispatcher, { hw, net: firmware.net, wait: opts.wait, openCapture: opts.openCapture, bridge });
   if (bridge) registerBridgeCommands(firmware.dispatcher, bridge.client);
   firmware.start();
   return { hw, board, firmware, log, bus, bridge };

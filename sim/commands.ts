@@ -7,6 +7,9 @@ import { PcapngWriter } from './pcapng.ts';
 import { simTraffic, simXmit } from './traffic.ts';
 import { SimStream, formatStreamCounts, parseStreamStart } from './stream.ts';
 import type { NetStack } from '../firmware/net/stack.ts';
+import type { BridgeMcu } from '../hal/sim/bridge-mcu.ts';
+import type { UartPair } from '../hal/sim/uart.ts';
+import { SeededRandom } from '../lib/random.ts';
 
 /** A file the capture writes into (the CLI opens real files; tests may keep bytes in memory). */
 export interface CaptureFile {
@@ -14,8 +17,16 @@ export interface CaptureFile {
   close(): void;
 }
 
+/** The serial-MDIO bridge of the simulated board, for `sim bridge` faults. */
+export interface SimBridge {
+  mcu: BridgeMcu;
+  /** The emulated UART between firmware and bridge; absent on a real serial device. */
+  uart?: UartPair;
+}
+
 export interface SimControl {
   hw: SimHardware;
+  bridge?: SimBridge;
   /** The firmware's network stack (for `sim traffic` and `sim xmit`). */
   net?: NetStack;
   /** Moves time: virtual time in the scenario runner, a real sleep in the main job. */
@@ -51,6 +62,14 @@ const USAGE = [
   'sim inject <port> <hex>          deliver a raw frame (no FCS) to the board on <port>',
   'sim stats                        per port: tx rx arp-tx lacp-tx (board\'s view)',
   'sim pcap <file>|off              record every frame crossing every cable (pcapng)',
+  'sim bridge off|on                the serial-MDIO bridge loses power / boots (a new boot nonce)',
+  'sim bridge reboot [switch]       the bridge resets and boots again at once; with switch, the',
+  '                                 switch chip is reset with it (PHYs and links stay up)',
+  'sim bridge hang|resume           the bridge stops answering / answers again (same boot)',
+  'sim bridge loss <percent>        that share of the bridge\'s answers is lost on the way',
+  'sim bridge garbage <bytes>       line noise from the bridge (random bytes, no framing)',
+  'sim bridge unplug|plug           the bridge\'s serial cable (the emulated UART only)',
+  'sim bridge power-cycle           the bridge board restarts: bridge, switch and PHYs reset',
 ].join('\n');
 
 /** Parses "250ms", "2s", "1.5s" or a bare number of milliseconds. */
@@ -80,6 +99,54 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
   };
   const arity = (sub: string, args: string[], n: number, usage: string): void => {
     if (args.length !== n) throw new UsageError(`sim ${sub}: usage: sim ${usage}`);
+  };
+  const noise = new SeededRandom(0x6e6f6973);
+  const bridgeFault = (args: string[]): string => {
+    const b = ctl.bridge;
+    if (!b) throw new UsageError('sim bridge: this board reaches its switch without a serial bridge (--bridge none)');
+    const [what, arg] = args;
+    const actions = ['off', 'on', 'reboot', 'hang', 'resume', 'loss', 'garbage', 'unplug', 'plug', 'power-cycle'] as const;
+    choice('bridge', what, actions);
+    if (what === 'reboot' && args.length === 2) choice('bridge reboot', arg, ['switch']);
+    else arity('bridge', args, what === 'loss' || what === 'garbage' ? 2 : 1, `bridge ${what}${what === 'loss' ? ' <percent>' : what === 'garbage' ? ' <bytes>' : ''}`);
+    switch (what) {
+      case 'off':
+        b.mcu.halt();
+        return '';
+      case 'on':
+        if (!b.mcu.isRunning) b.mcu.start();
+        return '';
+      case 'reboot':
+        if (arg === 'switch') hw.resetSwitch();
+        b.mcu.reboot();
+        return '';
+      case 'hang':
+      case 'resume':
+        b.mcu.hung = what === 'hang';
+        return '';
+      case 'loss': {
+        const pct = Number(arg);
+        if (!/^\d+(\.\d+)?$/.test(arg) || pct > 100) throw new UsageError(`sim bridge loss: '${printable(arg)}' is not a percentage (0 to 100)`);
+        b.mcu.answerLoss = pct / 100;
+        return '';
+      }
+      case 'garbage': {
+        const n = Number(arg);
+        if (!/^\d+$/.test(arg) || n < 1 || n > 65536) throw new UsageError(`sim bridge garbage: '${printable(arg)}' is not a byte count (1 to 65536)`);
+        b.mcu.sendGarbage(Uint8Array.from({ length: n }, () => noise.below(256)));
+        return '';
+      }
+      case 'unplug':
+      case 'plug':
+        if (!b.uart) throw new UsageError('sim bridge: the bridge is on a real serial device here; unplug it there');
+        b.uart.setConnected(what === 'plug');
+        return '';
+      case 'power-cycle':
+        hw.powerCycle();
+        b.mcu.reboot();
+        return '';
+    }
+    return '';
   };
 
   d.register({
@@ -260,6 +327,8 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
           hw.world.setCapture(new PcapngWriter((chunk) => file.write(chunk), names));
           return '';
         }
+        case 'bridge':
+          return bridgeFault(args);
         default:
           throw new UsageError(`sim: unknown subcommand '${printable(sub ?? '')}' (sim link|autoneg|carrier|phy|peer|host|lacp|lag|wait|traffic|xmit|stream|inject|stats|fdb|pcap; 'help sim')`);
       }

@@ -57,6 +57,15 @@ test('result of the two reads: byte-exact', (t) => {
   t.deepEqual(decodeMessage(encodeMessage(m)), m);
 });
 
+test('info after a boot with its boot nonce: byte-exact (proto/bridge.md section 11)', (t) => {
+  const m: BridgeMessage = { kind: 'info', seq: 0, info: { firmwareVersion: '', mdioClockHz: 0, capabilities: 0, maxOps: 0, bootId: 1, irqLines: 0, bootNonce: 0x12345678 } };
+  // c0 END | 1a 08 info, 8 bytes | 28 01 boot_id 1 | 38 f8 ac d1 91 01 boot_nonce 0x12345678 | c6 ec CRC | c0 END
+  t.deepEqual(frameBytes(m), bytes('c0 1a 08 28 01 38 f8 ac d1 91 01 c6 ec c0'));
+  t.deepEqual(decodeMessage(encodeMessage(m)), m);
+  // An older bridge sends no boot_nonce: it decodes as 0.
+  t.is((decodeMessage(encodeMessage({ ...m, info: { ...m.info, bootNonce: 0 } })) as { info: { bootNonce: number } }).info.bootNonce, 0);
+});
+
 test('result with a wait timeout: 0xDB inside the data is escaped', (t) => {
   const m: BridgeMessage = { kind: 'result', seq: 3, status: 'wait-timeout', values: [0xdb, 0x8000], failedAt: 1 };
   // 08 03 seq 3 | 2a 0b result | 08 01 WAIT_TIMEOUT | 12 05 values: db 01 = 0xDB, 80 80 02 = 0x8000 | 18 01 failed_at 1 | 02 98 CRC
@@ -185,7 +194,7 @@ const arbMessage: fc.Arbitrary<BridgeMessage> = fc.oneof(
   fc.record({
     kind: fc.constant('info' as const),
     seq: arbSeq,
-    info: fc.record({ firmwareVersion: fc.string({ unit: 'grapheme', maxLength: 40 }), mdioClockHz: arbU32, capabilities: arbU32, maxOps: arbU32, bootId: arbU32, irqLines: arbU32 }),
+    info: fc.record({ firmwareVersion: fc.string({ unit: 'grapheme', maxLength: 40 }), mdioClockHz: arbU32, capabilities: arbU32, maxOps: arbU32, bootId: arbU32, irqLines: arbU32, bootNonce: arbU32 }),
   }),
   fc.record({ kind: fc.constant('program' as const), seq: arbSeq, ops: fc.array(arbOp, { maxLength: 40 }) }),
   fc.record({
@@ -202,7 +211,9 @@ const arbMessage: fc.Arbitrary<BridgeMessage> = fc.oneof(
 test('round trip of every message kind, through the codec and through the framing', (t) => {
   const all: BridgeMessage[] = [
     { kind: 'hello', seq: 1 },
-    { kind: 'info', seq: 0, info: { firmwareVersion: 'mdio-bridge 1.2 «rp2040»', mdioClockHz: 2_500_000, capabilities: 31, maxOps: 1024, bootId: 0xdeadbeef, irqLines: 4 } },
+    // A bridge from before boot_nonce, and one with it.
+    { kind: 'info', seq: 0, info: { firmwareVersion: 'mdio-bridge 1.2 «rp2040»', mdioClockHz: 2_500_000, capabilities: 31, maxOps: 1024, bootId: 0xdeadbeef, irqLines: 4, bootNonce: 0 } },
+    { kind: 'info', seq: 3, info: { firmwareVersion: 'mdio-bridge 1.3', mdioClockHz: 2_500_000, capabilities: 31, maxOps: 1024, bootId: 1, irqLines: 4, bootNonce: 0x9e3779b9 } },
     { kind: 'program', seq: 40000, ops: EVERY_OP },
     { kind: 'result', seq: 40000, status: 'bad-program', values: [], failedAt: 3 },
     { kind: 'result', seq: 7, status: 'too-long', values: [], failedAt: 1024 },

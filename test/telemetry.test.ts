@@ -190,14 +190,26 @@ test.serial('username/password and TLS with a CA: the edge node connects only wi
   const ca = readFileSync(f('ca.pem'), 'utf8');
   const wrong = new EdgeNode(sys.firmware, { url, group: 'g', node: 'x', username: 'gw', password: 'nope', ca, maxBackoffMs: 200 });
   const right = new EdgeNode(sys.firmware, { url, group: 'g', node: 'y', username: 'gw', password: 's3cret', ca });
+  // No CA: the broker's certificate cannot be verified.
+  const untrusting = new EdgeNode(sys.firmware, { url, group: 'g', node: 'z', username: 'gw', password: 's3cret', maxBackoffMs: 200 });
   try {
     wrong.start();
     right.start();
+    untrusting.start();
     for (let i = 0; i < 100 && !right.connected; i++) await sleep(50);
     t.true(right.connected, 'TLS with the CA and the right password: connected');
     t.false(wrong.connected, 'a wrong password is refused');
+    // Many retries (backoff capped at 200 ms), one line each per failure state, with the reason.
+    await sleep(2000);
+    const lines = sys.log.tail().map((e) => e.text).filter((l) => l.startsWith('mqtt: cannot connect'));
+    t.is(lines.filter((l) => /authentication: .*(Not authorized|Bad User Name or Password)/i.test(l)).length, 1, lines.join('\n'));
+    t.is(lines.filter((l) => /TLS: .*certificate/i.test(l)).length, 1, lines.join('\n'));
+    t.regex(untrusting.connectProblem ?? '', /^TLS: /);
+    t.regex(wrong.connectProblem ?? '', /^authentication: /);
+    t.is(right.connectProblem, undefined);
   } finally {
     await wrong.stop();
+    await untrusting.stop();
     await right.stop();
     sys.firmware.stop();
     clock.cancelAll();

@@ -795,6 +795,8 @@ export class Bond implements NetDevice, OptionHost, MonitorHost {
    * 802.3ad re-keys the port.
    */
   slaveChanged(s: Slave): void {
+    // An unknown carrier says nothing of speed: the slave keeps what it knew until the monitor decides.
+    if (s.port.carrierUnknown) return;
     if (s.speed === s.port.speed && s.duplex === s.port.duplex) return;
     s.updateSpeedDuplex();
     this.mode?.speedChanged?.(s);

@@ -5,7 +5,7 @@
 import { formatMac } from '../../lib/addr.ts';
 import { Bond, usesPrimary } from './bond.ts';
 import { BOND_MODE_ACTIVEBACKUP, modeLongName, transmitsByHash, valueName } from './options.ts';
-import { LINK_STATE_NAMES, type Slave } from './slave.ts';
+import { type Slave } from './slave.ts';
 
 
 /** The whole file; `driverVersion` stands where Linux prints its kernel release. */
@@ -46,7 +46,7 @@ export function formatProcBonding(bond: Bond, driverVersion: string): string {
 function formatSlave(s: Slave): string[] {
   return [
     `Slave Interface: ${s.name}`,
-    `MII Status: ${LINK_STATE_NAMES[s.link]}`,
+    `MII Status: ${s.miiStatus}`,
     `Speed: ${s.speed > 0 ? `${s.speed} Mbps` : 'Unknown'}`,
     `Duplex: ${s.duplex === 'unknown' ? 'Unknown' : s.duplex}`,
     `Link Failure Count: ${s.linkFailureCount}`,

@@ -13,6 +13,8 @@ export interface BondPort {
   readonly adminUp: boolean;
   /** Carrier as last reported (netif_carrier_ok). */
   readonly carrier: boolean;
+  /** Nobody knows the carrier (the port's hardware cannot be reached); `carrier` is then false. */
+  readonly carrierUnknown?: boolean;
   /** Mb/s, -1 when unknown. */
   readonly speed: number;
   readonly duplex: Duplex;
@@ -83,9 +85,23 @@ export class Slave {
     return this.port.name;
   }
 
-  /** bond_slave_is_up: the port is running and has carrier. */
+  /**
+   * MII status as /proc and sysfs print it (bond_slave_link_status). A slave held down because
+   * its port's carrier is unknown says `unknown`, the word Linux prints for a state it cannot
+   * name, so the reason shows.
+   */
+  get miiStatus(): string {
+    if (this.link === BOND_LINK_DOWN && this.port.carrierUnknown) return 'unknown';
+    return LINK_STATE_NAMES[this.link];
+  }
+
+  /**
+   * bond_slave_is_up: the port is running and has carrier. A carrier nobody knows (the port's
+   * hardware cannot be reached) is not taken for a loss here: the link monitor counts it down
+   * after its delays, as it would a carrier loss it read.
+   */
   get isUp(): boolean {
-    return this.port.adminUp && this.port.carrier;
+    return this.port.adminUp && (this.port.carrier || this.port.carrierUnknown === true);
   }
 
   /** bond_is_active_slave. */

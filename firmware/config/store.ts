@@ -1,10 +1,16 @@
 /**
  * The saved configuration on disk: the console commands that recreate the running state,
  * with a generation number and a CRC-32, kept as two complete copies (`<path>` and
- * `<path>.bak`), each replaced atomically (temporary file, fsync, rename, fsync of the
- * directory). A save writes `.bak` first, then `<path>`, so at every instant at least one
- * copy holds the newest or the previous complete configuration; a load takes the newest copy
- * that checks out and says which copy was damaged and why.
+ * `<path>.bak`), each replaced atomically (temporary file created exclusively, fsync, rename,
+ * fsync of the directory; never through a symbolic link: safe-file.ts). A save writes `.bak`
+ * first, then `<path>`, so at every instant at least one copy holds the newest or the
+ * previous complete configuration; a load takes the newest copy that checks out and says
+ * which copy was damaged and why.
+ *
+ * The configurations saved before are kept too, as Junos keeps its rollback history:
+ * `<path>.1` is the one before the current, `<path>.2` the one before that, up to `<path>.N`
+ * (10 by default). `config rollback <n>` goes back to one; a configuration that does not apply
+ * at boot makes way for the newest one that does.
  *
  * Records (users with their password hashes, the audit ring) live in the same copies, after
  * the commands, as `#@ <record>` lines: a comment to anything that reads commands, so no
@@ -14,10 +20,14 @@
  * generation, then revision. A file written before records existed has neither and loads as
  * before.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { FirmwareError } from '../../lib/errors.ts';
+import { UnsafeFileError, checkWritable, moveFile, readNoFollow, removeFile, writeAtomically } from './safe-file.ts';
 
 const HEADER = '# bondfw configuration';
+/** Generations are whole numbers up to this (2^31 - 1); a file claiming more is damaged. */
+export const MAX_GENERATION = 0x7fffffff;
+/** Configurations kept besides the current one (`<path>.1` ... `<path>.N`). */
+export const DEFAULT_HISTORY = 10;
 const MAX_BYTES = 1 << 20;
 const RECORD = '#@ ';
 
@@ -57,6 +67,8 @@ export function crc32(text: string): number {
 
 /** The file text for `lines` at `generation`, with `records` (and the revision, when there are any) after them. */
 export function formatConfig(lines: readonly string[], generation: number, records: readonly string[] = [], revision = 0): string {
+  if (!Number.isSafeInteger(generation) || generation < 0 || generation > MAX_GENERATION) throw new RangeError(`configuration generation ${generation} out of range (0 to ${MAX_GENERATION})`);
+  if (!Number.isSafeInteger(revision) || revision < 0) throw new RangeError(`configuration revision ${revision} out of range`);
   for (const r of records) if (/[\r\n]/.test(r)) throw new Error('a configuration record is one line');
   const recs = revision > 0 || records.length > 0 ? [`revision ${revision}`, ...records] : [];
   const body = `${HEADER}, generation ${generation}\n${lines.map((l) => `${l}\n`).join('')}${recs.map((r) => `${RECORD}${r}\n`).join('')}`;
@@ -80,6 +92,7 @@ export function parseConfig(text: string): ParsedConfig | { error: string } {
   const end = /^# end generation (\d+) crc32 ([0-9a-f]{8})\n$/.exec(text.slice(endAt));
   if (!end) return { error: 'truncated or damaged end line' };
   if (end[1] !== m[1]) return { error: `generation ${m[1]} at the start, ${end[1]} at the end` };
+  if (m[1].length > 10 || Number(m[1]) > MAX_GENERATION) return { error: `generation ${m[1].length > 12 ? `${m[1].slice(0, 12)}...` : m[1]} out of range (0 to ${MAX_GENERATION})` };
   const body = text.slice(0, endAt);
   const want = parseInt(end[2], 16);
   if (crc32(body) !== want) return { error: 'checksum mismatch (the file was changed or damaged)' };
@@ -88,7 +101,7 @@ export function parseConfig(text: string): ParsedConfig | { error: string } {
   let records = all.filter((l) => l.startsWith(RECORD)).map((l) => l.slice(RECORD.length));
   if (records.length === 0) return { lines, generation: Number(m[1]) };
   let revision = 0;
-  const rev = /^revision (\d+)$/.exec(records[0]);
+  const rev = /^revision (\d{1,15})$/.exec(records[0]);
   if (rev) {
     revision = Number(rev[1]);
     records = records.slice(1);
@@ -96,50 +109,42 @@ export function parseConfig(text: string): ParsedConfig | { error: string } {
   return { lines, generation: Number(m[1]), revision, records };
 }
 
-// The file work is synchronous on purpose: a load or a save is one short step with nothing
-// of the firmware's running in between, so under the scenario runner's virtual clock no
-// time passes while the disk is busy (it did, by however long the disk took).
 function readCopy(path: string): ParsedConfig | { error: string } | undefined {
-  let text: string;
+  let bytes: Uint8Array | undefined;
   try {
-    const buf = readFileSync(path);
-    if (buf.length > MAX_BYTES) return { error: `too large (${buf.length} bytes)` };
-    text = buf.toString('utf8');
+    bytes = readNoFollow(path, MAX_BYTES);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (e instanceof UnsafeFileError) return { error: e.message };
     return { error: `cannot read: ${(e as Error).message}` };
   }
-  return parseConfig(text);
+  if (bytes === undefined) return undefined;
+  return parseConfig(new TextDecoder().decode(bytes));
 }
 
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  const f = openSync(tmp, 'w', 0o644);
-  try {
-    writeFileSync(f, text);
-    fsyncSync(f);
-  } finally {
-    closeSync(f);
-  }
-  renameSync(tmp, path);
-  // The rename itself reaches the disk only with the directory.
-  try {
-    const dir = openSync(dirname(path), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // Some filesystems cannot fsync a directory; the rename is still atomic.
-  }
+/** One configuration kept from before (`<path>.<n>`): its commands, or why it cannot be used. */
+export interface HistoryEntry {
+  /** The rollback number: 1 is the configuration saved before the current one. */
+  n: number;
+  path: string;
+  generation?: number;
+  lines?: string[];
+  error?: string;
 }
 
 export class ConfigFile {
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    /** Configurations kept besides the current one. */
+    readonly history = DEFAULT_HISTORY,
+  ) {}
 
   get backupPath(): string {
     return `${this.path}.bak`;
+  }
+
+  /** Where rollback `n` is kept (1: the configuration before the current one). */
+  historyPath(n: number): string {
+    return `${this.path}.${n}`;
   }
 
   /** Loads the newest copy that checks out. */
@@ -169,11 +174,32 @@ export class ConfigFile {
     return { lines: undefined, generation: 0, revision: 0, records: [], source: undefined, warnings, error };
   }
 
-  /** Saves `lines` as the next generation into both copies, backup first, with `records` (kept as they are when not given). */
+  /** The configurations kept from before, newest first (rollback 1, 2, ...), the damaged ones with why. */
+  async loadHistory(): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    for (let n = 1; n <= this.history; n++) {
+      const path = this.historyPath(n);
+      const r = readCopy(path);
+      if (!r) continue;
+      if ('error' in r) out.push({ n, path, error: r.error });
+      else out.push({ n, path, generation: r.generation, lines: r.lines });
+    }
+    return out;
+  }
+
+  /**
+   * Saves `lines` as the next generation into both copies, backup first, with `records` (kept
+   * as they are when not given); the configuration it replaces becomes rollback 1.
+   */
   async save(lines: readonly string[], records?: readonly string[]): Promise<number> {
     const current = await this.load();
     const generation = current.generation + 1;
-    this.write(formatConfig(lines, generation, records ?? current.records, current.revision + 1));
+    if (generation > MAX_GENERATION) throw new FirmwareError(`${this.path}: generation ${current.generation} is the last there is; erase the configuration to start again`);
+    const text = formatConfig(lines, generation, records ?? current.records, current.revision + 1);
+    // Every destination checked before anything moves: a planted link stops the save whole.
+    for (const p of [this.path, this.backupPath, ...Array.from({ length: this.history }, (_, i) => this.historyPath(i + 1))]) checkWritable(p);
+    if (current.lines && current.generation > 0) this.keep(current.lines, current.generation);
+    this.write(text);
     return generation;
   }
 
@@ -184,24 +210,27 @@ export class ConfigFile {
    */
   async saveRecords(records: readonly string[]): Promise<void> {
     const current = await this.load();
-    if (current.error) throw new Error(`${this.path}: no usable copy to keep records in; not overwriting the damaged copies`);
+    if (current.error) throw new FirmwareError(`${this.path}: no usable copy to keep records in; not overwriting the damaged copies`);
     this.write(formatConfig(current.lines ?? [], current.generation, records, current.revision + 1));
   }
 
+  /** The configuration being replaced becomes rollback 1; the others move one down, the oldest goes. */
+  private keep(lines: readonly string[], generation: number): void {
+    if (this.history <= 0) return;
+    removeFile(this.historyPath(this.history));
+    for (let n = this.history - 1; n >= 1; n--) moveFile(this.historyPath(n), this.historyPath(n + 1));
+    // Without records: users and the audit ring are never rolled back.
+    writeAtomically(this.historyPath(1), formatConfig(lines, generation));
+  }
+
   private write(text: string): void {
-    if (text.length > MAX_BYTES) throw new Error(`configuration too large (${text.length} bytes; at most ${MAX_BYTES})`);
+    if (text.length > MAX_BYTES) throw new FirmwareError(`configuration too large (${text.length} bytes; at most ${MAX_BYTES})`);
     writeAtomically(this.backupPath, text);
     writeAtomically(this.path, text);
   }
 
-  /** Removes both copies (tests and `config erase`). */
+  /** Removes both copies and the history (tests and `config erase`). */
   async erase(): Promise<void> {
-    for (const p of [this.path, this.backupPath]) {
-      try {
-        unlinkSync(p);
-      } catch {
-        // already gone
-      }
-    }
+    for (const p of [this.path, this.backupPath, ...Array.from({ length: this.history }, (_, i) => this.historyPath(i + 1))]) removeFile(p);
   }
 }

@@ -11,7 +11,6 @@ import type { Bond } from '../bonding/bond.ts';
 import { formatProcBonding } from '../bonding/procfs.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { BOND_MODE_8023AD, SYSFS_OPTIONS, formatOption } from '../bonding/options.ts';
-import { LINK_STATE_NAMES } from '../bonding/slave.ts';
 import type { FrontPort } from '../net/port-device.ts';
 import { printable, type Dispatcher } from './dispatcher.ts';
 import { FileError, type SysFs } from './sysfs.ts';
@@ -251,7 +250,7 @@ function readSlaveFile(stack: NetStack, portName: string, attr: string): string 
     case 'state':
       return s.isActive ? 'active' : 'backup';
     case 'mii_status':
-      return LINK_STATE_NAMES[s.link];
+      return s.miiStatus;
     case 'link_failure_count':
       return String(s.linkFailureCount);
     case 'perm_hwaddr':

@@ -19,6 +19,14 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
         mdioClockHz: i?.mdioClockHz ?? null,
         maxOps: i?.maxOps ?? null,
         bootId: i?.bootId ?? null,
+        // null: a bridge from before boot nonces (its reboots are known by boot id and its boot Info).
+        bootNonce: i?.bootNonce ? i.bootNonce.toString(16).padStart(8, '0') : null,
+        silentMs: Math.round(client.silentMs),
+        // How late an answer may be before it counts as lost: learned from the answers.
+        answerSlackMs: Math.round(client.slack),
+        livenessMs: client.livenessMs,
+        losses: c.losses,
+        heartbeats: c.heartbeats,
         requests: c.requests,
         resent: c.resent,
         timeouts: c.timeouts,
@@ -33,7 +41,8 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
       return [
         `bridge: ${data.ready ? 'ready' : 'not ready'}, ${data.firmware ?? 'unknown firmware'}, MDC ${data.mdioClockHz ? data.mdioClockHz / 1e6 : '?'} MHz, boot id ${data.bootId ?? '?'}`,
         `requests ${data.requests}, resent ${data.resent}, timeouts ${data.timeouts}, failed ${data.failed}, unmatched answers ${data.unmatchedAnswers}`,
-        `bridge reboots ${data.reboots}, serial link losses ${data.linkLosses}`,
+        `bridge reboots ${data.reboots}, serial link losses ${data.linkLosses}, bridge lost ${data.losses} time${data.losses === 1 ? '' : 's'} (silent ${data.livenessMs} ms), heartbeats ${data.heartbeats}`,
+        `last heard ${data.silentMs} ms ago, answers late by up to ${data.answerSlackMs} ms count, boot nonce ${data.bootNonce ?? 'none (an older bridge)'}`,
         `bad frames: ${bad}`,
       ].join('\n');
     },

@@ -11,7 +11,7 @@ const WORDS: Record<string, string[]> = {
   ip: ['link', 'addr', 'neigh'],
   show: ['ports', 'bonds', 'bond'],
   config: ['show', 'save', 'load'],
-  sim: ['link', 'autoneg', 'carrier', 'phy', 'peer', 'host', 'lacp', 'lag', 'fdb', 'wait', 'inject', 'stats', 'pcap', 'traffic', 'stream', 'xmit'],
+  sim: ['link', 'autoneg', 'carrier', 'phy', 'peer', 'host', 'lacp', 'lag', 'fdb', 'wait', 'inject', 'stats', 'pcap', 'traffic', 'stream', 'xmit', 'bridge'],
   modprobe: ['bonding'],
   rmmod: ['bonding'],
   mdio: ['read', 'write'],

@@ -13,8 +13,11 @@ import { runArping } from '../net/arping.ts';
 import { MAX_ECHO_DATA, type HostLink } from '../net/host.ts';
 import { DEFAULT_LINGER_US, runPing } from '../net/ping.ts';
 import type { NetStack } from '../net/stack.ts';
-import { printable, type CommandContext, type Dispatcher } from './dispatcher.ts';
+import { printable, type CommandContext, type Dispatcher, type Source } from './dispatcher.ts';
 import { getopt, strtod, strtolOrErr } from './getopt.ts';
+
+/** Where probes may come from: not a saved configuration (a boot is not held up by pings). */
+const PROBE_SOURCES: readonly Source[] = ['console', 'serial', 'mqtt', 'script'];
 
 const INT_MAX = 2147483647n;
 const LONG_MAX = 9223372036854775807n;
@@ -44,7 +47,7 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
     summary: 'send ICMP echo requests (iputils ping)',
     usage: [
       `${PING_USAGE}`,
-      '-c: stop after <count> probes; without it, until Ctrl-C (required from MQTT, scripts, the config)',
+      '-c: stop after <count> probes; without it, until Ctrl-C (required from MQTT and scripts)',
       '-i: seconds between probes (default 1; real numbers; as root, no minimum)',
       `-s: data bytes (default ${DEFAULT_DATA}, at most ${MAX_ECHO_DATA}: no IP fragmentation here)`,
       '-I: send out of this interface from its address, or from this local address',
@@ -52,6 +55,8 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
       '-n: numeric output (always); -q: only the first line and the summary',
     ].join('\n'),
     access: 'probe',
+    // Never from a saved configuration: it would only hold up the boot.
+    sources: PROBE_SOURCES,
     run: (args, ctx) => ping(args, ctx),
   });
 
@@ -60,10 +65,11 @@ export function registerDiagCommands(d: Dispatcher, net: NetStack, clock: Clock)
     summary: 'send ARP requests to a neighbour (iputils arping)',
     usage: [
       ARPING_USAGE,
-      '-c: stop after <count> probes; -w: stop after <timeout> seconds (one of them is required from MQTT, scripts, the config)',
+      '-c: stop after <count> probes; -w: stop after <timeout> seconds (one of them is required from MQTT and scripts)',
       '-I: the interface (default: the one the route to <destination> uses)',
     ].join('\n'),
     access: 'probe',
+    sources: PROBE_SOURCES,
     run: (args, ctx) => arping(args, ctx),
   });
 

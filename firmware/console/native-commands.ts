@@ -7,7 +7,6 @@ import type { Board } from '../../hal/board.ts';
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
 import { formatOption, modeLongName, modeName, modeNumber } from '../bonding/options.ts';
-import { LINK_STATE_NAMES } from '../bonding/slave.ts';
 import { formatMac } from '../../lib/addr.ts';
 import type { NetStack } from '../net/stack.ts';
 import { printable } from './dispatcher.ts';
@@ -86,7 +85,7 @@ function detail(b: Bond, stack: NetStack): BondDetail {
       const p = m?.port(s);
       return {
         name: s.name,
-        miiStatus: LINK_STATE_NAMES[s.link],
+        miiStatus: s.miiStatus,
         state: s.isActive ? 'active' : 'backup',
         speed: s.speed > 0 ? s.speed : null,
         duplex: s.duplex,

@@ -29,7 +29,8 @@ export function registerNetCommands(d: Dispatcher, sysfs: SysFs, stack: NetStack
     return x;
   };
   sysfs.add('/sys/class/net/{if}/address', { read: (p) => formatMac(dev(p).mac) }, exists);
-  sysfs.add('/sys/class/net/{if}/carrier', { read: (p) => (running(p).carrier ? '1' : '0') }, exists);
+  // Linux has no word for a carrier nobody knows; 'unknown' is neither 0 nor 1, so no script takes it for either.
+  sysfs.add('/sys/class/net/{if}/carrier', { read: (p) => (running(p).carrierUnknown ? 'unknown' : running(p).carrier ? '1' : '0') }, exists);
   sysfs.add('/sys/class/net/{if}/operstate', { read: (p) => operstate(dev(p)) }, exists);
   sysfs.add('/sys/class/net/{if}/speed', { read: (p) => String(running(p).speed) }, exists);
   sysfs.add('/sys/class/net/{if}/duplex', { read: (p) => running(p).duplex }, exists);
@@ -492,7 +493,7 @@ function ipLinkHead(x: NetDevice, index: number): string {
   const flags = ['BROADCAST', 'MULTICAST', ...x.extraFlags];
   if (x.adminUp) flags.push('UP');
   if (x.adminUp && x.carrier) flags.push('LOWER_UP');
-  const state = x.adminUp ? (x.carrier ? 'UP' : 'DOWN') : 'DOWN';
+  const state = operstate(x).toUpperCase();
   const noCarrier = x.adminUp && !x.carrier ? 'NO-CARRIER,' : '';
   const name = x instanceof VlanDevice ? `${x.name}@${x.lower.name}` : x.name;
   const master = isFrontPort(x) && x.master !== undefined ? ` master ${x.master}` : '';
@@ -509,7 +510,7 @@ function bondSlaveDetails(stack: NetStack, x: NetDevice): string {
   const bond = isFrontPort(x) && x.master !== undefined ? stack.bond(x.master) : undefined;
   const s = bond?.slave(x.name);
   if (!s) return '';
-  const mii = ['UP', 'GOING_DOWN', 'DOWN', 'GOING_BACK'][s.link];
+  const mii = s.miiStatus === 'unknown' ? 'UNKNOWN' : ['UP', 'GOING_DOWN', 'DOWN', 'GOING_BACK'][s.link];
   return `\n    bond_slave state ${s.isActive ? 'ACTIVE' : 'BACKUP'} mii_status ${mii} link_failure_count ${s.linkFailureCount} perm_hwaddr ${formatMac(s.permHwaddr)} queue_id ${s.queueId} prio ${s.prio}`;
 }
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../../lib/errors.ts';
-import { formatLogEntry, type EventLog } from '../../lib/log.ts';
+import { formatLogEntries, type EventLog } from '../../lib/log.ts';
 import type { Board } from '../../hal/board.ts';
 import { formatMac } from '../../lib/addr.ts';
 import type { NetDeviceTable } from '../net/netdev.ts';
@@ -12,7 +12,8 @@ export const FIRMWARE_VERSION = '0.1.0';
 
 export interface PortRow {
   port: string;
-  link: 'up' | 'down';
+  /** unknown: the switch cannot be reached, so nobody knows. */
+  link: 'up' | 'down' | 'unknown';
   speed: number | null;
   duplex: string;
   carrier: boolean;
@@ -32,9 +33,9 @@ export function portRows(board: Board, devices: NetDeviceTable): PortRow[] {
     const dev = devices.get(p.name);
     return {
       port: p.name,
-      link: p.adminUp && p.carrier ? 'up' : 'down',
-      speed: p.phy.link && p.phy.speed > 0 ? p.phy.speed : null,
-      duplex: p.phy.link ? p.phy.duplex : 'unknown',
+      link: !p.adminUp ? 'down' : p.carrierState,
+      speed: p.speed > 0 ? p.speed : null,
+      duplex: p.duplex,
       carrier: p.carrier,
       phyLink: p.phy.link,
       admin: p.adminUp ? 'up' : 'down',
@@ -93,7 +94,7 @@ export function registerSystemCommands(d: Dispatcher, board: Board, devices: Net
   d.register({
     name: 'log',
     summary: 'show the event log (newest last)',
-    usage: 'log [<n>]',
+    usage: 'log [<n>]          the newest n entries (50); the first entries after boot are kept\n                   whatever follows, and a line marks entries no longer kept',
     access: 'read',
     run: (args) => {
       let n = 50;
@@ -101,7 +102,7 @@ export function registerSystemCommands(d: Dispatcher, board: Board, devices: Net
         n = Number(args[0]);
         if (!Number.isInteger(n) || n <= 0 || args.length > 1) throw new UsageError('log: usage: log [<n>] (n a positive whole number)');
       }
-      return log.tail(n).map(formatLogEntry).join('\n');
+      return formatLogEntries(log.tail(n)).join('\n');
     },
   });
 }

@@ -19,6 +19,8 @@ export interface NetDevice {
   readonly adminUp: boolean;
   /** Carrier as the kernel's netif_carrier_ok sees it. */
   readonly carrier: boolean;
+  /** True while nobody knows the carrier (a port whose switch cannot be reached); `carrier` is then false. */
+  readonly carrierUnknown?: boolean;
   /** Mb/s, or -1 when unknown (link down), as sysfs prints SPEED_UNKNOWN. */
   readonly speed: number;
   readonly duplex: Duplex;
@@ -29,9 +31,16 @@ export interface NetDevice {
   setAdminUp(up: boolean): Promise<void>;
 }
 
-/** RFC 2863 operational state as /sys/class/net/<if>/operstate prints it. */
-export function operstate(dev: NetDevice): 'up' | 'down' {
+/** RFC 2863 operational state as /sys/class/net/<if>/operstate prints it (IF_OPER_UNKNOWN while the carrier is). */
+export function operstate(dev: NetDevice): 'up' | 'down' | 'unknown' {
+  if (dev.adminUp && dev.carrierUnknown) return 'unknown';
   return dev.adminUp && dev.carrier ? 'up' : 'down';
+}
+
+/** The carrier as one word: 1/0 files cannot say `unknown`, this can. */
+export function carrierWord(dev: NetDevice): 'up' | 'down' | 'unknown' {
+  if (dev.carrierUnknown) return 'unknown';
+  return dev.carrier ? 'up' : 'down';
 }
 
 export class NetDeviceTable {

@@ -67,26 +67,24 @@ export class PortDevice implements FrontPort {
   get adminUp(): boolean {
     return this.port.adminUp;
   }
+  /** netif_carrier_ok: off while the switch cannot be reached (the carrier is unknown). */
   get carrier(): boolean {
-    return this.port.adminUp && this.port.carrier;
+    return this.port.adminUp && this.port.carrierState === 'up';
+  }
+  /** The switch cannot be reached: nobody knows whether there is a carrier. */
+  get carrierUnknown(): boolean {
+    return this.port.adminUp && this.port.carrierState === 'unknown';
   }
   /** Up and running, for the host stack. */
   get up(): boolean {
     return this.carrier;
   }
-  // The PHY's resolved mode, as phylib reports it. Between a carrier read that saw the link
-  // come up and the PHY poll that follows, the switch's MAC-side status (which the switch
-  // takes from the same PHY) stands in, so a port that just got carrier has a speed.
-  private get macStandsIn(): boolean {
-    return !this.port.phy.link && this.port.phyBehind && this.carrier && this.port.macSpeed > 0;
-  }
+  // Speed and duplex are the board port's (one source of truth for the port's link state).
   get speed(): number {
-    if (this.port.phy.link && this.port.phy.speed > 0) return this.port.phy.speed;
-    return this.macStandsIn ? this.port.macSpeed : -1;
+    return this.port.speed;
   }
   get duplex(): Duplex {
-    if (this.port.phy.link) return this.port.phy.duplex;
-    return this.macStandsIn ? this.port.macDuplex : 'unknown';
+    return this.port.duplex;
   }
   get counters(): NetCounters {
     return this.port.counters;
@@ -103,13 +101,18 @@ export class PortDevice implements FrontPort {
 
   async probeLink(useCarrier: boolean): Promise<boolean> {
     if (!this.port.adminUp) return false;
+    await this.board.settled();
+    // No way to the switch: whatever the last reading said, the link cannot be vouched for
+    // (a NIC whose driver stopped answering); the bond counts it down after its delays. Once
+    // it is set up again, a fresh read is as good as the poll that will follow.
+    if (!this.board.readable) return false;
     if (useCarrier) {
       // netif_carrier_ok cannot fail; when the bus does, the last carrier read stands.
       this.port.miiDrop = false; // the PHY's latch is only the MII registers' reader's concern
       try {
-        return await this.board.refreshCarrier(this.port);
+        return (await this.board.refreshCarrier(this.port)) && this.board.readable;
       } catch {
-        return this.port.carrier;
+        return this.carrier;
       }
     }
     // use_carrier=0: the PHY's own registers; then its vendor status; then, as Linux's

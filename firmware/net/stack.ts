@@ -29,6 +29,11 @@ export interface PortHardware {
   /** A port's link, speed or duplex changed. */
   onPortChange(fn: () => void): void;
   /**
+   * The hardware below was set up again (its path was lost, or it was reset): what the stack
+   * programmed into it (LAGs) must be programmed again. Absent: it never forgets.
+   */
+  onReset?(fn: () => void): void;
+  /**
    * Hardware LAGs (the switch's trunk tables), where the switch has them: `setLag` programs
    * LAG `id` (from `firstId` to `lastId`) with the bond's ports `members`, of which `active`
    * distribute (port indexes). Absent: an 802.3ad bond's frames all go through the CPU port.
@@ -101,6 +106,7 @@ export class NetStack {
       for (const b of this.bonding.list()) for (const s of b.slaves) b.slaveChanged(s);
       this.notifyChange();
     });
+    hardware.onReset?.(() => this.reprogramLags());
   }
 
   private readonly changeListeners = new Set<() => void>();
@@ -286,7 +292,7 @@ export class NetStack {
    * Trunk IDs in the order they were given to bonds. An array, walked per received frame by
    * index: iterating a Map's entries allocates an array per entry.
    */
-  private readonly trunks: { bond: string; id: number; ports: string[] }[] = [];
+  private readonly trunks: { bond: string; id: number; ports: string[]; members: number[]; active: number[] }[] = [];
 
   /** The switch LAG an 802.3ad bond has (its id and distributing ports); undefined before it aggregates or without hardware LAG. */
   lagOf(bond: string): { id: number; ports: readonly string[] } | undefined {
@@ -312,20 +318,31 @@ export class NetStack {
       const used = new Set(this.trunks.map((t) => t.id));
       let id = lag.firstId;
       while (used.has(id) && id < lag.lastId) id++;
-      trunk = { bond: bond.name, id, ports: [] };
+      trunk = { bond: bond.name, id, ports: [], members: [], active: [] };
       this.trunks.push(trunk);
     }
-    const trunkId = trunk.id;
     const indexOf = (name: string): number => this.ports.findIndex((p) => p.name === name);
-    const active = ports.map((p) => indexOf(p.name)).filter((i) => i >= 0);
-    const members = bond.slaves.map((s) => indexOf(s.name)).filter((i) => i >= 0);
-    trunk.ports = active.map((i) => this.ports[i].name);
+    // Kept as asked for, so a switch that forgets its tables gets them again (reprogramLags).
+    trunk.active = ports.map((p) => indexOf(p.name)).filter((i) => i >= 0);
+    trunk.members = bond.slaves.map((s) => indexOf(s.name)).filter((i) => i >= 0);
+    trunk.ports = trunk.active.map((i) => this.ports[i].name);
+    this.programLag(bond.name, trunk.id, trunk.members, trunk.active);
+  }
+
+  private programLag(bond: string, trunkId: number, members: readonly number[], active: readonly number[]): void {
+    const lag = this.hardware.lag;
+    if (!lag) return;
     this.lagWork = this.lagWork
       .then(async () => {
         await lag.setLag(trunkId, members, active);
-        this.log.info(`${bond.name}: switch trunk ${trunkId}: ${active.length ? active.map((i) => this.ports[i].name).join(' ') : 'no ports'}`);
+        this.log.info(`${bond}: switch trunk ${trunkId}: ${active.length ? active.map((i) => this.ports[i].name).join(' ') : 'no ports'}`);
       })
-      .catch((e: unknown) => this.log.error(`${bond.name}: programming switch trunk ${trunkId} failed: ${e instanceof Error ? e.message : String(e)}`));
+      .catch((e: unknown) => this.log.error(`${bond}: programming switch trunk ${trunkId} failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** The switch was set up again: every LAG a bond asked for, as it last asked for it. */
+  private reprogramLags(): void {
+    for (const t of this.trunks) if (t.members.length > 0) this.programLag(t.bond, t.id, t.members, t.active);
   }
 
   private ownsIp(bond: Bond, ip: number): boolean {

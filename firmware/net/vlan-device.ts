@@ -45,6 +45,9 @@ export class VlanDevice implements NetDevice {
   get carrier(): boolean {
     return this.adminUp && this.lower.adminUp && this.lower.carrier;
   }
+  get carrierUnknown(): boolean {
+    return this.adminUp && this.lower.adminUp && this.lower.carrierUnknown === true;
+  }
   get up(): boolean {
     return this.carrier;
   }

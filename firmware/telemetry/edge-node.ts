@@ -156,6 +156,23 @@ export class EdgeNode {
 
   /** Whether the last attempt got in (an attempt the broker refused registered no will). */
   private lastAttemptConnected = true;
+  /**
+   * Why connecting fails, as last logged: a failure is logged once when it starts or changes
+   * (a TLS certificate refused, a bad password, a broker that is down), not at every retry.
+   */
+  private problem: string | undefined;
+
+  /** Why the node cannot connect now, if it cannot (for status displays and tests). */
+  get connectProblem(): string | undefined {
+    return this.problem;
+  }
+
+  /** Logs a connection problem when it differs from the one logged last. */
+  private connectFailed(reason: string): void {
+    if (reason === this.problem) return;
+    this.problem = reason;
+    this.fw.log.warn(`mqtt: cannot connect to ${maskUrl(this.opts.url)}: ${reason}; retrying (backoff up to ${(this.opts.maxBackoffMs ?? 30_000) / 1000} s)`);
+  }
 
   private connect(): void {
     if (this.stopped) return;
@@ -186,8 +203,10 @@ export class EdgeNode {
     });
     this.client = c;
     let connectedOnce = false;
+    let failure: string | undefined;
     c.on('connect', () => {
       connectedOnce = true;
+      this.problem = undefined;
       this.lastAttemptConnected = true;
       this.online = true;
       this.birthed = false;
@@ -208,7 +227,11 @@ export class EdgeNode {
     c.on('message', (topic, payload, packet) => this.message(topic, payload, packet.properties?.userProperties));
     c.on('error', (e) => {
       // A broker that speaks only 3.1.1 refuses the MQTT 5 CONNECT: fall back.
-      if (!connectedOnce && this.protocolVersion === 5 && /protocol|unsupported|unacceptable/i.test(e.message)) this.protocolVersion = 4;
+      if (!connectedOnce && this.protocolVersion === 5 && /protocol|unsupported|unacceptable/i.test(e.message)) {
+        this.protocolVersion = 4;
+        return;
+      }
+      failure = describeConnectError(e);
     });
     c.on('close', () => {
       if (this.client !== c) return;
@@ -217,13 +240,17 @@ export class EdgeNode {
       c.removeAllListeners('close');
       c.end(true);
       if (this.stopped) return;
+      let fellBack = false;
       if (!connectedOnce && this.protocolVersion === 5 && this.base.connects === 0) {
-        // Never got in with MQTT 5: the broker may speak 3.1.1 only; try that next.
+        // Never got in with MQTT 5: the broker may speak 3.1.1 only; try that next (at once,
+        // and that attempt says what failed if it fails too).
         this.protocolVersion = 4;
         this.backoff = 0;
+        fellBack = true;
       }
       if (this.leaving) this.fw.log.info(`mqtt: disconnected from ${maskUrl(o.url)}; reconnecting in ${this.backoff / 1000} s`);
       else if (wasOnline) this.fw.log.warn(`mqtt: connection to ${maskUrl(o.url)} lost; retrying in ${this.backoff / 1000} s`);
+      else if (!connectedOnce && !fellBack) this.connectFailed(failure ?? 'the broker closed the connection');
       this.leaving = false;
       this.birthed = false;
       this.retry = setTimeout(() => this.connect(), this.backoff);
@@ -422,4 +449,15 @@ export class EdgeNode {
     this.devices.get(device)?.set(metric, now);
     this.publish(this.topic('DDATA', device), [{ name: metric, type: now.type, value: now.value }]);
   }
+}
+
+/**
+ * A connection failure in words: the TLS or MQTT reason where the client gives one
+ * (`self-signed certificate`, `Not authorized`), else the socket's (`ECONNREFUSED`).
+ */
+export function describeConnectError(e: Error & { code?: string | number }): string {
+  const text = e.message.replace(/^Connection refused: /, 'refused by the broker: ');
+  if (/certificate|SSL|TLS|self[- ]signed|handshake/i.test(text)) return `TLS: ${text}`;
+  if (/Not authorized|Bad User Name or Password|bad username/i.test(text)) return `authentication: ${text}`;
+  return text;
 }

@@ -5,7 +5,7 @@
 import { Mode8023ad } from '../bonding/bond3ad.ts';
 import { usesPrimary, type Bond } from '../bonding/bond.ts';
 import { BOND_OPTIONS, formatOption, modeName } from '../bonding/options.ts';
-import { LINK_STATE_NAMES } from '../bonding/slave.ts';
+import { carrierWord } from '../net/netdev.ts';
 import { formatMac } from '../../lib/addr.ts';
 import type { NetStack } from '../net/stack.ts';
 import type { DataTypeName, MetricValue } from './sparkplug.ts';
@@ -29,6 +29,8 @@ export function nodeMetrics(stack: NetStack, info: { firmwareVersion: string; bo
   m.set('Properties/Board', { type: 'String', value: info.board });
   for (const p of stack.ports) {
     m.set(`Ports/${p.name}/Link`, { type: 'Boolean', value: p.carrier });
+    // up, down, or unknown while the switch cannot be reached (Link is then false).
+    m.set(`Ports/${p.name}/Carrier`, { type: 'String', value: carrierWord(p) });
     m.set(`Ports/${p.name}/Speed`, { type: 'UInt32', value: p.speed > 0 ? p.speed : 0 });
     m.set(`Ports/${p.name}/Duplex`, { type: 'String', value: p.duplex });
     m.set(`Ports/${p.name}/TX Frames`, { type: 'UInt64', value: p.counters.txPackets });
@@ -48,7 +50,7 @@ export function bondMetrics(bond: Bond): MetricSet {
   m.set('Slaves', { type: 'String', value: bond.slaves.map((s) => s.name).join(' ') });
   m.set('Failover Count', { type: 'UInt32', value: bond.failoverCount });
   for (const s of bond.slaves) {
-    m.set(`Slaves/${s.name}/MII Status`, { type: 'String', value: LINK_STATE_NAMES[s.link] });
+    m.set(`Slaves/${s.name}/MII Status`, { type: 'String', value: s.miiStatus });
     m.set(`Slaves/${s.name}/Link Failure Count`, { type: 'UInt32', value: s.linkFailureCount });
     m.set(`Slaves/${s.name}/Speed`, { type: 'UInt32', value: s.speed > 0 ? s.speed : 0 });
   }

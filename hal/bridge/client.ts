@@ -16,13 +16,35 @@ export interface BridgeClientOptions {
   window?: number;
   /** UART speed, for answer deadlines; default 921600. */
   baud?: number;
-  /** Slack added to the expected answer time before a request counts as lost; default 30 ms. */
+  /**
+   * Least slack added to the expected answer time before a request counts as lost; default
+   * 100 ms: a bridge in another process pauses for its garbage collector, a USB serial
+   * adapter holds bytes up to its 16 ms latency timer, and a batch with writes whose answer
+   * is late cannot be resent. The slack grows with the lateness the bridge shows (`slack`).
+   */
   slackMs?: number;
   /** Resends of an idempotent request whose answer was lost; default 3. */
   retries?: number;
   /** How often `open()` says hello while the bridge is silent; default 200 ms. */
   helloIntervalMs?: number;
+  /** A Hello goes out as a heartbeat when the bridge has said nothing for this long; default 250 ms. */
+  heartbeatMs?: number;
+  /**
+   * The bridge counts as lost when nothing valid has come from it for this long (default
+   * 1000 ms; 0: never): what was outstanding fails, and it is greeted until it answers.
+   */
+  livenessMs?: number;
 }
+
+/** Why the bridge is (again) ready: the first time, after a reboot, or back after it was lost. */
+export type ReadyReason = 'open' | 'reboot' | 'return';
+
+/** Least slack before an answer counts as lost (ms); see BridgeClientOptions.slackMs. */
+export const DEFAULT_SLACK_MS = 100;
+
+/** Defaults of the liveness bound (bridge.md section 6). */
+export const HEARTBEAT_MS = 250;
+export const LIVENESS_MS = 1000;
 
 interface Pending {
   ops: readonly MdioOp[];
@@ -38,6 +60,11 @@ interface InFlight {
   seq: number;
   items: Pending[];
   timer: TimerHandle;
+  /** When it went out, and the time the UART and the bus alone would take, for lateness samples. */
+  sentAt: number;
+  modelMs: number;
+  /** A resend is in it: its answer may be to the first copy, so it teaches nothing (Karn). */
+  resent: boolean;
   urgent: boolean;
 }
 
@@ -82,9 +109,14 @@ export class BridgeClient extends MdioBusBase {
   private openWaiters: { resolve(i: BridgeInfo): void; reject(e: Error): void }[] = [];
   private linkListeners = new Set<(line: number, asserted: boolean) => void>();
   private rawListener: ((frame: Uint8Array) => void) | undefined;
-  private readyListeners = new Set<(info: BridgeInfo) => void>();
+  private readyListeners = new Set<(info: BridgeInfo, why: ReadyReason) => void>();
+  private lostListeners = new Set<(reason: string) => void>();
+  private heartbeatTimer: TimerHandle | undefined;
+  /** Clock time of the last valid message from the bridge. */
+  private lastHeard = 0;
+  private everReady = false;
   readonly counters = {
-    requests: 0, resent: 0, timeouts: 0, rejected: 0, unknownSeq: 0, reboots: 0, linkDowns: 0,
+    requests: 0, resent: 0, timeouts: 0, rejected: 0, unknownSeq: 0, reboots: 0, linkDowns: 0, losses: 0, heartbeats: 0,
     badFrames: { crc: 0, decode: 0, empty: 0, program: 0, oversize: 0 } as Record<string, number>,
   };
 
@@ -115,12 +147,33 @@ export class BridgeClient extends MdioBusBase {
     return this.ready;
   }
 
-  /** Says hello until the bridge answers with its Info (or announces itself after boot). */
+  /**
+   * Says hello until the bridge answers with its Info (or announces itself after boot); from
+   * then on the bridge's liveness is watched (heartbeats while it is quiet).
+   */
   open(): Promise<BridgeInfo> {
+    this.startHeartbeat();
     if (this.ready && this.info) return Promise.resolve(this.info);
     const p = new Promise<BridgeInfo>((resolve, reject) => this.openWaiters.push({ resolve, reject }));
     this.sayHello();
     return p;
+  }
+
+  /** Batches waiting to go out or waiting for their answer. */
+  get backlog(): number {
+    let n = this.queue.length + this.urgentQueue.length;
+    for (const f of this.inflight.values()) n += f.items.length;
+    return n;
+  }
+
+  /** How long the bridge may say nothing before it counts as lost (0: never). */
+  get livenessMs(): number {
+    return this.opts.livenessMs ?? LIVENESS_MS;
+  }
+
+  /** Milliseconds since the bridge last said anything valid. */
+  get silentMs(): number {
+    return this.opts.clock.now() - this.lastHeard;
   }
 
   /** Runs a batch as one bridge program (one round trip unless it must be resent). */
@@ -150,10 +203,16 @@ export class BridgeClient extends MdioBusBase {
     return () => this.linkListeners.delete(fn);
   }
 
-  /** Called each time the bridge is (again) ready: after open, a reboot, a reconnection. */
-  onReady(fn: (info: BridgeInfo) => void): () => void {
+  /** Called each time the bridge is (again) ready: after open, a reboot, a return after it was lost. */
+  onReady(fn: (info: BridgeInfo, why: ReadyReason) => void): () => void {
     this.readyListeners.add(fn);
     return () => this.readyListeners.delete(fn);
+  }
+
+  /** Called when the bridge is lost: silent past the liveness bound, or its serial link gone. */
+  onLost(fn: (reason: string) => void): () => void {
+    this.lostListeners.add(fn);
+    return () => this.lostListeners.delete(fn);
   }
 
   setRawFrameReceiver(fn: (frame: Uint8Array) => void): void {
@@ -169,6 +228,7 @@ export class BridgeClient extends MdioBusBase {
     if (this.closed) return;
     this.closed = true;
     if (this.helloTimer !== undefined) this.opts.clock.cancel(this.helloTimer);
+    if (this.heartbeatTimer !== undefined) this.opts.clock.cancel(this.heartbeatTimer);
     this.failAll(new DeviceError('mdio bridge: closed'), false);
     for (const w of this.openWaiters.splice(0)) w.reject(new DeviceError('mdio bridge: closed'));
   }
@@ -187,11 +247,50 @@ export class BridgeClient extends MdioBusBase {
     tick();
   }
 
+  /**
+   * Every `heartbeatMs`: a bridge quiet for that long gets a Hello (its Info answers, and
+   * says whether it rebooted); one quiet for `livenessMs` is lost.
+   */
+  private startHeartbeat(): void {
+    if (this.heartbeatTimer !== undefined || this.closed) return;
+    const every = this.opts.heartbeatMs ?? HEARTBEAT_MS;
+    this.lastHeard = this.opts.clock.now();
+    const tick = (): void => {
+      this.heartbeatTimer = this.opts.clock.setTimer(every, tick);
+      if (!this.ready || this.closed) return;
+      const silent = this.silentMs;
+      const bound = this.opts.livenessMs ?? LIVENESS_MS;
+      if (bound > 0 && silent >= bound) {
+        this.lose(`no answer for ${Math.round(silent)} ms`);
+        return;
+      }
+      if (silent >= every && this.opts.link.up) {
+        this.counters.heartbeats++;
+        this.helloSeq = this.allocSeq();
+        this.writer.write({ kind: 'hello', seq: this.helloSeq });
+      }
+    };
+    this.heartbeatTimer = this.opts.clock.setTimer(every, tick);
+  }
+
+  /** The bridge stopped answering: fail what waits on it, and greet it until it is back. */
+  private lose(reason: string): void {
+    this.ready = false;
+    this.counters.losses++;
+    this.opts.log?.warn(`mdio bridge: lost (${reason}); the switch cannot be reached until it answers`);
+    this.failAll(new DeviceError(`mdio bridge: the bridge is not answering (${reason})`), false);
+    for (const l of this.lostListeners) l(reason);
+    this.sayHello();
+  }
+
   private allocSeq(): number {
     for (;;) {
       const s = this.nextSeq;
       this.nextSeq = this.nextSeq >= 0xffff ? 1 : this.nextSeq + 1;
-      if (!this.inflight.has(s) && s !== this.helloSeq) return s;
+      if (!this.inflight.has(s) && s !== this.helloSeq) {
+        this.abandoned.delete(s); // used again: an old answer under it teaches nothing
+        return s;
+      }
     }
   }
 
@@ -222,8 +321,9 @@ export class BridgeClient extends MdioBusBase {
       }
       const ops = items.length === 1 ? items[0].ops : items.flatMap((p) => p.ops);
       const seq = this.allocSeq();
+      const modelMs = this.busTime(total) + this.aheadMs();
       const timer = this.opts.clock.setTimer(this.deadline(total), () => this.onTimeout(seq));
-      this.inflight.set(seq, { seq, items, timer, urgent });
+      this.inflight.set(seq, { seq, items, timer, urgent, sentAt: this.opts.clock.now(), modelMs, resent: items.some((p) => p.tries > 0) });
       this.counters.requests++;
       this.writer.write({ kind: 'program', seq, ops: ops as MdioOp[] });
     }
@@ -243,10 +343,43 @@ export class BridgeClient extends MdioBusBase {
 
   /** Expected time for a program of `n` ops to go out, run and come back, plus slack. */
   private deadline(n: number): number {
-    // The programs already in flight run first on the bridge: their bus time delays this one.
+    return this.busTime(n) * (this.window + 1) + this.aheadMs() + this.slack;
+  }
+
+  /** The programs already in flight run first on the bridge: their bus time delays a new one. */
+  private aheadMs(): number {
     let ahead = 0;
     for (const f of this.inflight.values()) for (const p of f.items) ahead += p.ops.length;
-    return this.busTime(n) * (this.window + 1) + this.busTime(ahead) + (this.opts.slackMs ?? 30);
+    return this.busTime(ahead);
+  }
+
+  /** Smoothed lateness of answers beyond the UART and bus time, and its variation (RFC 6298's SRTT and RTTVAR). */
+  private lateMs: number | undefined;
+  private lateVar = 0;
+  /** Requests given up on, whose late answers are still worth a lateness sample. */
+  private readonly abandoned = new Map<number, { sentAt: number; modelMs: number }>();
+
+  /**
+   * Slack before an answer counts as lost: the lateness answers show (a bridge in another
+   * process pauses, a USB serial adapter holds bytes for its latency timer) plus four times
+   * its variation, as TCP sets its retransmission timeout (RFC 6298), never below `slackMs`
+   * and never above 1 s.
+   */
+  get slack(): number {
+    const floor = this.opts.slackMs ?? DEFAULT_SLACK_MS;
+    if (this.lateMs === undefined) return floor;
+    return Math.min(1000, Math.max(floor, this.lateMs + 4 * this.lateVar));
+  }
+
+  private learnLateness(sample: number): void {
+    const x = Math.max(0, sample);
+    if (this.lateMs === undefined) {
+      this.lateMs = x;
+      this.lateVar = x / 2;
+      return;
+    }
+    this.lateVar = 0.75 * this.lateVar + 0.25 * Math.abs(this.lateMs - x);
+    this.lateMs = 0.875 * this.lateMs + 0.125 * x;
   }
 
   private busTime(n: number): number {
@@ -262,7 +395,12 @@ export class BridgeClient extends MdioBusBase {
     if (!f) return;
     this.inflight.delete(seq);
     this.counters.timeouts++;
-    this.opts.log?.warn(`mdio bridge: no answer to request ${seq}`);
+    // Its answer may still come: how late it is then teaches the slack (its seq is its own,
+    // as a resend goes under a new one, so the sample is unambiguous).
+    this.abandoned.set(seq, { sentAt: f.sentAt, modelMs: f.modelMs });
+    if (this.abandoned.size > 64) this.abandoned.delete(this.abandoned.keys().next().value as number);
+    // Without the seq: a silent bridge repeats this, and the log counts repeats of one text.
+    this.opts.log?.warn('mdio bridge: a request went unanswered');
     this.retryOrFail(f.items, (p) => new DeviceError(`mdio bridge: no answer after ${p.tries + 1} ${p.tries ? 'tries' : 'try'}${p.idempotent ? '' : ' (a batch with writes is not resent)'}`));
     this.pump();
   }
@@ -284,6 +422,7 @@ export class BridgeClient extends MdioBusBase {
   }
 
   private onMessage(m: BridgeMessage): void {
+    this.lastHeard = this.opts.clock.now();
     switch (m.kind) {
       case 'info':
         this.onInfo(m.seq, m.info);
@@ -292,10 +431,16 @@ export class BridgeClient extends MdioBusBase {
         const f = this.inflight.get(m.seq);
         if (!f) {
           this.counters.unknownSeq++; // a duplicate, or an answer to an abandoned request
+          const late = this.abandoned.get(m.seq);
+          if (late) {
+            this.abandoned.delete(m.seq);
+            this.learnLateness(this.opts.clock.now() - late.sentAt - late.modelMs);
+          }
           return;
         }
         this.inflight.delete(m.seq);
         this.opts.clock.cancel(f.timer);
+        if (!f.resent) this.learnLateness(this.opts.clock.now() - f.sentAt - f.modelMs);
         this.complete(f, m.status, m.values, m.failedAt);
         this.pump();
         break;
@@ -334,12 +479,24 @@ export class BridgeClient extends MdioBusBase {
     }
   }
 
+  /**
+   * A reboot the bridge admits to: a new boot id, a new boot nonce, or (from a bridge without
+   * nonces, whose boot id may repeat when it keeps no flash) its unsolicited Info after boot.
+   */
+  private isReboot(seq: number, info: BridgeInfo): boolean {
+    const prev = this.info;
+    if (!prev) return false;
+    if (info.bootId !== prev.bootId) return true;
+    if (info.bootNonce !== 0 || prev.bootNonce !== 0) return info.bootNonce !== prev.bootNonce;
+    return seq === 0;
+  }
+
   private onInfo(seq: number, info: BridgeInfo): void {
-    const rebooted = this.info !== undefined && info.bootId !== this.info.bootId;
     if (seq !== 0 && seq !== this.helloSeq && this.ready) {
       this.counters.unknownSeq++;
       return;
     }
+    const rebooted = this.isReboot(seq, info);
     this.info = info;
     if (rebooted) {
       this.counters.reboots++;
@@ -358,9 +515,12 @@ export class BridgeClient extends MdioBusBase {
       this.helloTimer = undefined;
     }
     if (!wasReady || rebooted) {
-      if (!wasReady) this.opts.log?.info(`mdio bridge: ${info.firmwareVersion}, MDC ${info.mdioClockHz / 1e6} MHz, up to ${info.maxOps} operations a program`);
+      const why: ReadyReason = !this.everReady ? 'open' : rebooted ? 'reboot' : 'return';
+      this.everReady = true;
+      if (why === 'open') this.opts.log?.info(`mdio bridge: ${info.firmwareVersion}, MDC ${info.mdioClockHz / 1e6} MHz, up to ${info.maxOps} operations a program`);
+      else if (why === 'return') this.opts.log?.info('mdio bridge: answering again (same boot)');
       for (const w of this.openWaiters.splice(0)) w.resolve(info);
-      for (const l of this.readyListeners) l(info);
+      for (const l of this.readyListeners) l(info, why);
     }
     this.pump();
   }
@@ -369,9 +529,11 @@ export class BridgeClient extends MdioBusBase {
     if (this.closed) return;
     if (!up) {
       this.counters.linkDowns++;
+      const wasReady = this.ready;
       this.ready = false;
       this.opts.log?.warn('mdio bridge: serial link lost');
       this.failAll(new DeviceError('mdio bridge: serial link lost'), false);
+      if (wasReady) for (const l of this.lostListeners) l('serial link lost');
     } else {
       this.opts.log?.info('mdio bridge: serial link back; saying hello');
       this.sayHello();

@@ -19,6 +19,8 @@ export interface BridgeInfo {
   maxOps: number;
   bootId: number;
   irqLines: number;
+  /** Random per boot, never 0; 0 from a bridge that predates it (bridge.md section 6). */
+  bootNonce: number;
 }
 
 /** Info.capabilities bits (bridge.proto). */
@@ -110,6 +112,7 @@ export function decodeMessage(bytes: Uint8Array): BridgeMessage {
           maxOps: i.maxOps ?? 0,
           bootId: i.bootId ?? 0,
           irqLines: i.irqLines ?? 0,
+          bootNonce: i.bootNonce ?? 0,
         },
       };
     }
@@ -160,6 +163,8 @@ function toWire(m: BridgeMessage): bondfw.bridge.Message.$Properties {
           maxOps: check('maxOps', i.maxOps, U32),
           bootId: check('bootId', i.bootId, U32),
           irqLines: check('irqLines', i.irqLines, U32),
+          // Absent rather than 0, so an old bridge's Info is byte for byte what it was.
+          ...(i.bootNonce ? { bootNonce: check('bootNonce', i.bootNonce, U32) } : {}),
         },
       };
     }

@@ -1,14 +1,17 @@
-import { SlipDecoder, SlipEncoder } from '@serialport/parser-slip-encoder';
+import { SlipEncoder } from '@serialport/parser-slip-encoder';
 import { BridgeDecodeError, decodeMessage, encodeMessage, type BridgeMessage, type DecodeFailure } from './codec.ts';
 
 /**
- * SLIP framing (RFC 1055) of bridge messages on the UART, with serialport's SlipEncoder and
- * SlipDecoder. Every frame is END, the escaped message bytes and CRC, END (proto/bridge.md).
+ * SLIP framing (RFC 1055) of bridge messages on the UART: serialport's SlipEncoder to write,
+ * and a reader of our own (serialport's SlipDecoder copies its whole buffer for every byte it
+ * takes, which made the reader most of the cost of a poll's answer). Every frame is END, the
+ * escaped message bytes and CRC, END (proto/bridge.md).
  */
 
 /** RFC 1055 special bytes. */
 const END = 0xc0;
 const ESC = 0xdb;
+const ESC_END = 0xdc;
 const ESC_ESC = 0xdd;
 
 /**
@@ -26,67 +29,53 @@ export interface BridgeFrameCounters {
   errors: Record<BridgeFrameError, number>;
 }
 
-const FLUSH = Buffer.from([END]);
-/** ESC_ESC completes a dangling escape (as a literal ESC byte), so END still ends the frame. */
-const FLUSH_AFTER_ESC = Buffer.from([ESC_ESC, END]);
 
 /**
  * Turns a byte stream from the UART into bridge messages.
  *
- * serialport's SlipDecoder does the unescaping and cuts frames; this class watches the raw
- * stream for END bytes itself, because the decoder on its own (a) buffers a frame without
- * bound, and (b) takes an END straight after an ESC as data, so one stray ESC in line noise
- * would swallow the END in front of the next frame and lose it. The reader drops a frame
- * longer than MAX_FRAME_BYTES as soon as it is, and completes a dangling escape before
- * handing an END to the decoder (that frame then fails its CRC).
+ * Frames are cut at every END, even one straight after an ESC (one stray ESC in line noise
+ * must not swallow the END in front of the next frame): the dangling ESC stays in its frame
+ * as a literal byte, and that frame fails its CRC. ESC followed by anything but ESC_END or
+ * ESC_ESC cuts the frame there: what came before is handed on as it is (and fails), and the
+ * byte starts what follows, as serialport's SlipDecoder does. A frame longer than
+ * MAX_FRAME_BYTES on the wire is dropped as soon as it is.
  *
  * Callbacks: `onMessage` and `onError` run in stream order, synchronously within `push()`
- * for every frame the chunk completes (the decoder runs in object mode, flowing, and emits
- * during the write). Should a frame ever come out of the decoder outside a `push()` it is
- * delivered on process.nextTick, still in order. Empty frames (the END pairs between
- * frames) are skipped silently. Never throws for bad input; an exception thrown by a
- * callback propagates, and frames after it are delivered on the next tick.
+ * for every frame the chunk completes. Empty frames (the END pairs between frames) are
+ * skipped silently. Never throws for bad input; an exception thrown by a callback
+ * propagates, and frames after it are delivered on the next tick.
  */
 export class BridgeFrameReader {
   readonly counters: BridgeFrameCounters = { frames: 0, errors: { crc: 0, decode: 0, empty: 0, program: 0, oversize: 0 } };
-  private readonly decoder = new SlipDecoder({ readableObjectMode: true });
+  /** The unescaped bytes of the current frame. */
+  private buf = new Uint8Array(512);
+  private len = 0;
   /** Unescaped frames, and oversize notices, in stream order, not yet handed out. */
   private readonly pending: (Uint8Array | { oversize: number })[] = [];
-  /** Wire bytes of the current frame given to the decoder. */
+  /** Wire bytes of the current frame so far. */
   private frameBytes = 0;
-  /** The decoder's last byte was an escaping ESC. */
+  /** The last byte was an escaping ESC. */
   private escaped = false;
   /** Inside a frame already dropped as oversize: skip to the next END. */
   private skipping = false;
-  private inPush = false;
   private delivering = false;
   private tickScheduled = false;
 
   constructor(
     private readonly onMessage: (m: BridgeMessage) => void,
     private readonly onError: (reason: BridgeFrameError, detail: string) => void,
-  ) {
-    this.decoder.on('data', (frame: Buffer) => {
-      this.pending.push(frame);
-      if (!this.inPush) this.deliverLater();
-    });
-  }
+  ) {}
 
   /** Feeds bytes from the UART; any chunking. */
   push(chunk: Uint8Array): void {
-    this.inPush = true;
-    try {
-      let i = 0;
-      while (i < chunk.length) {
-        const end = chunk.indexOf(END, i);
-        const stop = end < 0 ? chunk.length : end;
-        if (stop > i) this.feed(chunk.subarray(i, stop));
-        if (end < 0) break;
-        this.endFrame();
-        i = end + 1;
-      }
-    } finally {
-      this.inPush = false;
+    let i = 0;
+    while (i < chunk.length) {
+      const end = chunk.indexOf(END, i);
+      const stop = end < 0 ? chunk.length : end;
+      if (stop > i) this.feed(chunk.subarray(i, stop));
+      if (end < 0) break;
+      this.endFrame();
+      i = end + 1;
     }
     this.deliver();
   }
@@ -95,24 +84,49 @@ export class BridgeFrameReader {
   private feed(part: Uint8Array): void {
     if (this.skipping) return;
     if (this.frameBytes + part.length > MAX_FRAME_BYTES) {
-      // Flush the decoder's partial frame and throw it away. The decoder emits it during
-      // this write, so it is the last thing in `pending`.
-      const before = this.pending.length;
-      this.decoder.write(this.escaped ? FLUSH_AFTER_ESC : FLUSH);
-      this.pending.length = before;
+      // The partial frame is thrown away.
+      this.len = 0;
       this.pending.push({ oversize: this.frameBytes + part.length });
       this.skipping = true;
       this.escaped = false;
       return;
     }
-    this.decoder.write(part);
     this.frameBytes += part.length;
-    this.escaped = escapedAfter(part, this.escaped);
+    for (let i = 0; i < part.length; i++) {
+      let b = part[i];
+      if (this.escaped) {
+        this.escaped = false;
+        if (b === ESC_END) b = END;
+        else if (b === ESC_ESC) b = ESC;
+        else this.emit(); // a bad escape: the frame so far goes on as it is (and fails)
+      } else if (b === ESC) {
+        this.escaped = true;
+        continue;
+      }
+      this.append(b);
+    }
   }
 
-  /** An END on the wire: the current frame is complete. */
+  private append(b: number): void {
+    if (this.len === this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.len++] = b;
+  }
+
+  private emit(): void {
+    if (this.len > 0) this.pending.push(this.buf.slice(0, this.len));
+    this.len = 0;
+  }
+
+  /** An END on the wire: the current frame is complete (a dangling ESC stays in it, literally). */
   private endFrame(): void {
-    if (!this.skipping) this.decoder.write(this.escaped ? FLUSH_AFTER_ESC : FLUSH);
+    if (!this.skipping) {
+      if (this.escaped) this.append(ESC);
+      this.emit();
+    }
     this.skipping = false;
     this.escaped = false;
     this.frameBytes = 0;
@@ -162,16 +176,6 @@ export class BridgeFrameReader {
     this.counters.errors[reason]++;
     this.onError(reason, detail);
   }
-}
-
-/**
- * Whether the decoder is inside an escape after `part` (no END in it), given whether it was
- * before: ESC starts an escape, and the byte after an ESC ends it, even another ESC.
- */
-function escapedAfter(part: Uint8Array, before: boolean): boolean {
-  let run = 0;
-  for (let i = part.length - 1; i >= 0 && part[i] === ESC; i--) run++;
-  return run === part.length ? before !== (run % 2 === 1) : run % 2 === 1;
 }
 
 /** Encodes messages into SLIP frames for the UART. */

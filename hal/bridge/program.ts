@@ -54,44 +54,36 @@ export function decodeProgram(code: readonly number[]): MdioOp[] {
   const ops: MdioOp[] = [];
   let i = 0;
   while (i < code.length) {
-    const at = `op ${ops.length} (word ${i})`;
     const w = code[i];
     if (!Number.isInteger(w) || w < 0 || w > 0x1fff) {
-      throw new ProtocolError(`program: ${at}: opcode word 0x${hex(w)} has bits above 12 set`);
+      throw new ProtocolError(`program: ${at(ops, i)}: opcode word 0x${hex(w)} has bits above 12 set`);
     }
     const opcode = w & 7;
     const phy = (w >> 3) & 31;
     const sub = (w >> 8) & 31; // reg for Clause 22 ops, devad for Clause 45
-    if (opcode >= OP_NAMES.length) throw new ProtocolError(`program: ${at}: unknown opcode ${opcode}`);
+    if (opcode >= OP_NAMES.length) throw new ProtocolError(`program: ${at(ops, i)}: unknown opcode ${opcode}`);
     const n = OPERAND_WORDS[opcode];
     if (i + 1 + n > code.length) {
-      throw new ProtocolError(`program: ${at}: ${OP_NAMES[opcode]} needs ${n} operand word(s), ${code.length - i - 1} left`);
+      throw new ProtocolError(`program: ${at(ops, i)}: ${OP_NAMES[opcode]} needs ${n} operand word(s), ${code.length - i - 1} left`);
     }
-    const operand = (k: number): number => {
-      const v = code[i + 1 + k];
-      if (!Number.isInteger(v) || v < 0 || v > 0xffff) {
-        throw new ProtocolError(`program: ${at}: ${OP_NAMES[opcode]} operand ${k} is 0x${hex(v)}, above 0xFFFF`);
-      }
-      return v;
-    };
     switch (opcode) {
       case OPCODES.read:
         ops.push({ op: 'read', phy, reg: sub });
         break;
       case OPCODES.write:
-        ops.push({ op: 'write', phy, reg: sub, value: operand(0) });
+        ops.push({ op: 'write', phy, reg: sub, value: operandAt(code, ops, i, opcode, 0) });
         break;
       case OPCODES.read45:
-        ops.push({ op: 'read45', phy, devad: sub, reg: operand(0) });
+        ops.push({ op: 'read45', phy, devad: sub, reg: operandAt(code, ops, i, opcode, 0) });
         break;
       case OPCODES.write45:
-        ops.push({ op: 'write45', phy, devad: sub, reg: operand(0), value: operand(1) });
+        ops.push({ op: 'write45', phy, devad: sub, reg: operandAt(code, ops, i, opcode, 0), value: operandAt(code, ops, i, opcode, 1) });
         break;
       case OPCODES.rmw:
-        ops.push({ op: 'rmw', phy, reg: sub, mask: operand(0), value: operand(1) });
+        ops.push({ op: 'rmw', phy, reg: sub, mask: operandAt(code, ops, i, opcode, 0), value: operandAt(code, ops, i, opcode, 1) });
         break;
       case OPCODES.wait:
-        ops.push({ op: 'wait', phy, reg: sub, mask: operand(0), value: operand(1), tries: operand(2) });
+        ops.push({ op: 'wait', phy, reg: sub, mask: operandAt(code, ops, i, opcode, 0), value: operandAt(code, ops, i, opcode, 1), tries: operandAt(code, ops, i, opcode, 2) });
         break;
     }
     i += 1 + n;
@@ -107,6 +99,20 @@ export function decodeProgram(code: readonly number[]): MdioOp[] {
  */
 export function isIdempotent(ops: readonly MdioOp[]): boolean {
   return ops.every((o) => o.op === 'read' || o.op === 'read45' || o.op === 'wait');
+}
+
+/** Where in the program a fault is, for its message. */
+function at(ops: readonly MdioOp[], word: number): string {
+  return `op ${ops.length} (word ${word})`;
+}
+
+/** Operand `k` of the operation whose opcode word is at `i`, checked to be 16 bits. */
+function operandAt(code: readonly number[], ops: readonly MdioOp[], i: number, opcode: number, k: number): number {
+  const v = code[i + 1 + k];
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff) {
+    throw new ProtocolError(`program: ${at(ops, i)}: ${OP_NAMES[opcode]} operand ${k} is 0x${hex(v)}, above 0xFFFF`);
+  }
+  return v;
 }
 
 function hex(v: number): string {

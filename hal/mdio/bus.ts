@@ -71,19 +71,21 @@ export abstract class MdioBusBase implements MdioBus {
   }
 }
 
+/** One field of an op in range, or a RangeError naming it. At module level: it runs per op. */
+function checkField(op: MdioOp, name: string, v: number, max: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`mdio ${op.op}: ${name} ${v} out of range 0..${max}`);
+}
+
 /** Checks an op's fields before it reaches any hardware; throws RangeError naming the field. */
 export function checkOp(op: MdioOp): void {
-  const field = (name: string, v: number, max: number): void => {
-    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`mdio ${op.op}: ${name} ${v} out of range 0..${max}`);
-  };
-  field('phy', op.phy, 31);
+  checkField(op, 'phy', op.phy, 31);
   if (op.op === 'read45' || op.op === 'write45') {
-    field('devad', op.devad, 31);
-    field('reg', op.reg, 0xffff);
+    checkField(op, 'devad', op.devad, 31);
+    checkField(op, 'reg', op.reg, 0xffff);
   } else {
-    field('reg', op.reg, 31);
+    checkField(op, 'reg', op.reg, 31);
   }
-  if ('value' in op) field('value', op.value, 0xffff);
-  if ('mask' in op) field('mask', op.mask, 0xffff);
-  if (op.op === 'wait') field('tries', op.tries, 0xffff);
+  if ('value' in op) checkField(op, 'value', op.value, 0xffff);
+  if ('mask' in op) checkField(op, 'mask', op.mask, 0xffff);
+  if (op.op === 'wait') checkField(op, 'tries', op.tries, 0xffff);
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../lib/clock.ts';
+import { SeededRandom, type Random } from '../../lib/random.ts';
 import type { MdioOp } from '../mdio/bus.ts';
 import { MdioTimeoutError } from '../mdio/errors.ts';
 import { executeOps, type MdioWire } from '../mdio/wire.ts';
@@ -26,8 +27,15 @@ export interface BridgeMcuOptions {
   cpuPort?: { send(frame: Uint8Array): void; setReceiver(fn: (frame: Uint8Array) => void): void };
   /** Time from reset to the first message. */
   bootMs?: number;
-  /** First boot_id; each reboot adds one. */
+  /** First boot_id; each reboot adds one (a process that plays the bridge starts at it again). */
   bootId?: number;
+  /**
+   * Where each boot's boot_nonce comes from (bridge.md section 6); seeded, so a run in virtual
+   * time repeats itself. A process playing the bridge seeds it from a true random source.
+   */
+  nonceSeed?: number;
+  /** A bridge from before boot_nonce: its Info carries none. */
+  noBootNonce?: boolean;
 }
 
 interface Job {
@@ -51,7 +59,15 @@ export class BridgeMcu {
   /** False models a board whose PHY interrupt pins are not wired to the bridge. */
   irqEnabled = true;
   private epoch = 0;
-  readonly counters = { programs: 0, transactions: 0, badFrames: 0, linkEvents: 0, rawToHost: 0, rawFromHost: 0, boots: 0 };
+  /** Extra time the next program's answer waits (a fault); later programs do not wait for it. */
+  private hold: { ms: number; match: (ops: readonly MdioOp[]) => boolean } | undefined;
+  private readonly nonces: Random;
+  /** Stuck (a fault): it hears nothing and says nothing, and keeps its state for when it resumes. */
+  hung = false;
+  /** Fraction of answers lost on the way (a fault): the program runs, its Result never arrives. */
+  answerLoss = 0;
+  private readonly lossDice = new SeededRandom(0x6c6f7373);
+  readonly counters = { programs: 0, transactions: 0, badFrames: 0, linkEvents: 0, rawToHost: 0, rawFromHost: 0, boots: 0, answersLost: 0 };
 
   constructor(private readonly opts: BridgeMcuOptions) {
     this.info = {
@@ -61,14 +77,16 @@ export class BridgeMcu {
       maxOps: opts.maxOps ?? 1024,
       bootId: opts.bootId ?? 1,
       irqLines: opts.irqSources?.length ?? 0,
+      bootNonce: 0,
     };
+    this.nonces = new SeededRandom(opts.nonceSeed ?? 0x626f6f74);
     this.writer = new BridgeFrameWriter((bytes) => opts.link.write(bytes));
     this.reader = new BridgeFrameReader(
       (m) => this.onMessage(m),
       () => this.counters.badFrames++,
     );
     opts.link.setReceiver((chunk) => {
-      if (this.running) this.reader.push(chunk);
+      if (this.running && !this.hung) this.reader.push(chunk);
     });
     opts.irqSources?.forEach((src, line) =>
       src.onLinkChange(() => {
@@ -92,6 +110,8 @@ export class BridgeMcu {
       if (epoch !== this.epoch) return;
       this.running = true;
       this.counters.boots++;
+      // Never 0: 0 means "no nonce" to the host.
+      if (!this.opts.noBootNonce) this.info.bootNonce = this.nonces.nextU32() || 1;
       this.send({ kind: 'info', seq: 0, info: this.info });
     });
   }
@@ -112,8 +132,33 @@ export class BridgeMcu {
     this.busy = false;
   }
 
+  /**
+   * Sends the answer to the next program (that `match` accepts) `ms` after it would have gone, while the programs
+   * after it run and answer as usual: answers out of order, which the protocol allows
+   * (bridge.md section 3). The program itself runs when it arrives, so its answer is that
+   * much older than the ones that overtake it.
+   */
+  delayNextAnswer(ms: number, match: (ops: readonly MdioOp[]) => boolean = () => true): void {
+    this.hold = { ms, match };
+  }
+
+  /** Line noise on the UART towards the host (a fault): `bytes` as they are, no framing. */
+  sendGarbage(bytes: Uint8Array): void {
+    if (this.running) this.opts.link.write(bytes);
+  }
+
+  /** True while the bridge is powered and has booted. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** True while a `delayNextAnswer` waits for its program. */
+  get answerDelayArmed(): boolean {
+    return this.hold !== undefined;
+  }
+
   private send(m: BridgeMessage): void {
-    this.writer.write(m);
+    if (!this.hung) this.writer.write(m);
   }
 
   private onMessage(m: BridgeMessage): void {
@@ -144,10 +189,27 @@ export class BridgeMcu {
     this.counters.programs++;
     this.counters.transactions += transactions;
     const busMs = (transactions * MDC_CYCLES_PER_TRANSACTION * 1000) / this.info.mdioClockHz;
+    let hold = 0;
+    if (this.hold?.match(job.ops)) {
+      hold = this.hold.ms;
+      this.hold = undefined;
+    }
+    const answer = () => {
+      if (this.answerLoss > 0 && this.lossDice.below(1_000_000) < this.answerLoss * 1_000_000) {
+        this.counters.answersLost++;
+        return;
+      }
+      this.send({ kind: 'result', seq: job.seq, status, values, failedAt });
+    };
+    if (hold > 0) {
+      this.opts.clock.setTimer(busMs + hold, () => {
+        if (epoch === this.epoch) answer();
+      });
+    }
     this.opts.clock.setTimer(busMs, () => {
       if (epoch !== this.epoch) return;
       this.busy = false;
-      this.send({ kind: 'result', seq: job.seq, status, values, failedAt });
+      if (hold <= 0) answer();
       this.next();
     });
   }

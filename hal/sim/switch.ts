@@ -27,6 +27,8 @@ export interface SwitchEmulator {
   setCarrier(port: number, up: boolean | null): void;
   /** The PHY command unit never finishes (a wedged chip), for fault tests; absent where the family has none. */
   stuckPhyBusy?: boolean;
+  /** Leaves the wire given to attachTo (the chip loses power). */
+  detach(): void;
 }
 
 /** The emulator of the chip `def` names, with `phys[port]` behind its ports. */

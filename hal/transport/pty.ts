@@ -11,6 +11,10 @@ export function haveSocat(): boolean {
 export interface PtyPair {
   a: string;
   b: string;
+  /** The socat process that holds the pair. */
+  readonly pid: number | undefined;
+  /** Resolves when socat exits, on `close()` or otherwise (killed: the cable is gone). */
+  readonly exited: Promise<void>;
   /** Ends socat: both terminals vanish, as an unplugged USB adapter does. */
   close(): Promise<void>;
 }
@@ -22,8 +26,11 @@ export interface PtyPair {
 export async function openPtyPair(paths?: { a: string; b: string }): Promise<PtyPair> {
   if (!haveSocat()) throw new Error('socat is needed to make a pseudo-terminal pair (apt-get install socat)');
   let a: string, b: string;
-  if (paths) ({ a, b } = paths);
-  else {
+  if (paths) {
+    ({ a, b } = paths);
+    // Links left by a socat that was killed would look like a pair that is already there.
+    for (const p of [a, b]) rmSync(p, { force: true });
+  } else {
     const dir = mkdtempSync(join(tmpdir(), 'bondfw-pty-'));
     a = join(dir, 'a');
     b = join(dir, 'b');
@@ -38,6 +45,8 @@ export async function openPtyPair(paths?: { a: string; b: string }): Promise<Pty
   return {
     a,
     b,
+    pid: proc.pid,
+    exited,
     close: async () => {
       proc.kill();
       await exited;

@@ -8,10 +8,10 @@ export interface ConsoleEndpoint {
 }
 
 /** Parses "<path>[:<baud>]" (default 115200 baud). */
-export function parseSerialSpec(spec: string): { path: string; baud: number } {
+export function parseSerialSpec(spec: string, defaultBaud = 115200): { path: string; baud: number } {
   const m = /^(.+?)(?::(\d+))?$/.exec(spec);
   if (!m) throw new Error(`bad serial console '${spec}' (use <path>[:<baud>])`);
-  const baud = m[2] ? Number(m[2]) : 115200;
+  const baud = m[2] ? Number(m[2]) : defaultBaud;
   if (!(baud >= 50 && baud <= 4_000_000)) throw new Error(`bad baud rate ${m[2]} (50..4000000)`);
   return { path: m[1], baud };
 }

@@ -18,6 +18,8 @@ export interface TestOptions {
   topology?: Topology;
   /** Default 'none' (registers straight on the emulated bus); 'inproc' goes through the serial bridge. */
   bridge?: BridgeMode;
+  /** The emulated bridge: an older one without boot nonces. */
+  bridgeMcu?: { noBootNonce?: boolean };
 }
 
 /** Boots the firmware on a simulated board in virtual time. */
@@ -27,6 +29,7 @@ export async function bootTest(def: BoardDefinition = simGw4, opts: TestOptions 
   const sys = await bootSim(def, clock, {
     topology: opts.topology,
     bridge: opts.bridge ?? 'none',
+    bridgeMcu: opts.bridgeMcu,
     autonegMs: 0,
     wait: (ms) => clock.advance(ms),
     drive: (w) => clock.drive(w),

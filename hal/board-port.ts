@@ -1,0 +1,119 @@
+import type { PhyDriver, PhyStatus } from './phy/phy.ts';
+import type { PortStatus } from './switch/chip.ts';
+
+export interface PortCounters {
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
+/** A port's carrier as the firmware knows it: `unknown` while the switch cannot be reached. */
+export type CarrierState = 'up' | 'down' | 'unknown';
+
+/**
+ * One front-panel port: its switch port and PHY drivers, and the one place its link state
+ * lives. Two readings make it: the switch's MAC-side status (`carrier`, port status register)
+ * and the PHY's own registers (`phy`, through the PHY driver). Every reading is stamped when
+ * it is asked for; one older than the reading already taken never replaces it, whatever
+ * order the answers come back in (a serial bridge may answer out of order). Speed and duplex
+ * are derived here, and everyone (the bonds, show ports, sysfs, telemetry) reads them here.
+ */
+export class BoardPort {
+  /** MAC-side link from the newest port status reading. */
+  carrier = false;
+  /** Switch-side speed and duplex from the same reading. */
+  macSpeed = 0;
+  macDuplex: 'full' | 'half' = 'half';
+  phy: PhyStatus = { link: false, speed: 0, duplex: 'unknown', autoneg: true, dropSeen: false };
+  /** Stamps of the readings `carrier` and `phy` come from (0: none yet). */
+  macStamp = 0;
+  phyStamp = 0;
+  /** False while the switch cannot be reached (its path lost, or being set up again). */
+  reachable = true;
+  adminUp = true;
+  pollErrors = 0;
+  /**
+   * The PHY reported a link loss (a poll saw it go down, or its latched-low BMSR bit) since the
+   * bond's MII monitor last read the PHY. The latch in the PHY has one reader; this keeps the
+   * drop for the second, so a drop shorter than one poll reaches both.
+   */
+  miiDrop = false;
+  readonly counters: PortCounters = { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly switchPort: number,
+    readonly phyAddr: number,
+    readonly permanentMac: Uint8Array,
+    public phyDriver: PhyDriver,
+  ) {}
+
+  get carrierState(): CarrierState {
+    if (!this.reachable) return 'unknown';
+    return this.carrier ? 'up' : 'down';
+  }
+
+  /**
+   * The switch's MAC side speaks for the link while its reading is newer than the PHY's and
+   * the PHY's had no mode: the switch takes its mode from the same PHY, so a port that just
+   * got carrier has a speed before the PHY is read again.
+   */
+  private get macStandsIn(): boolean {
+    return this.reachable && this.carrier && this.macStamp > this.phyStamp && !(this.phy.link && this.phy.speed > 0) && this.macSpeed > 0;
+  }
+
+  /** Mb/s as phylib reports it for a DSA user port: the PHY's resolved mode; -1 when unknown. */
+  get speed(): number {
+    if (!this.reachable) return -1;
+    if (this.phy.link && this.phy.speed > 0) return this.phy.speed;
+    return this.macStandsIn ? this.macSpeed : -1;
+  }
+
+  get duplex(): 'full' | 'half' | 'unknown' {
+    if (!this.reachable) return 'unknown';
+    if (this.phy.link && this.phy.speed > 0) return this.phy.duplex;
+    return this.macStandsIn ? this.macDuplex : 'unknown';
+  }
+
+  /** Takes a MAC-side reading asked for at `stamp`; false (nothing changes) when a newer one is in. */
+  takeMac(m: PortStatus, stamp: number): boolean {
+    if (stamp < this.macStamp) return false;
+    this.macStamp = stamp;
+    this.carrier = m.link;
+    this.macSpeed = m.speed;
+    this.macDuplex = m.duplex;
+    return true;
+  }
+
+  /** The PHY link of the reading `phy` replaced. */
+  private phyBefore = false;
+
+  /**
+   * Takes a PHY reading asked for at `stamp`; false when a newer one is in. An older reading
+   * that saw the link down where the one before both saw it up caught a drop the newer one
+   * cannot see (reading BMSR clears its latch): the drop is kept for the MII monitor.
+   */
+  takePhy(phy: PhyStatus, stamp: number): boolean {
+    if (stamp < this.phyStamp) {
+      if (this.phyBefore && !phy.link) this.miiDrop = true;
+      return false;
+    }
+    if (phy.dropSeen || (this.phy.link && !phy.link)) this.miiDrop = true;
+    this.phyBefore = this.phy.link;
+    this.phyStamp = stamp;
+    this.phy = phy;
+    return true;
+  }
+
+  /** The firmware itself knows the state (a port set down): a reading newer than any in flight. */
+  forceDown(stamp: number): void {
+    this.takeMac({ link: false, speed: 0, duplex: 'half' }, stamp);
+    this.phyBefore = false;
+    this.phyStamp = stamp;
+    this.phy = { ...this.phy, link: false, speed: 0, duplex: 'unknown', dropSeen: false };
+  }
+}
