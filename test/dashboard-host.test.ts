@@ -39,6 +39,7 @@ function setup(opts: { rebirthIntervalMs?: number } = {}) {
       { name: 'Properties/Board', type: 'String', value: 'sim-gw4' },
       ...['eth0', 'eth1', 'eth2', 'eth3'].flatMap((p): Metric[] => [
         { name: `Ports/${p}/Link`, type: 'Boolean', value: true },
+        { name: `Ports/${p}/Carrier`, type: 'String', value: 'up' },
         { name: `Ports/${p}/Speed`, type: 'UInt32', value: 1000 },
         { name: `Ports/${p}/Duplex`, type: 'String', value: 'full' },
         { name: `Ports/${p}/TX Frames`, type: 'UInt64', value: 100 },
@@ -366,4 +367,13 @@ test('topics and settings', (t) => {
   t.is(brokerUrl('/mqtt', { protocol: 'http:', host: '127.0.0.1:8080' }), 'ws://127.0.0.1:8080/mqtt');
   t.is(brokerUrl('/mqtt', { protocol: 'https:', host: 'gw.example' }), 'wss://gw.example/mqtt');
   t.is(brokerUrl('mqtt://x:1883', { protocol: 'http:', host: 'h' }), '');
+});
+
+test('a port whose carrier the gateway cannot read (switch unreachable) shows as unknown, not down', (t) => {
+  const s = setup();
+  s.birth(3);
+  s.send('NDATA', [{ name: 'Ports/eth2/Carrier', type: 'String', value: 'unknown' }, { name: 'Ports/eth2/Link', type: 'Boolean', value: false }]);
+  t.is(portViews(s.node())[2].link, undefined);
+  s.send('NDATA', [{ name: 'Ports/eth2/Carrier', type: 'String', value: 'down' }]);
+  t.is(portViews(s.node())[2].link, false);
 });

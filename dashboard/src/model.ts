@@ -110,7 +110,8 @@ export function portViews(node: NodeState, bonds: readonly BondView[] = bondView
     const m = node.metrics;
     const bond = bonds.find((b) => b.online && b.slaves.some((s) => s.name === name));
     return {
-      name, link: bool(m, `Ports/${name}/Link`), speed: num(m, `Ports/${name}/Speed`), duplex: str(m, `Ports/${name}/Duplex`),
+      // Carrier "unknown": the gateway cannot reach its switch, so the link is not known either way.
+      name, link: str(m, `Ports/${name}/Carrier`) === 'unknown' ? undefined : bool(m, `Ports/${name}/Link`), speed: num(m, `Ports/${name}/Speed`), duplex: str(m, `Ports/${name}/Duplex`),
       bond: bond?.name, role: bond?.slaves.find((s) => s.name === name)?.role,
     };
   });

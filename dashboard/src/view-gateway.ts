@@ -17,7 +17,7 @@ function port(p: PortView): HTMLElement {
   return h('div', { class: `port ${link}`, 'data-port': p.name, 'data-link': link, 'data-bond': p.bond, 'data-role': p.role },
     h('div', { class: 'socket' }, h('span', { class: 'led link', title: `link ${link}` }), h('span', { class: 'led role' })),
     h('span', { class: 'name' }, p.name),
-    h('span', { class: 'speed' }, p.link ? `${p.speed ? `${p.speed >= 1000 ? `${p.speed / 1000}G` : `${p.speed}M`}` : '?'} ${p.duplex ?? ''}` : 'no link'),
+    h('span', { class: 'speed' }, p.link === undefined ? 'switch unreachable' : p.link ? `${p.speed ? `${p.speed >= 1000 ? `${p.speed / 1000}G` : `${p.speed}M`}` : '?'} ${p.duplex ?? ''}` : 'no link'),
     h('span', { class: 'member' }, p.bond ? `${p.bond} · ${p.role ?? ''}` : 'not bonded'));
 }
 
