@@ -11,8 +11,14 @@ import type { MdioOp } from '../hal/mdio/bus.ts';
 import { BOND_LINK_UP } from '../firmware/bonding/slave.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 
-/** The poll is the one program that reads every port: far longer than a monitor's read. */
-const isPoll = (ops: readonly MdioOp[]) => ops.length >= 100;
+/**
+ * sim-gw4's SMI command reading port `n`'s Port Status (multi-chip: read, device 0x10 + n,
+ * register 0). The poll reads every port's (cut into several programs, the first reading eth0's
+ * and eth1's); a monitor reads one port's alone.
+ */
+const portStatusRead = (n: number) => 0x9800 | ((0x10 + n) << 5);
+const readsStatusOf = (ops: readonly MdioOp[], n: number) => ops.some((o) => o.op === 'write' && o.reg === 0 && o.value === portStatusRead(n));
+const isPoll = (ops: readonly MdioOp[]) => readsStatusOf(ops, 0) && readsStatusOf(ops, 1);
 
 async function bonded(mode: string): Promise<TestSystem> {
   const s = await bootTest(undefined, { bridge: 'inproc' });
@@ -52,8 +58,10 @@ async function linkUpDuringPoll(s: TestSystem, order: Order): Promise<{ t0: numb
   const t0 = s.clock.now();
   const poll = s.board.poll();
   // Until the poll's reads have run on the bridge (its program is a few hundred bytes on the UART).
-  if (order === 'monitor answered first') while (s.bridge!.mcu.answerDelayArmed) await s.clock.advance(0.5);
-  else await s.clock.advance(12);
+  if (order === 'monitor answered first') {
+    for (let i = 0; i < 100 && s.bridge!.mcu.answerDelayArmed; i++) await s.clock.advance(0.5);
+    if (s.bridge!.mcu.answerDelayArmed) throw new Error("the poll's reads of eth1 never reached the bridge");
+  } else await s.clock.advance(12);
   await s.run('sim link eth1 up');
   // Millisecond by millisecond: the bond's slave never has an unknown speed while it is up.
   const slave = s.firmware.net.bond('bond0')!.slave('eth1')!;
@@ -62,7 +70,7 @@ async function linkUpDuringPoll(s: TestSystem, order: Order): Promise<{ t0: numb
     await s.clock.advance(1);
     if (slave.link === BOND_LINK_UP && !(slave.speed > 0)) unknownWhileUp.push(s.clock.now());
   }
-  await poll;
+  await s.clock.drive(poll);
   return { t0, unknownWhileUp };
 }
 

@@ -105,11 +105,15 @@ export interface SwitchChip extends SwitchIdentity {
   /** The CPU port's tag codec over `conduit` (the CPU's MAC): frames to and from one port. */
   framePort(conduit: Conduit): SwitchFramePort;
 
-  /** One port's MAC-side status, read now. */
+  /** One port's MAC-side status, read now, ahead of queued bulk work (a link monitor's read: `urgent`). */
   portStatus(port: number): Promise<PortStatus>;
-  /** Several ports' MAC-side status, in as few bus round trips as the chip allows. */
+  /** Several ports' MAC-side status, in as few bus round trips as the chip allows, ahead of queued bulk work. */
   portStatusAll(ports: readonly number[]): Promise<PortStatus[]>;
-  /** MAC status and PHY operations for several ports, in as few bus round trips as the chip allows. */
+  /**
+   * MAC status and PHY operations for several ports, in as few bus round trips as the chip
+   * allows: the full poll, bulk work that the link monitors' reads go ahead of (its batches
+   * may be cut between accesses, see RunOptions.cuts).
+   */
   pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]>;
 
   setPortState(port: number, state: PortState): Promise<void>;

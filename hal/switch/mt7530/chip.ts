@@ -329,7 +329,7 @@ export class Mt7530 implements SwitchChip {
       this.checkPhyOps(q.phyOps);
     }
     if (!this.info.indirectPhy) return this.pollDirect(requests);
-    return this.exclusive('phy', () => this.pollIndirect(requests), true);
+    return this.exclusive('phy', () => this.pollIndirect(requests));
   }
 
   private async pollDirect(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
@@ -343,14 +343,14 @@ export class Mt7530 implements SwitchChip {
     }
     let v: number[];
     try {
-      v = await this.regs.run(b, true);
+      v = await this.regs.run(b);
     } catch {
       // A PHY wait that timed out fails the batch: poll the MACs, then each PHY on its own.
       const macs = await this.portStatusAll(requests.map((q) => q.port));
       const out: PortPollResult[] = [];
       for (let i = 0; i < requests.length; i++) {
         try {
-          out.push({ mac: macs[i], phyValues: await this.regs.bus.run(requests[i].phyOps, { urgent: true }), phyError: undefined });
+          out.push({ mac: macs[i], phyValues: await this.regs.bus.run(requests[i].phyOps), phyError: undefined });
         } catch (err) {
           out.push({ mac: macs[i], phyValues: undefined, phyError: err });
         }
@@ -370,7 +370,7 @@ export class Mt7530 implements SwitchChip {
       const half = requests.length >> 1;
       return [...(await this.pollIndirect(requests.slice(0, half))), ...(await this.pollIndirect(requests.slice(half)))];
     }
-    const v = await this.regs.run(b, true);
+    const v = await this.regs.run(b);
     const out: PortPollResult[] = [];
     for (let i = 0; i < requests.length; i++) {
       const ops = requests[i].phyOps;

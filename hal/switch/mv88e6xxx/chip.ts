@@ -195,7 +195,7 @@ export class Mv88e6xxx implements SwitchChip {
    */
   async pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
     for (const q of requests) this.g2phy.checkOps(q.phyOps);
-    return this.locks.run('phy', () => this.pollPortsUnlocked(requests), true);
+    return this.locks.run('phy', () => this.pollPortsUnlocked(requests));
   }
 
   private async pollPortsUnlocked(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {

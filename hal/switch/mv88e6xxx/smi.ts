@@ -56,7 +56,22 @@ export class SmiBatch {
    */
   idempotent = true;
 
+  /**
+   * Where the batch may be cut into separate programs (RunOptions.cuts): before each access,
+   * except right after a write that selects what the next access reads (a table pointer, a
+   * unit's read command), which must stay with it. A unit that spans accesses is held by the
+   * driver's register lock, so nothing else touches it at a cut.
+   */
+  readonly cuts: number[] = [];
+  private selecting = false;
+
   constructor(readonly smiAddr: number) {}
+
+  /** A new access begins: a cut point unless the previous one selected what this one reads. */
+  private beginAccess(): void {
+    if (this.ops.length > 0 && !this.selecting) this.cuts.push(this.ops.length);
+    this.selecting = false;
+  }
 
   private get multiChip(): boolean {
     return this.smiAddr !== 0;
@@ -79,6 +94,7 @@ export class SmiBatch {
   /** Queues a read of register `reg` of internal device `dev`; returns its result index. */
   read(dev: number, reg: number): ResultIndex {
     checkDevReg(dev, reg);
+    this.beginAccess();
     if (!this.multiChip) {
       this.ops.push({ op: 'read', phy: dev, reg });
       return this.ops.length - 1;
@@ -98,6 +114,8 @@ export class SmiBatch {
   write(dev: number, reg: number, value: number, select = false): void {
     checkDevReg(dev, reg);
     if (!select) this.idempotent = false;
+    this.beginAccess();
+    this.selecting = select;
     if (!this.multiChip) {
       this.ops.push({ op: 'write', phy: dev, reg, value });
       return;
@@ -121,6 +139,7 @@ export class SmiBatch {
   wait(dev: number, reg: number, mask: number, value: number, tries: number, what: string): ResultIndex {
     if (this.multiChip) throw new Error('SmiBatch.wait: device registers cannot be polled by the bus in multi-chip mode');
     checkDevReg(dev, reg);
+    this.beginAccess();
     this.ops.push({ op: 'wait', phy: dev, reg, mask, value, tries });
     this.waitNames.set(`${dev}:${reg}`, what);
     return this.ops.length - 1;
@@ -164,7 +183,7 @@ export class Mv88e6xxxSmi {
   async run(batch: SmiBatch, urgent = false): Promise<number[]> {
     if (batch.ops.length === 0) return [];
     try {
-      return await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent });
+      return await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent, cuts: batch.cuts });
     } catch (e) {
       throw this.translate(e, batch);
     }
