@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, hashToIndex, xmitHashAt } from '../firmware/bonding/hash.ts';
+import { forgetFrameView, keepFrameView } from '../lib/frame-view.ts';
 import { bestNsPer, type Benchmark, type Report } from './types.ts';
 
 const FRAME = 64;
@@ -51,6 +52,17 @@ export const txSelect: Benchmark = {
 
 async function runSet(report: Report, set: (typeof SETS)[number], exe: string | undefined): Promise<void> {
   const frames = generate(set.distinct);
+  // The frames sit in one long-lived buffer, as the host stack's transmit scratch does, and
+  // like it the buffer has a DataView kept for it (lib/frame-view.ts).
+  keepFrameView(frames);
+  try {
+    await measureSet(report, set, exe, frames);
+  } finally {
+    forgetFrameView(frames);
+  }
+}
+
+async function measureSet(report: Report, set: (typeof SETS)[number], exe: string | undefined, frames: Uint8Array): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const n = set.distinct * set.passes;
   const js = new Map<string, { ns: number; checksum: number }>();
