@@ -32,8 +32,9 @@ const SETS = [
 
 /**
  * Slave selection on transmit for balance-xor/802.3ad: xmitHashAt then hashToIndex over 4
- * usable slaves, for distinct 64-byte IPv4 TCP/UDP frames stored back to back, per policy
- * and frame set: nanoseconds per selection (best of 7 rounds, in each of 3 turns), heap
+ * usable slaves, for distinct 64-byte IPv4 TCP/UDP frames stored back to back in one buffer
+ * with a DataView kept for it (as the host stack's transmit scratch), per policy and frame
+ * set: nanoseconds per selection (best of 7 rounds, in each of 3 turns), heap
  * bytes allocated per selection (should be 0), and the same loop compiled from
  * bench/tx-select.c with `cc -O2` (same generator, same loop, same checksum of the chosen
  * indices, which must agree), run in turns with the TypeScript one.

@@ -15,7 +15,10 @@
  * Speed: xmitHashAt takes a short path for the common frames (layer2: any untagged frame;
  * layer2+3: untagged IPv4 that is not ICMP; layer3+4: untagged IPv4 TCP/UDP with a 20-byte
  * header, not a fragment), small enough to be inlined into a caller's loop, and hands every
- * other frame to the full path; tests hold the two to the same results (xmitHashFull).
+ * other frame to the full path; tests hold the two to the same results (xmitHashFull). For
+ * layer2+3 and layer3+4 it reads a buffer that has a DataView kept for it (lib/frame-view.ts:
+ * the host stack's transmit scratch) four bytes at a time, any other byte by byte. How the
+ * paths were measured and sized against what V8 emits: bench/README.md (tx-select).
  *
  * How a frame maps onto Linux's sk_buff: the frame is a complete Ethernet frame without FCS.
  * If it carries an 802.1Q tag at offset 12 (the gateway's VLAN devices over the bond), that
@@ -610,7 +613,7 @@ const ipv4At = (b: Uint8Array, o: number, n: number, policy: number): number => 
 /**
  * layer2 of the `n` usable bytes at `o`: h_dest[5] ^ h_source[5] ^ h_proto of any frame
  * without an outer 802.1Q tag here, else hashInto. Byte by byte even with a kept view: four
- * bytes are read as quickly as the view is found.
+ * byte reads cost what finding the view and two reads through it do (measured).
  */
 const layer2At = (b: Uint8Array, o: number, n: number): number => {
   if (n >= ETH_HLEN) {
