@@ -4,7 +4,7 @@
  * whose switch is reached through the serial-MDIO bridge over a pseudo-terminal with the real
  * serialport binding (the way a gateway with its switch behind a bridge runs). The cable pull
  * raises the PHY's interrupt line through the bridge; the MII monitor inspects the slave at
- * once (its link read going ahead of the board's bulk polls on the bridge), fails it over and
+ * once (its link read going ahead of any bulk work on the bridge), fails it over and
  * sends the GARP. Median, min, p90, p99 and max over repeated pulls, alternating direction, at
  * random phases of the MII rounds and of the board's poll.
  */

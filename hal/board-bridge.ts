@@ -10,7 +10,7 @@ import type { BridgeClient } from './bridge/client.ts';
 export function followBridge(board: Board, client: BridgeClient): void {
   client.onLinkEvent((line, asserted) => {
     if (asserted) board.linkInterrupt(line);
-    else board.requestPoll();
+    else board.requestPoll(line);
   });
   client.onLost((reason) => board.pathLost(`serial-MDIO bridge: ${reason}`));
   client.onReady((_info, why) => {

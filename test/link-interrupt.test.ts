@@ -1,7 +1,7 @@
 /**
  * Link interrupts drive the bond's MII monitor (firmware/bonding/miimon.ts), in virtual time,
  * through the emulated serial bridge: a PHY's interrupt runs the inspection at once, however
- * busy the bridge is with bulk work (counter reads, full polls), and downdelay and updelay are
+ * busy the bridge is with bulk work (counter reads, register dumps), and downdelay and updelay are
  * counted from that inspection exactly as Linux counts them from a round. Without interrupt
  * wiring the monitor runs on its rounds as before.
  */
@@ -28,14 +28,21 @@ function logged(s: TestSystem, since: number, text: string): number | undefined 
   return s.log.tail().find((e) => e.time >= since && e.text.includes(text))?.time;
 }
 
-/** Bulk work the bridge is kept busy with: counter reads (`ethtool -S`) and full link polls. */
+/**
+ * Bulk work the bridge is kept busy with: counter reads (`ethtool -S`) of two ports and dumps
+ * of every register of their PHYs, back to back, and a link poll every 5 ms on top of the
+ * board's own (a link read itself; one asked for while one runs is skipped).
+ */
 function keepBusy(s: TestSystem): () => void {
   let on = true;
+  const phyBus = s.board.chip.phyBus();
   const stats = async (port: number) => {
     while (on) await s.board.chip.readPortStats(port).catch(() => undefined);
   };
-  // A full poll asked for every 5 ms on top of the board's own (one at a time: a poll asked
-  // for while one runs is skipped).
+  const dump = async (phy: number) => {
+    const ops = Array.from({ length: 32 }, (_, reg) => ({ op: 'read' as const, phy, reg }));
+    while (on) await phyBus.run(ops).catch(() => undefined);
+  };
   const poll = (): void => {
     if (!on) return;
     void s.board.poll();
@@ -43,6 +50,8 @@ function keepBusy(s: TestSystem): () => void {
   };
   void stats(2);
   void stats(3);
+  void dump(s.board.ports[2].phyAddr);
+  void dump(s.board.ports[3].phyAddr);
   poll();
   return () => {
     on = false;
@@ -70,7 +79,7 @@ async function failovers(s: TestSystem, pulls: number, seed: number): Promise<nu
 }
 
 for (const def of SCENARIO_BOARDS) {
-  test.serial(onBoard(def, 'a link interrupt fails the bond over within one interrupt round trip, however busy the bridge is with counter reads and polls'), async (t) => {
+  test.serial(onBoard(def, 'a link interrupt fails the bond over within one interrupt round trip, however busy the bridge is with counter reads and register dumps'), async (t) => {
     const quiet = await failovers(await bonded(def, ''), 8, 1);
     const s = await bonded(def, '');
     const stop = keepBusy(s);

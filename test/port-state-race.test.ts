@@ -12,13 +12,10 @@ import { BOND_LINK_UP } from '../firmware/bonding/slave.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 
 /**
- * sim-gw4's SMI command reading port `n`'s Port Status (multi-chip: read, device 0x10 + n,
- * register 0). The poll reads every port's (cut into several programs, the first reading eth0's
- * and eth1's); a monitor reads one port's alone.
+ * The poll's first program is the one that reads every port's status and the Global2
+ * Interrupt Source (device 0x1c register 0) with them; a monitor's read is one port's status.
  */
-const portStatusRead = (n: number) => 0x9800 | ((0x10 + n) << 5);
-const readsStatusOf = (ops: readonly MdioOp[], n: number) => ops.some((o) => o.op === 'write' && o.reg === 0 && o.value === portStatusRead(n));
-const isPoll = (ops: readonly MdioOp[]) => readsStatusOf(ops, 0) && readsStatusOf(ops, 1);
+const isPoll = (ops: readonly MdioOp[]) => ops.length > 1 && ops.some((o) => o.op === 'smiRead' && o.dev === 0x1c && o.reg === 0);
 
 async function bonded(mode: string): Promise<TestSystem> {
   const s = await bootTest(undefined, { bridge: 'inproc' });
@@ -57,10 +54,10 @@ async function linkUpDuringPoll(s: TestSystem, order: Order): Promise<{ t0: numb
   if (order === 'monitor answered first') s.bridge!.mcu.delayNextAnswer(30, isPoll);
   const t0 = s.clock.now();
   const poll = s.board.poll();
-  // Until the poll's reads have run on the bridge (its program is a few hundred bytes on the UART).
+  // Until the poll's reads have run on the bridge (with 'poll answered first', the whole poll).
   if (order === 'monitor answered first') {
     for (let i = 0; i < 100 && s.bridge!.mcu.answerDelayArmed; i++) await s.clock.advance(0.5);
-    if (s.bridge!.mcu.answerDelayArmed) throw new Error("the poll's reads of eth1 never reached the bridge");
+    if (s.bridge!.mcu.answerDelayArmed) throw new Error("the poll's reads never reached the bridge");
   } else await s.clock.advance(12);
   await s.run('sim link eth1 up');
   // Millisecond by millisecond: the bond's slave never has an unknown speed while it is up.

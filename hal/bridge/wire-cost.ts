@@ -28,9 +28,14 @@ const COST: Record<string, { out: number; back: number; mdio: number }> = {
   write45: { out: 8, back: 1, mdio: 2 },
   rmw: { out: 8, back: 3, mdio: 2 },
   wait: { out: 9, back: 3, mdio: 1 },
+  // Opcode 6 (bridge.md section 4.1), multi-chip mode, the unit found idle by the access before.
+  smiRead: { out: 3, back: 3, mdio: 4 },
+  smiWrite: { out: 7, back: 1, mdio: 4 },
+  smiPhyRead: { out: 4, back: 3, mdio: 16 },
+  smiPhyWrite: { out: 7, back: 1, mdio: 16 },
 };
-/** An operation this table does not know: the cost of an indirect access (four transactions). */
-const OTHER = { out: 8, back: 3, mdio: 4 };
+/** An operation this table does not know: as an indirect access through a unit. */
+const OTHER = { out: 8, back: 3, mdio: 16 };
 
 export interface WireRates {
   /** UART speed, bits per second. */
