@@ -34,6 +34,8 @@ import { openCaptureFile } from '../sim/capture-file.ts';
 import { SerialConsole, parseSerialSpec, type ConsoleEndpoint } from '../hal/transport/serial-console.ts';
 import { TOPOLOGIES, type Topology } from '../sim/world.ts';
 import { ConfigFile } from '../firmware/config/store.ts';
+import { FileFlash } from '../firmware/config/flash-file.ts';
+import { EngineSim } from './engine/engine-sim.ts';
 import { complete } from '../firmware/console/completion.ts';
 import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../firmware/telemetry/broker.ts';
@@ -514,14 +516,70 @@ async function bridgeSim(args: string[]): Promise<void> {
   process.stdin.destroy();
 }
 
+/** Where the firmware runs: natively in Node, or as its image inside QuickJS. */
+function engineOption(value: string | undefined): 'native' | 'quickjs' {
+  const e = value ?? 'native';
+  if (e !== 'native' && e !== 'quickjs') throw new CliError(`unknown engine '${e}' (engines: native, quickjs)`);
+  return e;
+}
+
+/** Fails early, with a clear message, for a script that cannot be read. */
+function checkScript(script: string): void {
+  if (script === '-') return;
+  try {
+    readFileSync(script, { flag: 'r' }).length;
+  } catch (e) {
+    throw new CliError(`cannot read script ${script}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** The scenario script's lines: a file, or stdin for '-' (read from when this is called: lines before are not buffered). */
+function scriptLines(script: string): AsyncIterable<string> {
+  const input = script === '-' ? process.stdin : createReadStream(script);
+  return createInterface({ input, terminal: false, crlfDelay: Infinity });
+}
+
+/**
+ * The scenario runner with the firmware image inside QuickJS: the same board, world and
+ * output as natively; `--config` names the flash partition's file (the image keeps its
+ * configuration in flash).
+ */
+async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topology: Topology, script: string): Promise<void> {
+  if (opts.has('bridge') && opts.get('bridge') !== 'inproc') throw new CliError('--engine quickjs: the firmware image reaches its switch through the serial bridge only (--bridge inproc)');
+  const configPath = opts.get('config');
+  let flash: FileFlash | undefined;
+  if (configPath) {
+    try {
+      flash = FileFlash.open(configPath);
+    } catch (e) {
+      throw new CliError(`cannot open the flash partition ${configPath}: ${(e as Error).message}`);
+    }
+  }
+  checkScript(script);
+  const clock = new VirtualClock(nodeSettle);
+  const sys = await EngineSim.boot(def, clock, { topology, autonegMs: 0, flash, openCapture: openCaptureFile });
+  for (const line of sys.report.configLines) process.stdout.write(`${line}\n`);
+  for await (const line of scriptLines(script)) {
+    process.stdout.write(`> ${line}\n`);
+    const output = await sys.run(line);
+    if (output) process.stdout.write(`${output}\n`);
+  }
+  await sys.run('sim pcap off');
+  await sys.stop();
+  flash?.close();
+}
+
 async function sim(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge', 'config']);
-  const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
+  const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge', 'config', 'engine']);
+  const engine = engineOption(opts.get('engine'));
   // Any board runs in the scenario runner: its hardware is emulated whatever its transport.
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   const topology = (opts.get('topology') ?? 'single') as Topology;
   if (!TOPOLOGIES.includes(topology)) throw new CliError(`unknown topology '${topology}' (topologies: ${TOPOLOGIES.join(', ')})`);
   const script = opts.get('script') ?? '-';
+  if (engine === 'quickjs') return simInEngine(def, opts, topology, script);
+  const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
+  checkScript(script);
   const clock = new VirtualClock(nodeSettle);
   const sys = await bootSim(def, clock, {
     topology, autonegMs: 0, bridge, wait: (ms) => clock.advance(ms), openCapture: openCaptureFile, drive: (w) => clock.drive(w),
@@ -535,18 +593,7 @@ async function sim(args: string[]): Promise<void> {
     const loaded = await store.load();
     for (const line of await clock.drive(sys.firmware.loadConfig(store, loaded))) process.stdout.write(`${line}\n`);
   }
-  let input: NodeJS.ReadableStream;
-  if (script === '-') input = process.stdin;
-  else {
-    try {
-      readFileSync(script, { flag: 'r' }).length; // fail early with a clear message
-    } catch (e) {
-      throw new CliError(`cannot read script ${script}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-    input = createReadStream(script);
-  }
-  const rl = createInterface({ input, terminal: false, crlfDelay: Infinity });
-  for await (const line of rl) {
+  for await (const line of scriptLines(script)) {
     process.stdout.write(`> ${line}\n`);
     const output = await runScenarioLine(sys.firmware, clock, line);
     if (output) process.stdout.write(`${output}\n`);

@@ -79,8 +79,12 @@ export interface EngineHost {
   uartWrite(uart: UartId, bytes: Uint8Array): void;
 
   // 2. CPU conduit ------------------------------------------------------------------------
-  /** Sends one complete, tagged Ethernet frame (no FCS) to the switch's CPU port. */
-  conduitSend(frame: Uint8Array): void;
+  /**
+   * Sends the first `length` bytes of `frame`, one complete tagged Ethernet frame (no FCS), to
+   * the switch's CPU port; the host copies them before it returns (the image reuses its
+   * transmit buffers: nothing is allocated per frame).
+   */
+  conduitSend(frame: Uint8Array, length: number): void;
 
   // 4. Flash ------------------------------------------------------------------------------
   /** The partition the image may use for its configuration; `blocks` 0 when there is none. */
@@ -144,6 +148,11 @@ export interface EngineGuest {
   mqttDone(session: number, token: number, error: string): void;
   /** A packet longer than `maxPacketBytes` arrived and was dropped unread. */
   mqttOversized(session: number, bytes: number, type: number, qos: number): void;
+  /**
+   * The host's console is ready (whatever it shows first, shown): a `session` console shows
+   * its prompt or login, and from then on the event log's lines while someone is logged in.
+   */
+  consoleStart(): void;
   /** A line typed on the console (without its line ending). */
   consoleLine(line: string): void;
   /** Ctrl-C on the console: true when it interrupted something (a running command, a prompt). */

@@ -1,0 +1,217 @@
+/**
+ * The scenario runner with the firmware inside the engine (`bondfw sim --engine quickjs`):
+ * the same simulated board as `bondfw sim` (switch and PHYs at register level, the bridge
+ * microcontroller on an emulated UART, cables, the link partner, the hosts) stays in Node, in
+ * virtual time; the firmware image runs in QuickJS over the host interface and reaches that
+ * board only through it: bridge UART bytes, CPU-port frames, timers, console lines.
+ *
+ * `sim` lines act on the world, here in Node, as they do natively; `sim traffic`, `sim xmit`
+ * and `sim stream` need the gateway's own host stack, so their gateway half runs in the image
+ * (sim/instrument/gateway.ts) and its answer is joined with the cables' counts here.
+ */
+import { readFileSync } from 'node:fs';
+import type { VirtualClock } from '../../lib/clock.ts';
+import { errorText } from '../../lib/errors.ts';
+import type { BoardDefinition } from '../../boards/types.ts';
+import { Dispatcher } from '../../firmware/console/dispatcher.ts';
+import { tokenize } from '../../firmware/console/tokenize.ts';
+import type { FlashBlocks } from '../../firmware/config/flash-copies.ts';
+import type { BootReport } from '../../firmware/engine/host.ts';
+import type { BridgeMcu } from '../../hal/sim/bridge-mcu.ts';
+import { UartPair } from '../../hal/sim/uart.ts';
+import { SimHardware } from '../../sim/hardware.ts';
+import type { Topology } from '../../sim/world.ts';
+import { registerSimCommands, type CaptureFile } from '../../sim/commands.ts';
+import { DEFAULT_BAUD } from '../../sim/boot.ts';
+import { trafficTap } from '../../sim/traffic.ts';
+import { parseStreamOptions, type InstrumentResult } from '../../sim/instrument/gateway.ts';
+import { StreamTap, XmitTap } from '../../sim/instrument/tap.ts';
+import { formatStreamCounts, formatTraffic, formatXmit } from '../../sim/instrument/format.ts';
+import { buildImage } from './build-image.ts';
+import { NodeEngineHost } from './node-host.ts';
+import { QuickJsFirmware } from './quickjs.ts';
+
+/** As the native runner: a line may take as long as the longest `sim wait`. */
+const SCENARIO_LINE_LIMIT_MS = 7 * 24 * 3600 * 1000;
+
+export interface EngineSimOptions {
+  topology?: Topology;
+  autonegMs?: number;
+  /** Bytes the engine may use (QuickJS's limit); default 4 MiB. */
+  memoryLimit?: number;
+  /** The flash partition the configuration lives in (absent: no saved configuration). */
+  flash?: FlashBlocks;
+  openCapture(path: string): CaptureFile;
+  /** The image script; built for the board when absent. */
+  image?: string;
+  /** Where the image's log lines go (the host's log); nowhere by default. */
+  log?: (level: string, time: number, text: string) => void;
+}
+
+/** A simulated board with its firmware inside QuickJS, driven line by line in virtual time. */
+export class EngineSim {
+  private output = '';
+  private onPrompt: (() => void) | undefined;
+  private stream: StreamTap | undefined;
+  private readonly sim = new Dispatcher();
+
+  private constructor(
+    readonly def: BoardDefinition,
+    readonly clock: VirtualClock,
+    readonly hw: SimHardware,
+    readonly mcu: BridgeMcu,
+    readonly uart: UartPair,
+    readonly host: NodeEngineHost,
+    readonly engine: QuickJsFirmware,
+    readonly report: BootReport,
+    opts: EngineSimOptions,
+  ) {
+    registerSimCommands(this.sim, { hw, wait: (ms) => clock.advance(ms), openCapture: opts.openCapture, bridge: { mcu, uart } });
+  }
+
+  /** Boots the image for `def` on its simulated board, through the emulated bridge at 921600 baud. */
+  static async boot(def: BoardDefinition, clock: VirtualClock, opts: EngineSimOptions): Promise<EngineSim> {
+    const script = opts.image ?? readFileSync((await buildImage(def)).path, 'utf8');
+    const hw = new SimHardware(def, clock, { topology: opts.topology, autonegMs: opts.autonegMs });
+    const uart = new UartPair(clock, DEFAULT_BAUD);
+    // A board whose CPU port is reached through its bridge has its frames on the UART too.
+    const rawFrames = def.transport.kind === 'serial-bridge' && def.transport.rawFrames === true;
+    const mcu = hw.attachBridge(uart.device, { rawFrames });
+    mcu.start();
+    let sink: EngineSim | undefined;
+    const host = new NodeEngineHost({
+      clock,
+      uarts: { bridge: uart.host },
+      conduit: rawFrames ? undefined : hw.conduit,
+      flash: opts.flash,
+      console: {
+        write: (t) => sink?.consoleText(t),
+        prompt: () => sink?.prompted(),
+        echo: () => {},
+      },
+      log: opts.log,
+    });
+    const engine = await QuickJsFirmware.start(script, host, { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined }, { memoryLimit: opts.memoryLimit });
+    host.attach(engine.guest);
+    let report: BootReport;
+    try {
+      report = await clock.drive(engine.booted);
+    } catch (e) {
+      host.detach();
+      engine.dispose();
+      mcu.halt();
+      throw e;
+    }
+    sink = new EngineSim(def, clock, hw, mcu, uart, host, engine, report, opts);
+    return sink;
+  }
+
+  private consoleText(t: string): void {
+    this.output += t;
+  }
+
+  private prompted(): void {
+    const fn = this.onPrompt;
+    this.onPrompt = undefined;
+    fn?.();
+  }
+
+  /** One console line to the firmware in the engine; resolves with what it printed. */
+  private async toFirmware(line: string): Promise<string> {
+    this.output = '';
+    const done = new Promise<void>((resolve) => {
+      this.onPrompt = resolve;
+    });
+    this.engine.guest.consoleLine(line);
+    await this.clock.drive(done, SCENARIO_LINE_LIMIT_MS);
+    const out = this.output;
+    this.output = '';
+    return out.endsWith('\n') ? out.slice(0, -1) : out;
+  }
+
+  /**
+   * One scenario line, as `runScenarioLine` runs it natively: the hardware takes the bus time
+   * it takes, only `sim wait` moves time further. Returns what the console prints.
+   */
+  async run(line: string): Promise<string> {
+    let out: string;
+    let words: string[] | undefined;
+    try {
+      words = tokenize(line);
+    } catch {
+      words = undefined; // the firmware says why
+    }
+    if (words?.[0] === 'sim' && ['traffic', 'xmit', 'stream'].includes(words[1] ?? '')) out = await this.instrument(line, words.slice(1));
+    else if (words?.[0] === 'sim') out = (await this.clock.drive(this.sim.execute(line, 'script'), SCENARIO_LINE_LIMIT_MS)).output;
+    else out = await this.toFirmware(line);
+    await this.clock.advance(0);
+    return out;
+  }
+
+  /** `sim traffic|xmit|stream`: the gateway's half in the image, the cables' counts here. */
+  private async instrument(line: string, words: string[]): Promise<string> {
+    const [sub, ...args] = words;
+    const names = this.hw.world.portNames;
+    const answer = (out: string): InstrumentResult | undefined => (out.startsWith('{') ? (JSON.parse(out) as InstrumentResult) : undefined);
+    if (sub === 'traffic') {
+      const tap = trafficTap(this.hw.world, args);
+      try {
+        const out = await this.toFirmware(line);
+        const r = answer(out);
+        return r && 'traffic' in r ? formatTraffic(r.traffic, tap?.sent ?? [], names) : out;
+      } finally {
+        tap?.close();
+      }
+    }
+    if (sub === 'xmit') {
+      const tap = new XmitTap(this.hw.world);
+      try {
+        const out = await this.toFirmware(line);
+        const r = answer(out);
+        return r && 'xmit' in r ? formatXmit(tap.ports(Uint8Array.from(r.xmit)), names) : out;
+      } finally {
+        tap.close();
+      }
+    }
+    // stream: start opens the cables' tap before the first frame can leave; stop closes it.
+    const what = args[0];
+    let fresh: StreamTap | undefined;
+    if (what === 'start' && !this.stream) {
+      try {
+        fresh = new StreamTap(this.hw.world, parseStreamOptions(args.slice(2), this.hw.world.hosts.length));
+      } catch {
+        fresh = undefined; // the image says what is wrong with the line
+      }
+    }
+    const out = await this.toFirmware(line);
+    const r = answer(out);
+    if (!r || !('stream' in r)) {
+      fresh?.close();
+      return out;
+    }
+    if (r.stream === null) {
+      this.stream = fresh;
+      return '';
+    }
+    const tap = this.stream;
+    if (what === 'stop') {
+      tap?.close();
+      this.stream = undefined;
+    }
+    return formatStreamCounts(r.stream, tap?.counts() ?? { perPort: new Array<number>(names.length).fill(0), flowsMoved: 0 }, names);
+  }
+
+  /** Stops the firmware (as a planned shutdown) and frees the engine. */
+  async stop(): Promise<void> {
+    try {
+      await this.clock.drive(this.engine.guest.stop());
+    } catch (e) {
+      throw new Error(`engine stop: ${errorText(e)}`);
+    } finally {
+      this.stream?.close();
+      this.host.detach();
+      this.mcu.halt();
+      this.engine.dispose();
+    }
+  }
+}
