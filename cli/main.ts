@@ -388,15 +388,34 @@ async function run(args: string[]): Promise<void> {
   process.stdin.destroy();
 }
 
+/** What --mqtt and its companions say, checked, with the embedded broker started when no --mqtt names one. */
+interface TelemetrySettings {
+  group: string;
+  node: string;
+  /** Where the node publishes; undefined: telemetry off (--mqtt none). */
+  url?: string;
+  broker?: EmbeddedBroker;
+  username?: string;
+  password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  periodMs: number;
+  primaryHost?: string;
+  /** Warnings to show on the console at start (they are logged too). */
+  warnings: string[];
+}
+
 /**
- * The Sparkplug B edge node: to --mqtt <url>, or (without it) to an embedded broker on
- * 127.0.0.1:1883 (a free port if taken); `--mqtt none` turns telemetry off.
+ * The Sparkplug B edge node's settings: to --mqtt <url>, or (without it) to an embedded broker
+ * on 127.0.0.1:1883 (a free port if taken); `--mqtt none` turns telemetry off.
  */
-async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> } & DashboardTelemetry> {
+async function telemetrySettings(def: BoardDefinition, opts: Map<string, string>, warnLog: (text: string) => void): Promise<TelemetrySettings> {
   const url = opts.get('mqtt');
   const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
   const ids = { group: opts.get('group') ?? 'gateways', node: opts.get('node') ?? `${def.name}-${mac}` };
-  if (url === 'none') return { banner: 'telemetry off (--mqtt none)', stop: async () => {}, ...ids };
+  const period = opts.has('telemetry-period') ? Number(opts.get('telemetry-period')) : 10_000;
+  if (url === 'none') return { ...ids, periodMs: period, warnings: [] };
   const read = (key: string): string | undefined => {
     const path = opts.get(key);
     if (!path) return undefined;
@@ -410,10 +429,9 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
   const warnings: string[] = [];
   const warn = (text: string) => {
     warnings.push(`warning: ${text}`);
-    firmware.log.warn(text);
+    warnLog(text);
   };
   const { password, key } = mqttSecrets(opts, read, warn);
-  const period = opts.has('telemetry-period') ? Number(opts.get('telemetry-period')) : 10_000;
   if (!Number.isFinite(period) || period < 100) throw new CliError('--telemetry-period takes milliseconds (100 or more)');
   let broker: EmbeddedBroker | undefined;
   let target = url;
@@ -422,33 +440,48 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
     target = broker.url;
   } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${maskUrl(target)}')`);
   else if (maskUrl(target) !== target) warn('mqtt: the --mqtt URL carries a password, which ps shows to every user; use --mqtt-user with --mqtt-password-file or BONDFW_MQTT_PASSWORD');
+  return {
+    ...ids, url: target, broker, username: opts.get('mqtt-user'), password, ca: read('mqtt-ca'), cert: read('mqtt-cert'), key,
+    periodMs: period, primaryHost: opts.get('primary-host'), warnings,
+  };
+}
+
+/** The banner line of a running edge node. */
+function telemetryBanner(t: TelemetrySettings, remoteRole: string): string {
+  const where = t.broker ? `embedded broker ${t.broker.url}` : maskUrl(t.url ?? '');
+  return `${t.warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${t.group}/${t.node} on ${where}; remote commands: ${remoteRole}${t.primaryHost !== undefined ? `; primary host ${t.primaryHost}` : ''}`;
+}
+
+/** The Sparkplug B edge node of the native firmware. */
+async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> } & DashboardTelemetry> {
+  const t = await telemetrySettings(def, opts, (text) => firmware.log.warn(text));
+  if (t.url === undefined) return { banner: 'telemetry off (--mqtt none)', stop: async () => {}, group: t.group, node: t.node };
   let node: EdgeNode;
   try {
     node = new EdgeNode(firmware, {
-      url: target,
-      group: ids.group,
-      node: ids.node,
-      username: opts.get('mqtt-user'),
-      password,
-      ca: read('mqtt-ca'),
-      cert: read('mqtt-cert'),
-      key,
-      periodMs: period,
-      primaryHost: opts.get('primary-host'),
+      url: t.url,
+      group: t.group,
+      node: t.node,
+      username: t.username,
+      password: t.password,
+      ca: t.ca,
+      cert: t.cert,
+      key: t.key,
+      periodMs: t.periodMs,
+      primaryHost: t.primaryHost,
     });
   } catch (e) {
-    await broker?.close();
+    await t.broker?.close();
     throw new CliError((e as Error).message);
   }
   node.start();
-  const where = broker ? `embedded broker ${broker.url}` : maskUrl(target);
   return {
-    banner: `${warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${ids.group}/${ids.node} on ${where}; remote commands: ${firmware.dispatcher.roleOf('mqtt')}${opts.has('primary-host') ? `; primary host ${opts.get('primary-host')}` : ''}`,
+    banner: telemetryBanner(t, firmware.dispatcher.roleOf('mqtt')),
     stop: async () => {
       await node.stop();
-      await broker?.close();
+      await t.broker?.close();
     },
-    url: target, broker, ...ids,
+    url: t.url, broker: t.broker, group: t.group, node: t.node,
   };
 }
 

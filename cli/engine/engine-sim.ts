@@ -23,10 +23,7 @@ import { SimHardware } from '../../sim/hardware.ts';
 import type { Topology } from '../../sim/world.ts';
 import { registerSimCommands, type CaptureFile } from '../../sim/commands.ts';
 import { DEFAULT_BAUD } from '../../sim/boot.ts';
-import { trafficTap } from '../../sim/traffic.ts';
-import { parseStreamOptions, type InstrumentResult } from '../../sim/instrument/gateway.ts';
-import { StreamTap, XmitTap } from '../../sim/instrument/tap.ts';
-import { formatStreamCounts, formatTraffic, formatXmit } from '../../sim/instrument/format.ts';
+import { InstrumentJoin, isInstrumentLine } from './instrument-join.ts';
 import { buildImage } from './build-image.ts';
 import { NodeEngineHost } from './node-host.ts';
 import { QuickJsFirmware } from './quickjs.ts';
@@ -52,7 +49,7 @@ export interface EngineSimOptions {
 export class EngineSim {
   private output = '';
   private onPrompt: (() => void) | undefined;
-  private stream: StreamTap | undefined;
+  private readonly join: InstrumentJoin;
   private readonly sim = new Dispatcher();
 
   private constructor(
@@ -66,6 +63,7 @@ export class EngineSim {
     readonly report: BootReport,
     opts: EngineSimOptions,
   ) {
+    this.join = new InstrumentJoin(hw.world);
     registerSimCommands(this.sim, { hw, wait: (ms) => clock.advance(ms), openCapture: opts.openCapture, bridge: { mcu, uart } });
   }
 
@@ -141,64 +139,14 @@ export class EngineSim {
     } catch {
       words = undefined; // the firmware says why
     }
-    if (words?.[0] === 'sim' && ['traffic', 'xmit', 'stream'].includes(words[1] ?? '')) out = await this.instrument(line, words.slice(1));
+    if (isInstrumentLine(words)) {
+      const finish = this.join.begin(words!);
+      out = finish(await this.toFirmware(line));
+    }
     else if (words?.[0] === 'sim') out = (await this.clock.drive(this.sim.execute(line, 'script'), SCENARIO_LINE_LIMIT_MS)).output;
     else out = await this.toFirmware(line);
     await this.clock.advance(0);
     return out;
-  }
-
-  /** `sim traffic|xmit|stream`: the gateway's half in the image, the cables' counts here. */
-  private async instrument(line: string, words: string[]): Promise<string> {
-    const [sub, ...args] = words;
-    const names = this.hw.world.portNames;
-    const answer = (out: string): InstrumentResult | undefined => (out.startsWith('{') ? (JSON.parse(out) as InstrumentResult) : undefined);
-    if (sub === 'traffic') {
-      const tap = trafficTap(this.hw.world, args);
-      try {
-        const out = await this.toFirmware(line);
-        const r = answer(out);
-        return r && 'traffic' in r ? formatTraffic(r.traffic, tap?.sent ?? [], names) : out;
-      } finally {
-        tap?.close();
-      }
-    }
-    if (sub === 'xmit') {
-      const tap = new XmitTap(this.hw.world);
-      try {
-        const out = await this.toFirmware(line);
-        const r = answer(out);
-        return r && 'xmit' in r ? formatXmit(tap.ports(Uint8Array.from(r.xmit)), names) : out;
-      } finally {
-        tap.close();
-      }
-    }
-    // stream: start opens the cables' tap before the first frame can leave; stop closes it.
-    const what = args[0];
-    let fresh: StreamTap | undefined;
-    if (what === 'start' && !this.stream) {
-      try {
-        fresh = new StreamTap(this.hw.world, parseStreamOptions(args.slice(2), this.hw.world.hosts.length));
-      } catch {
-        fresh = undefined; // the image says what is wrong with the line
-      }
-    }
-    const out = await this.toFirmware(line);
-    const r = answer(out);
-    if (!r || !('stream' in r)) {
-      fresh?.close();
-      return out;
-    }
-    if (r.stream === null) {
-      this.stream = fresh;
-      return '';
-    }
-    const tap = this.stream;
-    if (what === 'stop') {
-      tap?.close();
-      this.stream = undefined;
-    }
-    return formatStreamCounts(r.stream, tap?.counts() ?? { perPort: new Array<number>(names.length).fill(0), flowsMoved: 0 }, names);
   }
 
   /** Stops the firmware (as a planned shutdown) and frees the engine. */
@@ -208,7 +156,7 @@ export class EngineSim {
     } catch (e) {
       throw new Error(`engine stop: ${errorText(e)}`);
     } finally {
-      this.stream?.close();
+      this.join.close();
       this.host.detach();
       this.mcu.halt();
       this.engine.dispose();

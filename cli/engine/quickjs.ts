@@ -173,11 +173,6 @@ export class QuickJsFirmware {
     return { used, peak: this.peak };
   }
 
-  /** Runs a full garbage collection in the engine (for growth figures). */
-  collect(): void {
-    this.rt.runGC?.();
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
