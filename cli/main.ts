@@ -36,6 +36,12 @@ import { TOPOLOGIES, type Topology } from '../sim/world.ts';
 import { ConfigFile } from '../firmware/config/store.ts';
 import { FileFlash } from '../firmware/config/flash-file.ts';
 import { EngineSim } from './engine/engine-sim.ts';
+import { EngineRun, type EngineBoard, type EngineRunOptions } from './engine/engine-run.ts';
+import { buildImage } from './engine/build-image.ts';
+import { mqttJsConnector } from '../firmware/telemetry/edge-node.ts';
+import { UartPair } from '../hal/sim/uart.ts';
+import type { ByteLink } from '../hal/bridge/link.ts';
+import type { BootConfig } from '../firmware/engine/host.ts';
 import { complete } from '../firmware/console/completion.ts';
 import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../firmware/telemetry/broker.ts';
@@ -338,6 +344,7 @@ async function run(args: string[]): Promise<void> {
   // Every option checked before anything starts: a bad one must not leave a half-started job
   // (no console, no telemetry) that a supervisor would take for a healthy one.
   const checked = checkRunOptions(opts);
+  if (opts.get('engine') === 'quickjs') return runInEngine(checked.board, opts, checked.mdio);
   const remoteRole = opts.get('mqtt-commands');
   const def = checked.board;
   const started: { stop(): Promise<void> }[] = [];
@@ -386,6 +393,192 @@ async function run(args: string[]): Promise<void> {
   await consoleEnd.end.close();
   clock.cancelAll();
   process.stdin.destroy();
+}
+
+/** The board the engine's host gives the image: a simulated one (its bridge in-process or on a pseudo-terminal) or one behind a real bridge. */
+async function engineBoard(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined, clock: RealClock): Promise<EngineBoard & { via: (bridgeVersion: string) => string }> {
+  if (def.transport.kind === 'sim') {
+    const autonegMs = opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000;
+    const hw = new SimHardware(def, clock, { autonegMs });
+    const mode = bridgeMode(opts.get('bridge'), ['inproc', 'pty']);
+    let link: ByteLink;
+    let device: ByteLink;
+    let uart: UartPair | undefined;
+    let close = async (): Promise<void> => {};
+    if (mode === 'inproc') {
+      uart = new UartPair(clock, DEFAULT_BAUD);
+      link = uart.host;
+      device = uart.device;
+    } else {
+      const pty = await openBridgePty(clock, DEFAULT_BAUD);
+      link = pty.host;
+      device = pty.device;
+      close = () => pty.close();
+    }
+    const mcu = hw.attachBridge(device);
+    mcu.start();
+    const how = mode === 'pty' ? 'a pseudo-terminal' : 'an emulated UART';
+    return {
+      bridge: link,
+      conduit: hw.conduit,
+      sim: { hw, bridge: { mcu, uart }, wait: sleep, openCapture: openCaptureFile },
+      via: (v) => `switch MDIO through the serial bridge (${v}) on ${how} at ${DEFAULT_BAUD} baud`,
+      close: async () => {
+        mcu.halt();
+        await close();
+      },
+    };
+  }
+  if (!mdio) throw new CliError(`board ${def.name} has no serial bridge`);
+  const link = await openSerial(mdio.path, mdio.baud, "the MDIO bridge's serial port");
+  return {
+    bridge: link,
+    via: (v) => `switch MDIO and CPU-port frames through the serial bridge (${v}) on ${mdio.path} at ${mdio.baud} baud`,
+    close: () => link.close(),
+  };
+}
+
+/** How long a board's bridge has to say hello before `run --engine quickjs` gives up (as natively). */
+const ENGINE_BRIDGE_WAIT_MS = 5000;
+
+/**
+ * `bondfw run --engine quickjs`: the firmware image inside QuickJS in real time, hosted by
+ * Node (cli/engine/engine-run.ts): the same board, broker, dashboard and console as natively.
+ * `--config` names the flash partition's file (the image keeps its configuration in flash).
+ */
+async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined): Promise<void> {
+  const clock = new RealClock();
+  const started: { stop(): Promise<void> }[] = [];
+  let run: EngineRun | undefined;
+  let flash: FileFlash | undefined;
+  let signalled: Promise<void>;
+  let stopTerminal = async (): Promise<void> => {};
+  try {
+    const dashboard = await startDashboard(httpOption(opts.get('http')));
+    started.push(dashboard);
+    const board = await engineBoard(def, opts, mdio, clock);
+    started.push({ stop: () => board.close() });
+    const configPath = opts.get('config');
+    if (configPath) {
+      try {
+        flash = FileFlash.open(configPath);
+      } catch (e) {
+        throw new CliError(`cannot open the flash partition ${configPath}: ${(e as Error).message}`);
+      }
+    }
+    const t = await telemetrySettings(def, opts, () => {});
+    if (t.broker) started.push({ stop: () => t.broker!.close() });
+    const serialSpec = opts.get('console');
+    const login = opts.get('login');
+    const idleMs = Number(opts.get('idle-timeout') ?? DEFAULT_IDLE_S) * 1000;
+    const tty = !serialSpec && process.stdin.isTTY === true;
+    let consoleUart: SerialLink | undefined;
+    if (serialSpec) {
+      const { path, baud } = parseSerialSpec(serialSpec);
+      consoleUart = await openSerial(path, baud, 'serial console');
+      started.push({ stop: () => consoleUart!.close() });
+    }
+    // Lines typed (or piped) while the image boots wait for its console.
+    const early: string[] = [];
+    const terminal = engineTerminal(tty, (line) => (run ? run.line(line) : early.push(line)), () => run?.interrupt() ?? false);
+    stopTerminal = terminal.close;
+    const remoteRole = opts.get('mqtt-commands');
+    const boot: BootConfig = {
+      console: {
+        mode: 'session',
+        source: serialSpec ? 'serial' : 'console',
+        login: login === undefined ? serialSpec !== undefined : login === 'on',
+        idleMs,
+        prompt: serialSpec || tty ? `${def.name}# ` : '',
+      },
+      flashConfig: flash !== undefined,
+      ...(remoteRole !== undefined && isGrant(remoteRole) ? { remoteRole } : {}),
+      ...(t.url !== undefined ? { telemetry: { group: t.group, node: t.node, brokerLabel: maskUrl(t.url), periodMs: t.periodMs, primaryHost: t.primaryHost } } : {}),
+    };
+    const image = (await buildImage(def)).text;
+    const starting = EngineRun.start({
+      clock, board, image, boot, flash, consoleUart, out: terminal.out,
+      mqtt: t.url !== undefined ? mqttJsConnector({ url: t.url, username: t.username, password: t.password, ca: t.ca, cert: t.cert, key: t.key }) : undefined,
+    });
+    const hello = sleep(ENGINE_BRIDGE_WAIT_MS).then(() => undefined);
+    const up = await Promise.race([starting, hello]);
+    if (!up) throw new CliError(`no serial-MDIO bridge answers ${mdio ? `on ${mdio.path} at ${mdio.baud} baud` : 'the emulated board'} (the firmware inside QuickJS waited ${ENGINE_BRIDGE_WAIT_MS / 1000} s)`);
+    run = up;
+    started.push({ stop: () => run!.stop() });
+    signalled = untilSignal(() => (tty ? false : run?.interrupt() ?? false));
+    const r = run.report;
+    const telemetry: DashboardTelemetry = { url: t.url, broker: t.broker, group: t.group, node: t.node };
+    for (const line of [
+      `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
+      `${board.via(r.bridgeVersion ?? 'unknown')}; the firmware inside QuickJS`,
+      ...r.configLines,
+      t.url === undefined ? 'telemetry off (--mqtt none)' : telemetryBanner(t, r.remoteRole),
+      ...dashboard.wire(telemetry),
+      r.portTable,
+      serialSpec ? `console on ${serialSpec}; Ctrl-C stops` : "console on stdin ('help' lists commands); Ctrl-C stops",
+    ]) process.stdout.write(`${line}\n`);
+    run.startConsole();
+    for (const line of early.splice(0)) run.line(line);
+  } catch (e) {
+    await stopTerminal();
+    for (const s of started.reverse()) await s.stop().catch(() => {});
+    flash?.close();
+    clock.cancelAll();
+    throw e;
+  }
+  await signalled;
+  await stopTerminal();
+  for (const s of started.reverse()) await s.stop().catch(() => {});
+  flash?.close();
+  clock.cancelAll();
+  process.stdin.destroy();
+}
+
+/**
+ * The stdin console for the image: a terminal's line editing (the image's prompts, echo off
+ * for passwords, Ctrl-C to the running command or, at the prompt, to stop the job), or plain
+ * lines from a pipe.
+ */
+function engineTerminal(tty: boolean, line: (l: string) => void, interrupt: () => boolean): { out: EngineRunOptions['out']; close(): Promise<void> } {
+  if (!tty) {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    rl.on('line', line);
+    return {
+      out: { write: (t) => process.stdout.write(t), prompt: (t) => process.stdout.write(t), echo: () => {} },
+      close: async () => rl.close(),
+    };
+  }
+  let muted = false;
+  const shown = new Writable({
+    write: (chunk, _enc, cb) => {
+      if (!muted) process.stdout.write(chunk);
+      cb();
+    },
+  });
+  Object.assign(shown, { isTTY: true, columns: process.stdout.columns, rows: process.stdout.rows });
+  const rl = createInterface({ input: process.stdin, output: shown, terminal: true, historySize: 500 });
+  const history = (rl as unknown as { history: string[] }).history;
+  rl.on('line', (l) => {
+    if (muted && history[0] === l) history.shift();
+    line(l);
+  });
+  rl.on('SIGINT', () => {
+    if (!interrupt()) process.kill(process.pid, 'SIGINT');
+    else process.stdout.write('^C\n');
+  });
+  return {
+    out: {
+      write: (t) => process.stdout.write(t),
+      prompt: (t) => {
+        rl.setPrompt(t);
+        rl.prompt();
+      },
+      echo: (on) => {
+        muted = !on;
+      },
+    },
+    close: async () => rl.close(),
+  };
 }
 
 /** What --mqtt and its companions say, checked, with the embedded broker started when no --mqtt names one. */

@@ -5,7 +5,7 @@
  * engine has not: a Node module or API, `Buffer`, timers of its own, the wall clock.
  */
 import { build, type Plugin } from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ export const IMAGE_DIR = join(ROOT, 'dist', 'image');
 export interface BuiltImage {
   board: string;
   path: string;
+  /** The script itself. */
+  text: string;
   bytes: number;
   gzipBytes: number;
   /** Bytes each source contributes, largest first. */
@@ -88,15 +90,20 @@ export async function buildImage(def: BoardDefinition, opts: { minify?: boolean;
     define: { global: 'undefined' },
     plugins: [protobufTrim],
     outfile: path,
+    write: false,
     metafile: true,
     logLevel: 'silent',
   });
-  const text = readFileSync(path, 'utf8');
+  const text = r.outputFiles[0].text;
   const problems = imageProblems(text);
   if (problems.length) throw new Error(`build:image: ${def.name}: the script is not portable: ${problems.join('; ')}`);
+  // Replaced whole: another process reading the image meanwhile sees the old one or the new.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
   const out = Object.values(r.metafile.outputs)[0];
   const inputs = Object.entries(out.inputs).map(([p, v]) => ({ path: p, bytes: v.bytesInOutput })).sort((a, b) => b.bytes - a.bytes);
-  return { board: def.name, path, bytes: Buffer.byteLength(text), gzipBytes: gzipSync(text).length, inputs };
+  return { board: def.name, path, text, bytes: Buffer.byteLength(text), gzipBytes: gzipSync(text).length, inputs };
 }
 
 export async function buildImages(): Promise<BuiltImage[]> {

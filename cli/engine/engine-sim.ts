@@ -9,7 +9,6 @@
  * and `sim stream` need the gateway's own host stack, so their gateway half runs in the image
  * (sim/instrument/gateway.ts) and its answer is joined with the cables' counts here.
  */
-import { readFileSync } from 'node:fs';
 import type { VirtualClock } from '../../lib/clock.ts';
 import { errorText } from '../../lib/errors.ts';
 import type { BoardDefinition } from '../../boards/types.ts';
@@ -69,7 +68,7 @@ export class EngineSim {
 
   /** Boots the image for `def` on its simulated board, through the emulated bridge at 921600 baud. */
   static async boot(def: BoardDefinition, clock: VirtualClock, opts: EngineSimOptions): Promise<EngineSim> {
-    const script = opts.image ?? readFileSync((await buildImage(def)).path, 'utf8');
+    const script = opts.image ?? (await buildImage(def)).text;
     const hw = new SimHardware(def, clock, { topology: opts.topology, autonegMs: opts.autonegMs });
     const uart = new UartPair(clock, DEFAULT_BAUD);
     // A board whose CPU port is reached through its bridge has its frames on the UART too.

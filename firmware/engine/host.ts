@@ -201,6 +201,8 @@ export interface BootReport {
   configLines: string[];
   /** The edge node, as the banner names it (`telemetry: Sparkplug B edge node ...`), or that it is off. */
   telemetry: string;
+  /** The role remote commands run with (the saved `mqtt-commands`, or the boot setting over it). */
+  remoteRole: string;
   /** The port table (`show ports`). */
   portTable: string;
 }

@@ -111,7 +111,7 @@ function boot(def: BoardDefinition, host: EngineHost, config: BootConfig, extend
       telemetry = `telemetry: Sparkplug B edge node ${t.group}/${t.node} on ${t.brokerLabel}; remote commands: ${fw.dispatcher.roleOf('mqtt')}${t.primaryHost !== undefined ? `; primary host ${t.primaryHost}` : ''}`;
     }
     consoleIn.ready();
-    return { bridgeVersion: info.firmwareVersion, configLines, telemetry, portTable: formatPortTable(portRows(board, fw.devices)) };
+    return { bridgeVersion: info.firmwareVersion, configLines, telemetry, remoteRole: fw.dispatcher.roleOf('mqtt'), portTable: formatPortTable(portRows(board, fw.devices)) };
   })();
   // The host hears of a failed boot through `booted`; a boot that fails after the host stopped waiting is not unhandled.
   booted.catch(() => {});

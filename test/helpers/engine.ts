@@ -52,7 +52,7 @@ const images = new Map<string, string>();
 export async function imageOf(def: BoardDefinition): Promise<string> {
   let s = images.get(def.name);
   if (s === undefined) {
-    s = readFileSync((await buildImage(def)).path, 'utf8');
+    s = (await buildImage(def)).text;
     images.set(def.name, s);
   }
   return s;
