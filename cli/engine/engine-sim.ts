@@ -15,7 +15,8 @@ import type { BoardDefinition } from '../../boards/types.ts';
 import { Dispatcher } from '../../firmware/console/dispatcher.ts';
 import { tokenize } from '../../firmware/console/tokenize.ts';
 import type { FlashBlocks } from '../../firmware/config/flash-copies.ts';
-import type { BootReport } from '../../firmware/engine/host.ts';
+import type { BootConfig, BootReport } from '../../firmware/engine/host.ts';
+import type { MqttConnector } from '../../firmware/telemetry/mqtt-session.ts';
 import type { BridgeMcu } from '../../hal/sim/bridge-mcu.ts';
 import { UartPair } from '../../hal/sim/uart.ts';
 import { SimHardware } from '../../sim/hardware.ts';
@@ -42,6 +43,8 @@ export interface EngineSimOptions {
   image?: string;
   /** Where the image's log lines go (the host's log); nowhere by default. */
   log?: (level: string, time: number, text: string) => void;
+  /** The image's edge node and the host's MQTT client to its broker (absent: telemetry off). */
+  telemetry?: { node: NonNullable<BootConfig['telemetry']>; mqtt: MqttConnector };
 }
 
 /** A simulated board with its firmware inside QuickJS, driven line by line in virtual time. */
@@ -81,6 +84,7 @@ export class EngineSim {
       uarts: { bridge: uart.host },
       conduit: rawFrames ? undefined : hw.conduit,
       flash: opts.flash,
+      mqtt: opts.telemetry?.mqtt,
       console: {
         write: (t) => sink?.consoleText(t),
         prompt: () => sink?.prompted(),
@@ -88,7 +92,7 @@ export class EngineSim {
       },
       log: opts.log,
     });
-    const engine = await QuickJsFirmware.start(script, host, { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined }, { memoryLimit: opts.memoryLimit });
+    const engine = await QuickJsFirmware.start(script, host, { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined, telemetry: opts.telemetry?.node }, { memoryLimit: opts.memoryLimit });
     host.attach(engine.guest);
     let report: BootReport;
     try {
