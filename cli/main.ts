@@ -35,7 +35,7 @@ import { SerialConsole, parseSerialSpec, type ConsoleEndpoint } from '../hal/tra
 import { TOPOLOGIES, type Topology } from '../sim/world.ts';
 import { ConfigFile } from '../firmware/config/store.ts';
 import { FileFlash } from '../firmware/config/flash-file.ts';
-import { EngineSim } from './engine/engine-sim.ts';
+import { EngineSim, engineClock } from './engine/engine-sim.ts';
 import { EngineRun, type EngineBoard, type EngineRunOptions } from './engine/engine-run.ts';
 import { buildImage } from './engine/build-image.ts';
 import { mqttJsConnector } from '../firmware/telemetry/edge-node.ts';
@@ -742,10 +742,10 @@ async function bridgeSim(args: string[]): Promise<void> {
   process.stdin.destroy();
 }
 
-/** Where the firmware runs: natively in Node, or as its image inside QuickJS. */
-function engineOption(value: string | undefined): 'native' | 'quickjs' {
+/** Where the firmware runs: natively in Node, or as its image inside QuickJS (or Moddable XS, for the scenario runner). */
+function engineOption(value: string | undefined): 'native' | 'quickjs' | 'xs' {
   const e = value ?? 'native';
-  if (e !== 'native' && e !== 'quickjs') throw new CliError(`unknown engine '${e}' (engines: native, quickjs)`);
+  if (e !== 'native' && e !== 'quickjs' && e !== 'xs') throw new CliError(`unknown engine '${e}' (engines: native, quickjs, xs)`);
   return e;
 }
 
@@ -770,8 +770,8 @@ function scriptLines(script: string): AsyncIterable<string> {
  * output as natively; `--config` names the flash partition's file (the image keeps its
  * configuration in flash).
  */
-async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topology: Topology, script: string): Promise<void> {
-  if (opts.has('bridge') && opts.get('bridge') !== 'inproc') throw new CliError('--engine quickjs: the firmware image reaches its switch through the serial bridge only (--bridge inproc)');
+async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topology: Topology, script: string, engine: 'quickjs' | 'xs'): Promise<void> {
+  if (opts.has('bridge') && opts.get('bridge') !== 'inproc') throw new CliError(`--engine ${engine}: the firmware image reaches its switch through the serial bridge only (--bridge inproc)`);
   const configPath = opts.get('config');
   let flash: FileFlash | undefined;
   if (configPath) {
@@ -782,8 +782,7 @@ async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topo
     }
   }
   checkScript(script);
-  const clock = new VirtualClock(nodeSettle);
-  const sys = await EngineSim.boot(def, clock, { topology, autonegMs: 0, flash, openCapture: openCaptureFile });
+  const sys = await EngineSim.boot(def, engineClock(), { engine, topology, autonegMs: 0, flash, openCapture: openCaptureFile });
   for (const line of sys.report.configLines) process.stdout.write(`${line}\n`);
   for await (const line of scriptLines(script)) {
     process.stdout.write(`> ${line}\n`);
@@ -803,7 +802,7 @@ async function sim(args: string[]): Promise<void> {
   const topology = (opts.get('topology') ?? 'single') as Topology;
   if (!TOPOLOGIES.includes(topology)) throw new CliError(`unknown topology '${topology}' (topologies: ${TOPOLOGIES.join(', ')})`);
   const script = opts.get('script') ?? '-';
-  if (engine === 'quickjs') return simInEngine(def, opts, topology, script);
+  if (engine !== 'native') return simInEngine(def, opts, topology, script, engine);
   const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
   checkScript(script);
   const clock = new VirtualClock(nodeSettle);

@@ -27,6 +27,31 @@ import { InstrumentJoin, isInstrumentLine } from './instrument-join.ts';
 import { buildImage } from './build-image.ts';
 import { NodeEngineHost } from './node-host.ts';
 import { QuickJsFirmware } from './quickjs.ts';
+import { XsFirmware } from './xs.ts';
+import { nodeSettle } from '../../hal/clock-real.ts';
+import { VirtualClock as Clock } from '../../lib/clock.ts';
+
+/** The engines the image runs in: QuickJS in this process, or Moddable XS in an xsnap worker. */
+export type EngineKind = 'quickjs' | 'xs';
+
+/** What waits, after each timer, for the engine to finish with it (XS answers later). */
+const idleHooks = new WeakMap<VirtualClock, { idle: () => Promise<void> }>();
+
+/**
+ * A virtual clock for the scenario runner with the firmware in an engine: between timers it
+ * lets Node's promise work settle and, for an engine in another process, waits until the
+ * engine has answered everything it was sent.
+ */
+export function engineClock(): VirtualClock {
+  const hook = { idle: async (): Promise<void> => {} };
+  const clock = new Clock(async () => {
+    await nodeSettle();
+    await hook.idle();
+    await nodeSettle();
+  });
+  idleHooks.set(clock, hook);
+  return clock;
+}
 
 /** As the native runner: a line may take as long as the longest `sim wait`. */
 const SCENARIO_LINE_LIMIT_MS = 7 * 24 * 3600 * 1000;
@@ -34,6 +59,8 @@ const SCENARIO_LINE_LIMIT_MS = 7 * 24 * 3600 * 1000;
 export interface EngineSimOptions {
   topology?: Topology;
   autonegMs?: number;
+  /** The engine (default QuickJS); XS needs a clock from `engineClock()`. */
+  engine?: EngineKind;
   /** Bytes the engine may use (QuickJS's limit); default 4 MiB. */
   memoryLimit?: number;
   /** The flash partition the configuration lives in (absent: no saved configuration). */
@@ -61,7 +88,7 @@ export class EngineSim {
     readonly mcu: BridgeMcu,
     readonly uart: UartPair,
     readonly host: NodeEngineHost,
-    readonly engine: QuickJsFirmware,
+    readonly engine: QuickJsFirmware | XsFirmware,
     readonly report: BootReport,
     opts: EngineSimOptions,
   ) {
@@ -92,14 +119,22 @@ export class EngineSim {
       },
       log: opts.log,
     });
-    const engine = await QuickJsFirmware.start(script, host, { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined, telemetry: opts.telemetry?.node }, { memoryLimit: opts.memoryLimit });
+    const boot: BootConfig = { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined, telemetry: opts.telemetry?.node };
+    let engine: QuickJsFirmware | XsFirmware;
+    if (opts.engine === 'xs') {
+      const hook = idleHooks.get(clock);
+      if (!hook) throw new Error('the image in XS needs a clock from engineClock()');
+      const xs = await XsFirmware.start(script, host, boot);
+      hook.idle = () => xs.idle();
+      engine = xs;
+    } else engine = await QuickJsFirmware.start(script, host, boot, { memoryLimit: opts.memoryLimit });
     host.attach(engine.guest);
     let report: BootReport;
     try {
       report = await clock.drive(engine.booted);
     } catch (e) {
       host.detach();
-      engine.dispose();
+      await engine.dispose();
       mcu.halt();
       throw e;
     }
@@ -162,7 +197,7 @@ export class EngineSim {
       this.join.close();
       this.host.detach();
       this.mcu.halt();
-      this.engine.dispose();
+      await this.engine.dispose();
     }
   }
 }

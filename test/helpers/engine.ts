@@ -11,7 +11,8 @@ import type { BoardDefinition } from '../../boards/types.ts';
 import { bootSim, runScenarioLine } from '../../sim/boot.ts';
 import { scryptHasher } from '../../firmware/config/password.ts';
 import { buildImage } from '../../cli/engine/build-image.ts';
-import { EngineSim } from '../../cli/engine/engine-sim.ts';
+import { EngineSim, engineClock, type EngineKind } from '../../cli/engine/engine-sim.ts';
+import { QuickJsFirmware } from '../../cli/engine/quickjs.ts';
 import { ROOT } from './cli.ts';
 
 const noCapture = () => ({ write() {}, close() {} });
@@ -58,10 +59,9 @@ export async function imageOf(def: BoardDefinition): Promise<string> {
   return s;
 }
 
-/** The output `bondfw sim --engine quickjs --board <def> --script <file>` prints, and the engine's peak heap. */
-export async function runEngineScenario(def: BoardDefinition, lines: readonly string[], memoryLimit?: number): Promise<{ output: string; peakHeapBytes: number }> {
-  const clock = new VirtualClock(nodeSettle);
-  const sys = await EngineSim.boot(def, clock, { autonegMs: 0, openCapture: noCapture, image: await imageOf(def), memoryLimit });
+/** The output `bondfw sim --engine <engine> --board <def> --script <file>` prints, and QuickJS's peak heap. */
+export async function runEngineScenario(def: BoardDefinition, lines: readonly string[], engine: EngineKind = 'quickjs'): Promise<{ output: string; peakHeapBytes: number }> {
+  const sys = await EngineSim.boot(def, engineClock(), { engine, autonegMs: 0, openCapture: noCapture, image: await imageOf(def) });
   let out = '';
   let peak = 0;
   try {
@@ -71,7 +71,7 @@ export async function runEngineScenario(def: BoardDefinition, lines: readonly st
       if (o) out += `${o}\n`;
     }
   } finally {
-    peak = sys.engine.heap().peak;
+    peak = sys.engine instanceof QuickJsFirmware ? sys.engine.heap().peak : 0;
     await sys.stop();
   }
   return { output: out, peakHeapBytes: peak };
