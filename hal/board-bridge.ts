@@ -7,7 +7,7 @@ import type { Board } from './board.ts';
 import type { BridgeClient } from './bridge/client.ts';
 
 export function followBridge(board: Board, client: BridgeClient): void {
-  client.onLinkEvent(() => board.requestPoll());
+  client.onLinkEvent((line) => board.requestPoll(line));
   client.onLost((reason) => board.pathLost(`serial-MDIO bridge: ${reason}`));
   client.onReady((_info, why) => {
     if (why === 'reboot') board.pathReturned('the serial-MDIO bridge rebooted');

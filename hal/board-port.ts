@@ -20,6 +20,11 @@ export type CarrierState = 'up' | 'down' | 'unknown';
  * it is asked for; one older than the reading already taken never replaces it, whatever
  * order the answers come back in (a serial bridge may answer out of order). Speed and duplex
  * are derived here, and everyone (the bonds, show ports, sysfs, telemetry) reads them here.
+ *
+ * The board's poll reads the PHY only when something says it changed (see `phyWanted`), so a
+ * PHY reading may be older than the MAC-side one: it still speaks for the link while the MAC
+ * side shows what it showed when the PHY was read (`phyBasis`); once the MAC side has moved,
+ * the MAC side speaks until the PHY is read again.
  */
 export class BoardPort {
   /** MAC-side link from the newest port status reading. */
@@ -31,6 +36,14 @@ export class BoardPort {
   /** Stamps of the readings `carrier` and `phy` come from (0: none yet). */
   macStamp = 0;
   phyStamp = 0;
+  /**
+   * The MAC-side status read in the same batch as the PHY reading the poll took last; undefined
+   * when the PHY must be read at the next poll whatever the switch says (never read, a read
+   * that failed, a PHY probed again).
+   */
+  phyBasis: PortStatus | undefined;
+  /** A PHY interrupt for this port came on a bridge interrupt line: the next poll reads the PHY. */
+  phyInterrupt = false;
   /** False while the switch cannot be reached (its path lost, or being set up again). */
   reachable = true;
   adminUp = true;
@@ -57,25 +70,54 @@ export class BoardPort {
     return this.carrier ? 'up' : 'down';
   }
 
+  /** Whether MAC-side status `m` differs from `phyBasis` in link, or (link up) speed or duplex. */
+  macMoved(m: PortStatus): boolean {
+    const b = this.phyBasis;
+    if (b === undefined || b.link !== m.link) return true;
+    return m.link && (b.speed !== m.speed || b.duplex !== m.duplex);
+  }
+
+  /**
+   * Whether the next poll must read the PHY whatever the switch's status and change bits say:
+   * no usable reading (`phyBasis`), an interrupt from the bridge, or a reading caught in a
+   * change (a drop seen, PHY and MAC side disagreeing, a link whose mode is not resolved yet).
+   */
+  get phyWanted(): boolean {
+    if (this.phyBasis === undefined || this.phyInterrupt) return true;
+    const p = this.phy;
+    return p.dropSeen || p.link !== this.carrier || (p.link && p.speed === 0);
+  }
+
+  /** The PHY reading still describes the link: it is the newer one, or the MAC side has not moved since. */
+  private get phyCurrent(): boolean {
+    return this.phyStamp >= this.macStamp || !this.macMoved({ link: this.carrier, speed: this.macSpeed, duplex: this.macDuplex });
+  }
+
+  /** The PHY's mode speaks for the link. */
+  private get phyMode(): boolean {
+    return this.phy.link && this.phy.speed > 0 && this.phyCurrent;
+  }
+
   /**
    * The switch's MAC side speaks for the link while its reading is newer than the PHY's and
-   * the PHY's had no mode: the switch takes its mode from the same PHY, so a port that just
-   * got carrier has a speed before the PHY is read again.
+   * the PHY's has no mode, or one from before the MAC side moved: the switch takes its mode
+   * from the same PHY, so a port that just got carrier (or changed speed) has a speed before
+   * the PHY is read again.
    */
   private get macStandsIn(): boolean {
-    return this.reachable && this.carrier && this.macStamp > this.phyStamp && !(this.phy.link && this.phy.speed > 0) && this.macSpeed > 0;
+    return this.reachable && this.carrier && this.macStamp > this.phyStamp && !this.phyMode && this.macSpeed > 0;
   }
 
   /** Mb/s as phylib reports it for a DSA user port: the PHY's resolved mode; -1 when unknown. */
   get speed(): number {
     if (!this.reachable) return -1;
-    if (this.phy.link && this.phy.speed > 0) return this.phy.speed;
+    if (this.phyMode) return this.phy.speed;
     return this.macStandsIn ? this.macSpeed : -1;
   }
 
   get duplex(): 'full' | 'half' | 'unknown' {
     if (!this.reachable) return 'unknown';
-    if (this.phy.link && this.phy.speed > 0) return this.phy.duplex;
+    if (this.phyMode) return this.phy.duplex;
     return this.macStandsIn ? this.macDuplex : 'unknown';
   }
 
@@ -95,9 +137,10 @@ export class BoardPort {
   /**
    * Takes a PHY reading asked for at `stamp`; false when a newer one is in. An older reading
    * that saw the link down where the one before both saw it up caught a drop the newer one
-   * cannot see (reading BMSR clears its latch): the drop is kept for the MII monitor.
+   * cannot see (reading BMSR clears its latch): the drop is kept for the MII monitor. `basis`:
+   * the MAC-side status read with it (a poll's), which becomes `phyBasis`.
    */
-  takePhy(phy: PhyStatus, stamp: number): boolean {
+  takePhy(phy: PhyStatus, stamp: number, basis?: PortStatus): boolean {
     if (stamp < this.phyStamp) {
       if (this.phyBefore && !phy.link) this.miiDrop = true;
       return false;
@@ -106,6 +149,7 @@ export class BoardPort {
     this.phyBefore = this.phy.link;
     this.phyStamp = stamp;
     this.phy = phy;
+    if (basis) this.phyBasis = basis;
     return true;
   }
 

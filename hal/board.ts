@@ -8,7 +8,7 @@ import type { Conduit } from './frames.ts';
 import type { MdioBus } from './mdio/bus.ts';
 import { probePhy } from './phy/index.ts';
 import type { PhyDriver, PhyStatus } from './phy/phy.ts';
-import type { PortPollResult, PortStatus, SwitchChip, SwitchFramePort } from './switch/chip.ts';
+import type { LinkPoll, PortPollResult, PortStatus, SwitchChip, SwitchFramePort } from './switch/chip.ts';
 import { openSwitch } from './switch/index.ts';
 
 export { BoardPort, type CarrierState, type PortCounters } from './board-port.ts';
@@ -26,6 +26,12 @@ export const REPROBE_RETRY_MS = 1000;
  * A board brought up: the switch probed and configured (CPU port tagging, LACPDU trapping,
  * front ports forwarding), each port's PHY identified, link state polled on the clock, and
  * frames to and from the front ports through the CPU port.
+ *
+ * A poll reads what the hardware needs: every port's MAC-side status and the switch's PHY
+ * change (interrupt) bits in one short batch; then, in a second batch only when needed, the
+ * PHYs that changed by either account, that a bridge interrupt line named, or whose last
+ * reading was caught in a change (BoardPort.phyWanted). The bond's MII monitor with
+ * use_carrier=0 reads the PHY itself (`probePhyLink`).
  *
  * The path to the switch can be lost (a serial bridge that stops answering, a switch that
  * stops answering its polls): while it is, every port's carrier is unknown. When it returns
@@ -94,6 +100,8 @@ export class Board {
       }
       const mac = base.slice();
       mac[5] = (mac[5] + i + 1) & 0xff;
+      // The switch's PHY change bits follow the PHY's interrupt output (where it has one).
+      await driver.enableInterrupt?.();
       ports.push(new BoardPort(i, p.name, p.switchPort, p.phyAddr, mac, driver));
       log.info(`${p.name}: switch port ${p.switchPort}, PHY ${driver.name} (ID 0x${driver.phyId.toString(16).padStart(8, '0')}) at address ${p.phyAddr}`);
       await chip.setPortState(p.switchPort, 'forwarding');
@@ -207,15 +215,16 @@ export class Board {
   private pollAgain = false;
 
   /**
-   * Polls as soon as possible (a PHY interrupt said something changed): the MAC-side link of
-   * every port first (one short batch, so carrier changes show within a couple of
-   * milliseconds even through a serial bridge), then the full poll. If a poll is under way,
+   * Polls as soon as possible: a PHY interrupt said something changed. `line`: the bridge's
+   * interrupt line, wired to front-panel port `line`'s PHY (the boards wire them so, see
+   * sim/hardware.ts): that PHY is read whatever the switch says. If a poll is under way,
    * another follows it, so the change is never missed.
    */
-  requestPoll(): void {
+  requestPoll(line?: number): void {
     if (this.closed) return;
+    if (line !== undefined && this.ports[line]) this.ports[line].phyInterrupt = true;
     if (this.polling) this.pollAgain = true;
-    else void this.poll(true);
+    else void this.poll();
   }
 
   private notify(port: BoardPort): void {
@@ -253,9 +262,9 @@ export class Board {
    * must hear of it. A drop shorter than the poll interval shows as down for one read (the
    * PHY's latched-low link bit), then up again.
    */
-  private applyPhy(port: BoardPort, phy: PhyStatus, stamp: number): boolean {
+  private applyPhy(port: BoardPort, phy: PhyStatus, stamp: number, basis?: PortStatus): boolean {
     const prev = port.phy;
-    if (!port.takePhy(phy, stamp)) return false;
+    if (!port.takePhy(phy, stamp, basis)) return false;
     if (prev.link !== phy.link) this.log.info(`${port.name}: PHY link ${phy.link ? 'up' : 'down'}`);
     return prev.link !== phy.link || prev.speed !== phy.speed || prev.duplex !== phy.duplex || phy.dropSeen;
   }
@@ -285,36 +294,20 @@ export class Board {
     if (this.reprobing) await this.reprobing;
   }
 
-  /** Reads only the switch's port status registers, in one batch. */
-  private async pollCarrier(): Promise<void> {
-    const stamp = ++this.readSeq;
-    let macs: PortStatus[];
-    try {
-      macs = await this.chip.portStatusAll(this.ports.map((p) => p.switchPort));
-    } catch {
-      return; // the full poll that follows reports bus trouble
-    }
-    for (let i = 0; i < this.ports.length; i++) {
-      const port = this.ports[i];
-      const speed = port.speed;
-      if (this.applyMac(port, macs[i], stamp) || port.speed !== speed) this.notify(port);
-    }
-  }
-
   /**
-   * Reads every port's MAC-side status and PHY status, all in one bus round trip in the normal
-   * case (`Mv88e6xxx.pollPorts` with each driver's `statusOps`); logs and reports changes.
-   * Nothing is read while the bus says the switch cannot be reached.
+   * One poll (see the class comment): the MAC side and the switch's PHY change bits of every
+   * port, applied at once, so carrier changes show after one short bus round trip; then the
+   * PHYs that need reading, in one more. Logs and reports changes. Nothing is read while the
+   * bus says the switch cannot be reached.
    */
-  async poll(carrierFirst = false): Promise<void> {
+  async poll(): Promise<void> {
     if (this.polling || this.closed || this.busLost !== undefined || this.reprobing) return; // a slow bus: skip rather than pile up
     this.polling = true;
     try {
-      if (carrierFirst) await this.pollCarrier();
       const stamp = ++this.readSeq;
-      let polled: PortPollResult[];
+      let links: LinkPoll;
       try {
-        polled = await this.chip.pollPorts(this.ports.map((p) => ({ port: p.switchPort, phyOps: p.phyDriver.statusOps() })));
+        links = await this.chip.pollLinks(this.ports.map((p) => p.switchPort));
       } catch (e) {
         if (this.closed) return; // shutting down: the bus went first
         for (const p of this.ports) p.pollErrors++;
@@ -332,23 +325,19 @@ export class Board {
         this.reprobe('the switch answers again');
         return;
       }
+      const events = links.phyEvents;
+      const wanted: BoardPort[] = [];
       for (let i = 0; i < this.ports.length; i++) {
         const port = this.ports[i];
-        const { mac: m, phyValues, phyError } = polled[i];
+        const mac = links.macs[i];
+        // Without change bits from the switch only reading the PHY tells of a PHY-side change.
+        if (events === undefined || port.phyWanted || port.macMoved(mac) || (events >>> port.phyAddr) & 1) wanted.push(port);
         const speed = port.speed;
-        let phy: PhyStatus | undefined;
-        try {
-          if (phyValues === undefined) throw phyError;
-          phy = await port.phyDriver.statusFromValues(phyValues);
-        } catch (e) {
-          if (this.closed) return;
-          port.pollErrors++;
-          this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
-        }
-        const phyChanged = phy ? this.applyPhy(port, phy, stamp) : false;
-        const carrierChanged = this.applyMac(port, m, stamp);
-        if (phyChanged || carrierChanged || port.speed !== speed) this.notify(port);
+        if (this.applyMac(port, mac, stamp) || port.speed !== speed) this.notify(port);
       }
+      // Change bits of PHYs that are no port's are acknowledged too, or they would stay raised.
+      if (wanted.length > 0 || events) await this.readPhys(wanted, events ?? 0);
+      if (this.closed) return;
       if (this.knownAfter !== undefined && stamp > this.knownAfter) {
         this.knownAfter = undefined;
         for (const p of this.ports) {
@@ -364,6 +353,49 @@ export class Board {
         this.pollAgain = false;
         void this.poll();
       }
+    }
+  }
+
+  /**
+   * The second part of a poll: `ports`' PHYs (each acknowledging its interrupt first, then its
+   * status reads) and their MAC side again, in one batch as the chip allows, the switch's
+   * change bits `ack` acknowledged first. A port whose PHY cannot be read is read again at
+   * the next poll; its MAC side stays as the first part read it.
+   */
+  private async readPhys(ports: readonly BoardPort[], ack: number): Promise<void> {
+    const stamp = ++this.readSeq;
+    const acks = ports.map((p) => p.phyDriver.interruptAckOps?.() ?? []);
+    // An interrupt arriving from now on is after these reads: it asks for another.
+    for (const p of ports) p.phyInterrupt = false;
+    let polled: PortPollResult[];
+    try {
+      polled = await this.chip.pollPorts(ports.map((p, i) => ({ port: p.switchPort, phyOps: [...acks[i], ...p.phyDriver.statusOps()] })), ack);
+    } catch (e) {
+      if (this.closed) return;
+      for (const p of ports) {
+        p.pollErrors++;
+        p.phyBasis = undefined;
+        this.log.error(`${p.name}: PHY read failed: ${errorText(e)}`);
+      }
+      return;
+    }
+    for (let i = 0; i < ports.length; i++) {
+      const port = ports[i];
+      const { mac: m, phyValues, phyError } = polled[i];
+      const speed = port.speed;
+      let phy: PhyStatus | undefined;
+      try {
+        if (phyValues === undefined) throw phyError;
+        phy = await port.phyDriver.statusFromValues(phyValues.slice(acks[i].length));
+      } catch (e) {
+        if (this.closed) return;
+        port.pollErrors++;
+        port.phyBasis = undefined;
+        this.log.error(`${port.name}: PHY read failed: ${errorText(e)}`);
+      }
+      const phyChanged = phy ? this.applyPhy(port, phy, stamp, m) : false;
+      const carrierChanged = this.applyMac(port, m, stamp);
+      if (phyChanged || carrierChanged || port.speed !== speed) this.notify(port);
     }
   }
 
@@ -465,6 +497,8 @@ export class Board {
       if (phy.phyId !== port.phyDriver.phyId) throw new DeviceError(`${port.name}: found PHY ID 0x${phy.phyId.toString(16)} where 0x${port.phyDriver.phyId.toString(16)} was`);
       // A fresh driver: the old one's idea of the latched link bit belongs to a PHY that may have been reset.
       port.phyDriver = phy;
+      await phy.enableInterrupt?.();
+      port.phyBasis = undefined;
       if (port.adminUp) {
         await phy.setPowerDown(false);
         await this.chip.setPortState(port.switchPort, 'forwarding');

@@ -439,7 +439,10 @@ export namespace bondfw {
                 BAD_PROGRAM = 2,
 
                 /** TOO_LONG value */
-                TOO_LONG = 3
+                TOO_LONG = 3,
+
+                /** UNIT_TIMEOUT value */
+                UNIT_TIMEOUT = 4
             }
         }
 

@@ -1074,6 +1074,7 @@ export const bondfw = $root.bondfw = (() => {
              * @property {number} WAIT_TIMEOUT=1 WAIT_TIMEOUT value
              * @property {number} BAD_PROGRAM=2 BAD_PROGRAM value
              * @property {number} TOO_LONG=3 TOO_LONG value
+             * @property {number} UNIT_TIMEOUT=4 UNIT_TIMEOUT value
              */
             Result.Status = (function() {
                 const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1081,6 +1082,7 @@ export const bondfw = $root.bondfw = (() => {
                 values[valuesById[1] = "WAIT_TIMEOUT"] = 1;
                 values[valuesById[2] = "BAD_PROGRAM"] = 2;
                 values[valuesById[3] = "TOO_LONG"] = 3;
+                values[valuesById[4] = "UNIT_TIMEOUT"] = 4;
                 return values;
             })();
 

@@ -37,8 +37,11 @@ export interface SimBootOptions {
   openCapture(path: string): CaptureFile;
   /** Runs boot-time work that needs time to pass (the virtual clock drives it). */
   drive?<T>(work: Promise<T>): Promise<T>;
-  /** How the emulated bridge microcontroller is built (an older one without boot nonces, say). */
-  bridgeMcu?: { noBootNonce?: boolean; nonceSeed?: number };
+  /**
+   * How the emulated bridge microcontroller is built: an older one without boot nonces, or
+   * without the indirect SMI operations (`smiOps: false`), say.
+   */
+  bridgeMcu?: { noBootNonce?: boolean; nonceSeed?: number; smiOps?: boolean };
   /** The platform's password hasher and wall clock (for users and audit times). */
   security?: SecurityOptions;
 }

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   XMIT_ENCAP23, XMIT_ENCAP34, XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, XMIT_VLAN_SRCMAC, hashToIndex, xmitHash, xmitHashAt, xmitHashFull,
 } from '../firmware/bonding/hash.ts';
+import { forgetFrameView, keepFrameView } from '../lib/frame-view.ts';
 
 // Every vector below is worked out by hand from the formulas of bond_main.c (and the flow
 // dissector for encap*), in the comments, independently of the implementation.
@@ -44,7 +45,24 @@ const tcpFrame = hex(DST, SRC, '0800', ipv4(6, IP_A, IP_B), TCP_1234_80);
 const udpFrame = hex(DST, SRC, '0800', ipv4(17, IP_A, IP_B), UDP_5353_53, '0000 0000');
 const arpFrame = hex(DST, SRC, '0806', '0001 0800 06 04 0001', SRC, IP_A, '000000000000', IP_B);
 
-const h = (f: Uint8Array, policy: number) => xmitHash(f, f.length, policy);
+/**
+ * xmitHash of the first `n` bytes of `f`, read as a buffer without a kept DataView is (byte
+ * by byte) and as one with a kept view is (a word at a time, lib/frame-view.ts): every
+ * vector below holds for both, so the two must agree.
+ */
+function both(f: Uint8Array, n: number, policy: number): number {
+  const bytes = xmitHash(f, n, policy);
+  keepFrameView(f);
+  try {
+    const words = xmitHash(f, n, policy);
+    if (words !== bytes) throw new Error(`policy ${policy}, ${n} bytes: ${words} through the kept view, ${bytes} byte by byte`);
+  } finally {
+    forgetFrameView(f);
+  }
+  return bytes;
+}
+
+const h = (f: Uint8Array, policy: number) => both(f, f.length, policy);
 
 test('layer2: h_dest[5] ^ h_source[5] ^ h_proto, the outer VLAN tag skipped', (t) => {
   // 0xbb ^ 0x0800 = 0x08bb
@@ -178,17 +196,17 @@ test('ARP under encap*: the flow dissector succeeds with no address (a Linux det
 
 test('truncated frames never throw and fall back as Linux does', (t) => {
   // Shorter than an Ethernet header: bond_pull_data fails, every policy gives 0.
-  for (let n = 0; n < 14; n++) for (const p of ALL) t.is(xmitHash(tcpFrame, n, p), 0, `${n} bytes, policy ${p}`);
+  for (let n = 0; n < 14; n++) for (const p of ALL) t.is(both(tcpFrame, n, p), 0, `${n} bytes, policy ${p}`);
   // IPv4 EtherType, IP header one byte short (14 + 19): layer2+3/3+4 use the eth hash 0x08bb.
-  for (const p of [XMIT_LAYER23, XMIT_LAYER34, XMIT_ENCAP23, XMIT_ENCAP34]) t.is(xmitHash(tcpFrame, 33, p), 0x08bb, `policy ${p}`);
+  for (const p of [XMIT_LAYER23, XMIT_LAYER34, XMIT_ENCAP23, XMIT_ENCAP34]) t.is(both(tcpFrame, 33, p), 0x08bb, `policy ${p}`);
   // Full IP header, ports cut (3 of 4 bytes): no ports, as the fragment vector: 0x01815530.
-  t.is(xmitHash(tcpFrame, 14 + 20 + 3, XMIT_LAYER34), 0x01815530);
+  t.is(both(tcpFrame, 14 + 20 + 3, XMIT_LAYER34), 0x01815530);
   // ICMP header cut (7 of 8 bytes): nothing recorded, ports none: 0x01815530 as well.
   const echo = hex(DST, SRC, '0800', ipv4(1, IP_A, IP_B), '08 00 0000 1234 0001');
-  t.is(xmitHash(echo, 14 + 20 + 7, XMIT_LAYER34), 0x01815530);
+  t.is(both(echo, 14 + 20 + 7, XMIT_LAYER34), 0x01815530);
   // A length past the end of the array is cut to the array.
-  t.is(xmitHash(tcpFrame, 10_000, XMIT_LAYER34), 0x29a91473);
-  t.is(xmitHash(tcpFrame, -5, XMIT_LAYER34), 0);
+  t.is(both(tcpFrame, 10_000, XMIT_LAYER34), 0x29a91473);
+  t.is(both(tcpFrame, -5, XMIT_LAYER34), 0);
 });
 
 test('encap2+3 / encap3+4 look inside IP-in-IP and GRE', (t) => {
@@ -286,6 +304,13 @@ test('fuzz: random bytes never throw, always a u32, never read past the length',
           if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) return false;
           if (xmitHash(padded, bytes.length, p) !== v) return false;
         }
+        // The same through a kept DataView over the padded array: never past the length either.
+        keepFrameView(padded);
+        try {
+          for (const p of ALL) if (xmitHash(padded, bytes.length, p) !== xmitHash(bytes, bytes.length, p)) return false;
+        } finally {
+          forgetFrameView(padded);
+        }
         return true;
       },
     ),
@@ -340,8 +365,9 @@ test('property: layer3+4 of random IPv4 TCP/UDP frames equals the reference form
   t.pass();
 });
 
-// The fast paths of xmitHashAt (untagged IPv4 for layer2+3/3+4, untagged frames for layer2)
-// must give what the full dissection gives, bit for bit, on every frame.
+// The fast paths of xmitHashAt (untagged IPv4 for layer2+3/3+4, untagged frames for layer2),
+// byte by byte and through a kept DataView, must give what the full dissection gives, bit for
+// bit, on every frame.
 
 test('IPv4 carrying ICMPv6 (protocol 58) is dissected as ICMPv6, as bond_flow_dissect does', (t) => {
   // ICMPv6 echo request (type 128, code 0, id 0x1234) in an IPv4 header: ip_proto is
@@ -374,21 +400,32 @@ test('fast paths equal the full path on edge cases: lengths, ihl, fragments, pro
   for (const et of [0x0800, 0x0801, 0x0900, 0x8100, 0x88a8, 0x86dd, 0x0806, 0x0008, 0x8000]) variant(`ethertype ${et}`, (f) => void (f[12] = et >> 8, f[13] = et & 255));
   variant('tagged IPv4', (f) => f.set([0x81, 0x00, 0x00, 0x64, 0x08, 0x00, 0x45], 12));
   let checked = 0;
-  for (const { name, frame } of cases) {
-    for (let length = 0; length <= frame.length; length++) {
-      for (const p of policies) {
-        t.is(xmitHashAt(frame, 0, length, p), xmitHashFull(frame, 0, length, p), `${name}, ${length} bytes, policy ${p}`);
-        checked++;
+  // Each frame read byte by byte, then through a kept DataView (lib/frame-view.ts).
+  for (const kept of [false, true]) {
+    for (const { name, frame } of cases) {
+      if (kept) keepFrameView(frame);
+      for (let length = 0; length <= frame.length; length++) {
+        for (const p of policies) {
+          t.is(xmitHashAt(frame, 0, length, p), xmitHashFull(frame, 0, length, p), `${name}, ${length} bytes, policy ${p}${kept ? ', kept view' : ''}`);
+          checked++;
+        }
       }
+      if (kept) forgetFrameView(frame);
     }
   }
-  // In place at odd offsets, and with the array ending inside the frame.
-  const buf = new Uint8Array(400).fill(0x5a);
-  for (const at of [0, 1, 3, 100, 257, 330, 350, 390]) {
-    buf.set(base.subarray(0, Math.min(base.length, buf.length - at)), at);
-    for (const p of policies) t.is(xmitHashAt(buf, at, base.length, p), xmitHashFull(buf, at, base.length, p), `offset ${at}, policy ${p}`);
+  // In place at odd offsets, and with the array ending inside the frame; the array itself a
+  // view at an odd byte offset into a larger buffer, so that view index i must be array index i.
+  const outer = new Uint8Array(403);
+  const buf = outer.subarray(3).fill(0x5a);
+  for (const kept of [false, true]) {
+    if (kept) keepFrameView(buf);
+    for (const at of [0, 1, 3, 100, 257, 330, 350, 366, 390]) {
+      buf.set(base.subarray(0, Math.min(base.length, buf.length - at)), at);
+      for (const p of policies) t.is(xmitHashAt(buf, at, base.length, p), xmitHashFull(buf, at, base.length, p), `offset ${at}, policy ${p}${kept ? ', kept view' : ''}`);
+    }
+    if (kept) forgetFrameView(buf);
   }
-  t.true(checked > 10_000);
+  t.true(checked > 20_000);
 });
 
 test('property: fast paths equal the full path on random IPv4-like frames', (t) => {
@@ -420,9 +457,17 @@ test('property: fast paths equal the full path on random IPv4-like frames', (t) 
         const buf = new Uint8Array(r.offset + frame.length);
         buf.set(frame, r.offset);
         const length = Math.min(r.cut, frame.length);
-        for (const p of ALL) {
-          if (xmitHashAt(buf, r.offset, length, p) !== xmitHashFull(buf, r.offset, length, p)) return false;
-          if (xmitHashAt(buf, r.offset, frame.length + 5, p) !== xmitHashFull(buf, r.offset, frame.length + 5, p)) return false;
+        // Byte by byte, then through a kept DataView.
+        for (const kept of [false, true]) {
+          if (kept) keepFrameView(buf);
+          try {
+            for (const p of ALL) {
+              if (xmitHashAt(buf, r.offset, length, p) !== xmitHashFull(buf, r.offset, length, p)) return false;
+              if (xmitHashAt(buf, r.offset, frame.length + 5, p) !== xmitHashFull(buf, r.offset, frame.length + 5, p)) return false;
+            }
+          } finally {
+            if (kept) forgetFrameView(buf);
+          }
         }
         return true;
       },
@@ -430,4 +475,47 @@ test('property: fast paths equal the full path on random IPv4-like frames', (t) 
     { numRuns: 5000 },
   );
   t.pass();
+});
+
+test('a kept DataView: the same hash for every policy and the edge cases (VLAN, ARP, IPv6, fragments, ICMP, short frames)', (t) => {
+  // Every vector above goes through both(); here the cases the fast paths decline, each
+  // through a kept view, against the full path, at every length.
+  const frames: [string, Uint8Array][] = [
+    ['tcp', tcpFrame],
+    ['udp', udpFrame],
+    ['arp', arpFrame],
+    ['tagged tcp', hex(DST, SRC, TAG_100, '0800', ipv4(6, IP_A, IP_B), TCP_1234_80)],
+    ['tagged arp', hex(DST, SRC, TAG_100, '0806', '0001 0800 06 04 0001', SRC, IP_A, '000000000000', IP_B)],
+    ['qinq', hex(DST, SRC, TAG_100, '8100 00c8 0800', ipv4(6, IP_A, IP_B), TCP_1234_80)],
+    ['ipv6 udp', hex(DST, SRC, '86dd', '6000 0000 0010 11 40', '20010db8000000000000000000000001', '20010db8000000000000000000000002', UDP_5353_53)],
+    ['fragment MF', hex(DST, SRC, '0800', ipv4(6, IP_A, IP_B, 0x2000), TCP_1234_80)],
+    ['fragment offset', hex(DST, SRC, '0800', ipv4(17, IP_A, IP_B, 0x00b9), UDP_5353_53)],
+    ['icmp echo', hex(DST, SRC, '0800', ipv4(1, IP_A, IP_B), '08 00 0000 1234 0001')],
+    ['icmp error', hex(DST, SRC, '0800', ipv4(1, 'ac100001', IP_A), '03 03 0000 00000000', ipv4(17, IP_A, IP_B), UDP_5353_53)],
+    ['icmpv6 in ipv4', hex(DST, SRC, '0800', ipv4(58, IP_A, IP_B), '80 00 0000 1234 0001')],
+    ['ip options', hex(DST, SRC, '0800', '46 00 0036 1c46 4000 40 06 0000', IP_A, IP_B, '01010101', TCP_1234_80)],
+    ['sctp', hex(DST, SRC, '0800', ipv4(132, IP_A, IP_B), TCP_1234_80)],
+    ['gre', hex(DST, SRC, '0800', ipv4(47, 'c6336401', 'cb007109'), '2000 0800 0000002a', ipv4(6, IP_A, IP_B), TCP_1234_80)],
+  ];
+  for (const [name, f] of frames) {
+    keepFrameView(f);
+    for (let n = 0; n <= f.length; n++) {
+      for (const p of ALL) t.is(xmitHash(f, n, p), xmitHashFull(f, 0, n, p), `${name}, ${n} bytes, policy ${p}`);
+    }
+    forgetFrameView(f);
+  }
+  // An empty array, kept or not (an empty one is never kept): 0 for every policy.
+  const empty = new Uint8Array(0);
+  keepFrameView(empty);
+  for (const p of ALL) t.is(xmitHash(empty, 64, p), 0);
+});
+
+test('a kept buffer that is detached afterwards hashes as an empty one and never throws', (t) => {
+  const f = tcpFrame.slice();
+  keepFrameView(f);
+  t.is(xmitHash(f, f.length, XMIT_LAYER34), 0x29a91473);
+  structuredClone(f.buffer, { transfer: [f.buffer] }); // detaches it: f.length is now 0
+  t.is(f.length, 0);
+  for (const p of ALL) t.is(xmitHash(f, 64, p), 0, `policy ${p}`);
+  forgetFrameView(f);
 });

@@ -5,6 +5,9 @@ import type { MdioOp } from '../hal/mdio/bus.ts';
 import { BridgeDecodeError, crc16, decodeMessage, encodeMessage, type BridgeMessage, type ResultStatus } from '../hal/bridge/codec.ts';
 import { BridgeFrameReader, BridgeFrameWriter, MAX_FRAME_BYTES, frameBytes, type BridgeFrameError } from '../hal/bridge/framing.ts';
 import { decodeProgram, encodeProgram, isIdempotent } from '../hal/bridge/program.ts';
+import { bondfw } from '../proto/bridge.js';
+
+const pb = bondfw.bridge;
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -121,10 +124,10 @@ test('decodeMessage: reasons crc, decode, empty, program', (t) => {
   t.is(decodeError(t, withCrc('08808004 1200')).reason, 'decode'); // seq 65536
   t.is(decodeError(t, withCrc('2a02 0807')).reason, 'decode'); // result status 7
   t.is(decodeError(t, withCrc('2a05 1203 808004')).reason, 'decode'); // result value 0x10000
-  const bad = decodeError(t, withCrc('0809' + '2203' + '0a0106')); // seq 9, program code [6]
-  t.is(bad.reason, 'program'); // opcode 6
+  const bad = decodeError(t, withCrc('0809' + '2203' + '0a0107')); // seq 9, program code [7]
+  t.is(bad.reason, 'program'); // opcode 7
   t.is(bad.seq, 9);
-  t.regex(bad.message, /^program: op 0 \(word 0\): unknown opcode 6/);
+  t.regex(bad.message, /^program: op 0 \(word 0\): unknown opcode 7/);
 });
 
 // ---- programs ------------------------------------------------------------------------------
@@ -158,8 +161,11 @@ test('program: bad programs are rejected with the op at fault', (t) => {
     const e = t.throws(() => decodeProgram(code), { instanceOf: ProtocolError })!;
     t.regex(e.message, re);
   };
-  bad([6], /^program: op 0 \(word 0\): unknown opcode 6$/);
-  bad([7], /unknown opcode 7/);
+  bad([7], /^program: op 0 \(word 0\): unknown opcode 7$/);
+  bad([6], /^program: op 0 \(word 0\): smi needs 1 operand word\(s\), 0 left$/);
+  bad([0x0086, 0x0810], /^program: op 0 \(word 0\): smi needs 2 operand word\(s\), 1 left$/); // a write without its value
+  bad([0x0086, 0x1010], /smi control word 0x1010 has bits 12-15 set/);
+  bad([0x0086, 0x0030], /smi control word 0x30 names a PHY address without the PHY unit bit/);
   bad([0x2000], /^program: op 0 \(word 0\): opcode word 0x2000 has bits above 12 set$/);
   bad([0x100000000], /bits above 12/);
   bad([0x0108, 0x0001], /^program: op 1 \(word 1\): write needs 1 operand word\(s\), 0 left$/);
@@ -177,6 +183,31 @@ test('isIdempotent: only reads and waits are safe to resend', (t) => {
   for (const op of [EVERY_OP[1], EVERY_OP[3], EVERY_OP[4]]) t.false(isIdempotent([EVERY_OP[0], op]), op.op);
 });
 
+test('program: the indirect SMI operations (opcode 6), byte-exact words and bytes, round trip', (t) => {
+  const ops: MdioOp[] = [
+    { op: 'smiRead', phy: 0x10, dev: 0x13, reg: 0 }, // port 3 status, multi-chip at 0x10
+    { op: 'smiWrite', phy: 0x10, dev: 0x11, reg: 4, value: 0x007f },
+    { op: 'smiPhyRead', phy: 0x10, g2: 0x1c, phyAddr: 2, reg: 1 }, // PHY 2 BMSR through Global2
+    { op: 'smiPhyWrite', phy: 0, g2: 0x1c, phyAddr: 31, reg: 31, value: 0xffff }, // single-chip
+  ];
+  const code = encodeProgram(ops);
+  t.deepEqual(code, [
+    0x0086, 0x0013, // smi, SMI 0x10, reg 0; control: device 0x13
+    0x0486, 0x0811, 0x007f, // reg 4; control: write, device 0x11; value
+    0x0186, 0x045c, // reg 1; control: PHY unit, PHY 2, Global2 0x1c
+    0x1f06, 0x0ffc, 0xffff, // single-chip, reg 31; control: write, PHY unit, PHY 31, Global2 0x1c; value
+  ]);
+  t.deepEqual(decodeProgram(code), ops);
+  // On the wire (bridge.md section 4): a read of a device register is 3 bytes of the packed
+  // field, a PHY register through Global2 4 bytes.
+  const packed = (op: MdioOp) => (pb.Program.encode({ code: encodeProgram([op]) }).finish().length - 2);
+  t.is(packed(ops[0]), 3);
+  t.is(packed(ops[2]), 4);
+  t.true(isIdempotent([ops[0], ops[2]]));
+  t.false(isIdempotent([ops[1]]));
+  t.false(isIdempotent([ops[3]]));
+});
+
 // ---- every message kind ---------------------------------------------------------------------
 
 const arbOp: fc.Arbitrary<MdioOp> = fc.oneof(
@@ -186,6 +217,10 @@ const arbOp: fc.Arbitrary<MdioOp> = fc.oneof(
   fc.record({ op: fc.constant('write45' as const), phy: fc.nat(31), devad: fc.nat(31), reg: fc.nat(0xffff), value: fc.nat(0xffff) }),
   fc.record({ op: fc.constant('rmw' as const), phy: fc.nat(31), reg: fc.nat(31), mask: fc.nat(0xffff), value: fc.nat(0xffff) }),
   fc.record({ op: fc.constant('wait' as const), phy: fc.nat(31), reg: fc.nat(31), mask: fc.nat(0xffff), value: fc.nat(0xffff), tries: fc.nat(0xffff) }),
+  fc.record({ op: fc.constant('smiRead' as const), phy: fc.nat(31), dev: fc.nat(31), reg: fc.nat(31) }),
+  fc.record({ op: fc.constant('smiWrite' as const), phy: fc.nat(31), dev: fc.nat(31), reg: fc.nat(31), value: fc.nat(0xffff) }),
+  fc.record({ op: fc.constant('smiPhyRead' as const), phy: fc.nat(31), g2: fc.nat(31), phyAddr: fc.nat(31), reg: fc.nat(31) }),
+  fc.record({ op: fc.constant('smiPhyWrite' as const), phy: fc.nat(31), g2: fc.nat(31), phyAddr: fc.nat(31), reg: fc.nat(31), value: fc.nat(0xffff) }),
 );
 const arbSeq = fc.nat(0xffff);
 const arbU32 = fc.nat({ max: 0xffffffff });
@@ -200,7 +235,7 @@ const arbMessage: fc.Arbitrary<BridgeMessage> = fc.oneof(
   fc.record({
     kind: fc.constant('result' as const),
     seq: arbSeq,
-    status: fc.constantFrom<ResultStatus>('ok', 'wait-timeout', 'bad-program', 'too-long'),
+    status: fc.constantFrom<ResultStatus>('ok', 'wait-timeout', 'bad-program', 'too-long', 'unit-timeout'),
     values: fc.array(fc.nat(0xffff), { maxLength: 40 }),
     failedAt: arbU32,
   }),
@@ -269,13 +304,13 @@ test('reader: bad frames are counted by reason and never stop the stream', (t) =
   const good = frameBytes({ kind: 'hello', seq: 5 });
   const corrupt = Uint8Array.from(good);
   corrupt[3] ^= 0x10;
-  const program = Uint8Array.of(0xc0, ...encodeRaw('0809' + '2203' + '0a0106'), 0xc0); // opcode 6
+  const program = Uint8Array.of(0xc0, ...encodeRaw('0809' + '2203' + '0a0107'), 0xc0); // opcode 7
   const empty = Uint8Array.of(0xc0, ...encodeRaw('0805'), 0xc0);
   reader.push(Uint8Array.of(...bytes('01 02 03'), ...corrupt, ...program, ...empty, 0xc0, 0xc0, 0xc0, ...good));
   t.deepEqual(messages, [{ kind: 'hello', seq: 5 }]);
   t.deepEqual(errors.map((e) => e.reason), ['crc', 'crc', 'program', 'empty']);
   t.deepEqual(reader.counters, { frames: 1, errors: { crc: 2, decode: 0, empty: 1, program: 1, oversize: 0 } });
-  t.regex(errors[2].detail, /^program: op 0 \(word 0\): unknown opcode 6$/);
+  t.regex(errors[2].detail, /^program: op 0 \(word 0\): unknown opcode 7$/);
 });
 
 test('reader: an ESC right before END does not swallow the END of the next frame', (t) => {

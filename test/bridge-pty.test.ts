@@ -112,6 +112,9 @@ test.serial('a real board through a bridge in another process: gw8-6390 against 
     } finally {
       clearInterval(asker);
     }
+    // bridge-sim offers the indirect SMI operations, and the firmware uses them.
+    fw.stdin.write('bridge\n');
+    await waitFor(fw.stdout, /operations: plain and indirect SMI/);
     t.is(await stopCli(fw, 'SIGTERM'), 0);
   } finally {
     fw.kill('SIGKILL');

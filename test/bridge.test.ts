@@ -293,22 +293,27 @@ test('a lost answer to a link poll is resent (the poll only reads), so the poll 
   board.close();
 });
 
-test('a bridge with a small program limit: the link poll is split into batches that fit, and stays correct', async (t) => {
-  const clock = new VirtualClock(nodeSettle);
-  const hw = new SimHardware(gw8_6390, clock);
-  const uart = new UartPair(clock, BAUD);
-  const mcu = hw.attachBridge(uart.device, { maxOps: 200 });
-  const client = new BridgeClient({ clock, link: uart.host, baud: BAUD });
-  mcu.start();
-  await clock.drive(client.open());
-  t.is(client.maxBatchOps, 200);
-  hw.world.setCable(4, false);
-  const board = await clock.drive(Board.open(gw8_6390, client, hw.conduit, clock, new EventLog(clock)));
-  t.true((board.chip as Mv88e6xxx).splitPolls > 0);
-  t.deepEqual(board.ports.map((p) => p.carrier), [true, true, true, true, false, true, true, true]);
-  t.true(board.ports.every((p) => p.pollErrors === 0));
-  board.close();
-});
+// A bridge without the indirect operations spends about four operations an SMI access, one
+// with them one: each gets a limit its first poll (every PHY read) does not fit.
+for (const [smiOps, maxOps] of [[false, 200], [true, 40]] as const) {
+  test(`a bridge with a small program limit${smiOps ? ' and the indirect SMI operations' : ''}: the link poll is split into batches that fit, and stays correct`, async (t) => {
+    const clock = new VirtualClock(nodeSettle);
+    const hw = new SimHardware(gw8_6390, clock);
+    const uart = new UartPair(clock, BAUD);
+    const mcu = hw.attachBridge(uart.device, { maxOps, smiOps });
+    const client = new BridgeClient({ clock, link: uart.host, baud: BAUD });
+    mcu.start();
+    await clock.drive(client.open());
+    t.is(client.maxBatchOps, maxOps);
+    t.is(client.features.smi, smiOps);
+    hw.world.setCable(4, false);
+    const board = await clock.drive(Board.open(gw8_6390, client, hw.conduit, clock, new EventLog(clock)));
+    t.true((board.chip as Mv88e6xxx).splitPolls > 0);
+    t.deepEqual(board.ports.map((p) => p.carrier), [true, true, true, true, false, true, true, true]);
+    t.true(board.ports.every((p) => p.pollErrors === 0));
+    board.close();
+  });
+}
 
 test('a truncated answer is dropped at the CRC and the read is resent; the stream resynchronises', async (t) => {
   const { clock, client, uart } = await rig();

@@ -87,4 +87,8 @@ test('a board and its serial ports: the bridge port defaults to the board\'s spe
   // Without a speed, the board's bridge speed (gw8-6390's bridge runs at 921600).
   t.deepEqual(checkRunOptions(new Map([['board', 'gw8-6390'], ['mdio', '/dev/null']]), {}).mdio, { path: '/dev/null', baud: 921_600 });
   t.deepEqual(checkRunOptions(new Map([['board', 'gw8-6390'], ['mdio', '/dev/null:115200']]), {}).mdio, { path: '/dev/null', baud: 115_200 });
+  // bridge-sim plays a bridge with the indirect SMI operations (smi) or an older one (basic).
+  const ops = runCli(['bridge-sim', '--ops', 'nope', '--tty', '/dev/null']);
+  t.is(ops.status, 1);
+  t.regex(ops.stderr, /unknown --ops 'nope' \(smi: the indirect SMI operations too, basic: plain operations only\)/);
 });

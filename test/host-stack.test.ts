@@ -8,6 +8,8 @@ import { formatMac, parseHex, parseIpv4 } from '../lib/addr.ts';
 import { HostStack, MAX_FRAME, type HostLink } from '../firmware/net/host.ts';
 import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, buildArp, buildIpv4 } from '../firmware/net/packets.ts';
 import { SimHost } from '../sim/host.ts';
+import { frameViewOf } from '../lib/frame-view.ts';
+import { XMIT_LAYER23, XMIT_LAYER34, xmitHash } from '../firmware/bonding/hash.ts';
 
 // ---- the edge of the world: links that record what the stack transmits ----
 
@@ -98,6 +100,22 @@ function watch<T>(p: Promise<T>): { done: boolean; value: T | undefined } {
   });
   return box;
 }
+
+test('frames are built in one scratch buffer with a DataView kept for it, and hash as their copies do', (t) => {
+  const { stack, link } = setup();
+  feed(stack, link, arpRequest()); // learns the peer
+  t.true(stack.sendIpv4(PEER_IP, 17, 5000, 7, 4));
+  t.true(stack.sendIpv4(PEER_IP, 6, 5001, 80, 0));
+  const scratch = link.lastBuffer!;
+  const view = frameViewOf(scratch);
+  t.truthy(view, 'the transmit scratch has a kept view');
+  t.is(view!.byteLength, MAX_FRAME);
+  // The last frame (TCP) is still in the scratch: the bond's hash through the view equals
+  // the hash of the copy read byte by byte.
+  const copy = link.sent[link.sent.length - 1].bytes;
+  for (const p of [XMIT_LAYER23, XMIT_LAYER34]) t.is(xmitHash(scratch, copy.length, p), xmitHash(copy, copy.length, p));
+  t.is(link.differentBuffers, 0, 'every frame from the one scratch');
+});
 
 // ---- ARP ----
 

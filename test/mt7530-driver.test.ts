@@ -75,19 +75,27 @@ test('the board comes up with the registers Linux leaves: traps, floods, CPU por
 
 const up1000: PhyStatus = { link: true, speed: 1000, duplex: 'full', autoneg: true, dropSeen: false };
 
-test('one poll of every port is one round trip on either model; MT7531 PHY reads through PHY_IAC, MT7530 on the bus', async (t) => {
+test('one poll of every port is one round trip on either model; the PHYs are read, through PHY_IAC (MT7531) or on the bus (MT7530), when something says they changed', async (t) => {
   for (const def of [simMt7531, gw5_mt7621]) {
     const s = await bootTest(def);
-    const rt = s.hw.bus.roundTrips;
-    const tx = s.hw.wire.transactions;
+    const n = s.board.ports.length;
+    let rt = s.hw.bus.roundTrips;
+    let tx = s.hw.wire.transactions;
     await s.board.poll();
     t.is(s.hw.bus.roundTrips - rt, 1, def.name);
-    const n = s.board.ports.length;
-    // PMSR: a page and two halves per port. PHY ops: MT7531 one page for them all, then per
-    // port an idle check (2) and per read a command (2) and two status reads (4); MT7530 the
-    // 8 plain reads of each PHY.
+    // Nothing changed: PMSR and SYS_INT_STS, low halves only, a page and a read each.
+    t.is(s.hw.wire.transactions - tx, 2 * n + 2, `${def.name}: MDIO transactions of a quiet poll`);
+    // A bridge interrupt line for every port: every PHY is read in a second round trip.
+    for (const p of s.board.ports) p.phyInterrupt = true;
+    rt = s.hw.bus.roundTrips;
+    tx = s.hw.wire.transactions;
+    await s.board.poll();
+    t.is(s.hw.bus.roundTrips - rt, 2, def.name);
+    // Then PMSR: a page and two halves per port. PHY ops: MT7531 one page for them all, then
+    // per port an idle check (2) and per read a command (2) and two status reads (4); MT7530
+    // the 8 plain reads of each PHY.
     const expected = def.switch.model === 'MT7531' ? 3 * n + 1 + n * (2 + 8 * 6) : 3 * n + n * 8;
-    t.is(s.hw.wire.transactions - tx, expected, `${def.name}: MDIO transactions`);
+    t.is(s.hw.wire.transactions - tx, 2 * n + 2 + expected, `${def.name}: MDIO transactions`);
     for (const p of s.board.ports) t.deepEqual(p.phy, up1000);
   }
 });
@@ -110,6 +118,7 @@ test('MT7531: PHY_IAC slower than the optimistic reads: the slow path gives the 
   t.true(sim.counters.iacWritesWhileBusy > 0, 'the optimistic batch wrote commands the busy unit dropped; none of their values was used');
   sim.stuckPhyBusy = true;
   const errors = eth0.pollErrors;
+  eth0.phyInterrupt = true; // a bridge interrupt line says eth0's PHY changed: it is read
   await s.board.poll();
   t.is(eth0.pollErrors, errors + 1);
   t.true(eth0.carrier, 'PMSR still read');

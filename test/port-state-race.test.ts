@@ -11,8 +11,11 @@ import type { MdioOp } from '../hal/mdio/bus.ts';
 import { BOND_LINK_UP } from '../firmware/bonding/slave.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 
-/** The poll is the one program that reads every port: far longer than a monitor's read. */
-const isPoll = (ops: readonly MdioOp[]) => ops.length >= 100;
+/**
+ * The poll's first program is the one that reads every port's status and the Global2
+ * Interrupt Source (device 0x1c register 0) with them; a monitor's read is one port's status.
+ */
+const isPoll = (ops: readonly MdioOp[]) => ops.length > 1 && ops.some((o) => o.op === 'smiRead' && o.dev === 0x1c && o.reg === 0);
 
 async function bonded(mode: string): Promise<TestSystem> {
   const s = await bootTest(undefined, { bridge: 'inproc' });
@@ -51,7 +54,7 @@ async function linkUpDuringPoll(s: TestSystem, order: Order): Promise<{ t0: numb
   if (order === 'monitor answered first') s.bridge!.mcu.delayNextAnswer(30, isPoll);
   const t0 = s.clock.now();
   const poll = s.board.poll();
-  // Until the poll's reads have run on the bridge (its program is a few hundred bytes on the UART).
+  // Until the poll's reads have run on the bridge (with 'poll answered first', the whole poll).
   if (order === 'monitor answered first') while (s.bridge!.mcu.answerDelayArmed) await s.clock.advance(0.5);
   else await s.clock.advance(12);
   await s.run('sim link eth1 up');

@@ -15,7 +15,10 @@
  * Speed: xmitHashAt takes a short path for the common frames (layer2: any untagged frame;
  * layer2+3: untagged IPv4 that is not ICMP; layer3+4: untagged IPv4 TCP/UDP with a 20-byte
  * header, not a fragment), small enough to be inlined into a caller's loop, and hands every
- * other frame to the full path; tests hold the two to the same results (xmitHashFull).
+ * other frame to the full path; tests hold the two to the same results (xmitHashFull). For
+ * layer2+3 and layer3+4 it reads a buffer that has a DataView kept for it (lib/frame-view.ts:
+ * the host stack's transmit scratch) four bytes at a time, any other byte by byte. How the
+ * paths were measured and sized against what V8 emits: bench/README.md (tx-select).
  *
  * How a frame maps onto Linux's sk_buff: the frame is a complete Ethernet frame without FCS.
  * If it carries an 802.1Q tag at offset 12 (the gateway's VLAN devices over the bond), that
@@ -26,12 +29,14 @@
  * b0..b3 into a u32 reads b0 | b1 << 8 | b2 << 16 | b3 << 24 (IPv4 addresses, ports).
  */
 
+import { frameViewOf } from '../../lib/frame-view.ts';
 import { XMIT_ENCAP23, XMIT_ENCAP34, XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, XMIT_VLAN_SRCMAC } from './options.ts';
 /** xmit_hash_policy values, from the option table. */
 export { XMIT_ENCAP23, XMIT_ENCAP34, XMIT_LAYER2, XMIT_LAYER23, XMIT_LAYER34, XMIT_VLAN_SRCMAC };
 // The fast path's copies: a module's own constants are folded into compiled code, where an
 // imported binding is loaded and checked on every use.
 const LAYER2: number = XMIT_LAYER2, LAYER23: number = XMIT_LAYER23, LAYER34: number = XMIT_LAYER34;
+const viewOf = frameViewOf;
 
 // EtherTypes (include/uapi/linux/if_ether.h), host order.
 const ETH_P_IP = 0x0800;
@@ -71,6 +76,8 @@ const IPPROTO_DSTOPTS = 60;
 const IPPROTO_SCTP = 132;
 const IPPROTO_UDPLITE = 136;
 const IPPROTO_MPLS = 137;
+/** Bit p set for the IP protocols p (below 32) whose ports the layer3+4 fast paths read. */
+const TCP_UDP_BITS = (1 << IPPROTO_TCP) | (1 << IPPROTO_UDP);
 
 // Header sizes the dissectors insist on.
 const ETH_HLEN = 14;
@@ -506,6 +513,9 @@ function hashInto(b: Uint8Array, o: number, n: number, policy: number): number {
   return l34 ? h >>> 1 : h;
 }
 
+/** Offsets up to this take the fast paths: no index sum of theirs can then overflow an int32. */
+const OFFSET_MAX = 0x3fffffff;
+
 /**
  * bond_xmit_hash for the frame of `length` bytes starting at `offset` in `buf` (frames
  * stored back to back). Returns an unsigned 32-bit number. Never throws; bytes past
@@ -513,72 +523,104 @@ function hashInto(b: Uint8Array, o: number, n: number, policy: number): number {
  * encap3+4 when the stack has already computed an L4 hash (skb->l4_hash); frames the gateway
  * builds carry none, so that case does not arise here.
  *
- * The common frames take a fast path small enough to be inlined into the caller's loop;
- * everything else, and anything the fast path is unsure of, goes to the full path
- * (xmitHashFull), whose results the fast path gives bit for bit.
+ * The common frames take a fast path, small enough to be inlined into a caller's loop:
+ * layer2 (any untagged frame) byte by byte; layer2+3 (untagged IPv4, not ICMP) and layer3+4
+ * (untagged IPv4 TCP/UDP, 20-byte header, not a fragment) through the DataView kept for
+ * `buf` (lib/frame-view.ts: the host stack's transmit scratch has one), 2 and 4 bytes a
+ * read, or byte by byte for a buffer without one. Everything else, and anything a fast path
+ * is unsure of, goes to the full path (xmitHashFull), whose results the fast paths give bit
+ * for bit. The fast paths return int32s and the u32 is made here, once.
  */
 export function xmitHashAt(buf: Uint8Array, offset: number, length: number, policy: number): number {
-  const avail = buf.length - offset;
-  const n = length < avail ? length : avail;
+  // The length as an int32: exact below 2^31 (a typed array may reach 2^32 bytes; a larger
+  // one gives 0 or less here and takes the full path). Read so, it costs a load; read as a
+  // number, V8 converts it through a double once any buffer in the program has been detached.
+  const len = buf.length | 0;
   // Below 2^30 no index sum of the fast paths can overflow an int32, so the compiler drops
   // its overflow checks; a larger offset takes the full path.
-  if ((offset & 0x3fffffff) === offset) {
-    if (policy === LAYER34 || policy === LAYER23) return ipv4At(buf, offset & 0x3fffffff, n, policy);
-    if (policy === LAYER2) return layer2At(buf, offset & 0x3fffffff, n);
+  const o = offset & OFFSET_MAX;
+  if (o === offset && len > 0) {
+    const avail = (len - o) | 0;
+    const n = length < avail ? length : avail;
+    if (policy === LAYER2) return layer2At(buf, o, n) >>> 0;
+    if (policy === LAYER34 || policy === LAYER23) {
+      const view = viewOf(buf);
+      return (view !== undefined ? ipv4View(buf, view, o, n, policy) : ipv4At(buf, o, n, policy)) >>> 0;
+    }
   }
-  return hashInto(buf, offset, n, policy) >>> 0;
+  return xmitHashFull(buf, offset, length, policy);
 }
 
-// The fast paths, kept small enough together to be inlined into a caller's loop. Each is an
-// arrow function held in a const, so that compiled callers need not check on every frame
-// that the binding still holds it.
-
-/** Bit p set for the IP protocols p (below 32) whose ports the layer3+4 fast path reads. */
-const TCP_UDP_BITS = (1 << IPPROTO_TCP) | (1 << IPPROTO_UDP);
+// The fast paths: arrow functions held in consts (compiled callers need not check on every
+// frame that the binding still holds them), each small. V8 counts what a function has
+// inlined against its callers' budget, so xmitHashAt and the paths a caller uses must stay
+// small together for the caller's loop to inline them; a path V8 leaves as a call still
+// costs no allocation: they return int32s (small integers), the u32 is made in xmitHashAt.
 
 /**
- * layer2+3 or layer3+4 of the `n` usable bytes at `o`: for an untagged IPv4 frame that
- * needs no more than its own header (and, for layer3+4, TCP or UDP ports in the frame, not
- * a fragment), computed here; anything else goes to hashInto.
+ * layer2+3 or layer3+4 of the `n` usable bytes at `o` through a DataView, for the frames of
+ * ipv4At: a big-endian getUint32 at 12 gives h_proto, version/ihl and tos in one read, one
+ * at 20 frag_off, ttl and protocol; a little-endian getInt32 loads four wire bytes as Linux's
+ * u32 loads do (addresses, ports).
+ */
+const ipv4View = (b: Uint8Array, v: DataView, o: number, n: number, policy: number): number => {
+  if (n >= ETH_HLEN + IPV4_HLEN) {
+    const l34 = policy === LAYER34;
+    const w12 = v.getUint32(o + 12);
+    const w20 = v.getUint32(o + 20);
+    const proto = w20 & 0xff;
+    if (l34
+      ? n >= ETH_HLEN + IPV4_HLEN + 4 && w12 >>> 8 === 0x080045 && (w20 & 0x3fff0000) === 0 && ((TCP_UDP_BITS >>> proto) & ((proto - 32) >>> 31)) !== 0
+      : w12 >>> 16 === ETH_P_IP && proto !== IPPROTO_ICMP && proto !== IPPROTO_ICMPV6) {
+      let h = (l34 ? v.getInt32(o + 34, true) : v.getUint8(o + 5) ^ v.getUint8(o + 11) ^ ETH_P_IP) ^ v.getInt32(o + 26, true) ^ v.getInt32(o + 30, true);
+      h ^= h >>> 16;
+      h ^= h >>> 8;
+      return l34 ? h >>> 1 : h;
+    }
+  }
+  return hashInto(b, o, n, policy);
+};
+
+/**
+ * layer2+3 or layer3+4 of the `n` usable bytes at `o`, byte by byte (a buffer without a
+ * kept DataView), for an untagged IPv4 frame that needs no more than its own header: for 3+4
+ * a 20-byte header (version 4, ihl 5: the ports at a fixed place; other lengths take the
+ * full path), not a fragment (MF and offset 0), TCP or UDP (tested by arithmetic: a branch
+ * per protocol is mispredicted on a mix of the two), ports in the frame; for 2+3 anything
+ * but ICMP (only an ICMP error changes the addresses layer2+3 takes; a fragment is hashed
+ * like any other datagram). bond_ip_hash of the start value: the ports for 3+4, the eth
+ * hash (h_dest[5] ^ h_source[5] ^ 0x0800) for 2+3. Anything else goes to hashInto.
  */
 const ipv4At = (b: Uint8Array, o: number, n: number, policy: number): number => {
   if (n >= ETH_HLEN + IPV4_HLEN && b[o + 12] === 0x08 && b[o + 13] === 0x00) {
+    const l34 = policy === LAYER34;
     const proto = b[o + 23];
-    let h = 0; // the start value bond_ip_hash is given
-    let fast = false;
-    if (policy === LAYER34) {
-      // A 20-byte header (version 4, ihl 5: the ports at a fixed place; other lengths take
-      // the full path), not a fragment (MF and offset 0), TCP or UDP tested by arithmetic
-      // (a branch per protocol is mispredicted on a mix of the two), ports in the frame.
-      if (n >= ETH_HLEN + IPV4_HLEN + 4 && b[o + 14] === 0x45 && (b[o + 20] & 0x3f) === 0 && b[o + 21] === 0 && ((TCP_UDP_BITS >>> proto) & ((proto - 32) >>> 31)) !== 0) {
-        h = b[o + 34] | (b[o + 35] << 8) | (b[o + 36] << 16) | (b[o + 37] << 24); // the ports
-        fast = true;
-      }
-    } else if (proto !== IPPROTO_ICMP && proto !== IPPROTO_ICMPV6) {
-      // Only an ICMP error changes the addresses layer2+3 takes (a fragment is hashed like
-      // any other datagram). Start value: the eth hash, h_dest[5] ^ h_source[5] ^ 0x0800.
-      h = b[o + 5] ^ b[o + 11] ^ ETH_P_IP;
-      fast = true;
-    }
-    if (fast) {
-      // bond_ip_hash: ^ daddr ^ saddr (little-endian loads of the wire bytes, XORed bytewise
-      // before they are placed), folded.
-      h ^= (b[o + 26] ^ b[o + 30]) | ((b[o + 27] ^ b[o + 31]) << 8) | ((b[o + 28] ^ b[o + 32]) << 16) | ((b[o + 29] ^ b[o + 33]) << 24);
+    if (l34
+      ? n >= ETH_HLEN + IPV4_HLEN + 4 && b[o + 14] === 0x45 && ((b[o + 20] & 0x3f) | b[o + 21]) === 0 && ((TCP_UDP_BITS >>> proto) & ((proto - 32) >>> 31)) !== 0
+      : proto !== IPPROTO_ICMP && proto !== IPPROTO_ICMPV6) {
+      // The start value, then ^ daddr ^ saddr: little-endian loads of the wire bytes, XORed
+      // bytewise before they are placed; folded.
+      let h = (l34 ? b[o + 34] | (b[o + 35] << 8) | (b[o + 36] << 16) | (b[o + 37] << 24) : b[o + 5] ^ b[o + 11] ^ ETH_P_IP)
+        ^ ((b[o + 26] ^ b[o + 30]) | ((b[o + 27] ^ b[o + 31]) << 8) | ((b[o + 28] ^ b[o + 32]) << 16) | ((b[o + 29] ^ b[o + 33]) << 24));
       h ^= h >>> 16;
       h ^= h >>> 8;
-      return policy === LAYER34 ? h >>> 1 : h >>> 0;
+      return l34 ? h >>> 1 : h;
     }
   }
-  return hashInto(b, o, n, policy) >>> 0;
+  return hashInto(b, o, n, policy);
 };
 
-/** layer2 of the `n` usable bytes at `o`: any frame without an outer 802.1Q tag here, else hashInto. */
+/**
+ * layer2 of the `n` usable bytes at `o`: h_dest[5] ^ h_source[5] ^ h_proto of any frame
+ * without an outer 802.1Q tag here, else hashInto. Byte by byte even with a kept view: four
+ * byte reads cost what finding the view and two reads through it do (measured).
+ */
 const layer2At = (b: Uint8Array, o: number, n: number): number => {
   if (n >= ETH_HLEN) {
     const hi = b[o + 12], lo = b[o + 13]; // h_proto, read once
     if (!(hi === 0x81 && lo === 0x00)) return b[o + 5] ^ b[o + 11] ^ ((hi << 8) | lo);
   }
-  return hashInto(b, o, n, LAYER2) >>> 0;
+  return hashInto(b, o, n, LAYER2);
 };
 
 /** bond_xmit_hash by the full path alone (the fast path of xmitHashAt is held to it in tests). */

@@ -21,6 +21,8 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
         bootId: i?.bootId ?? null,
         // null: a bridge from before boot nonces (its reboots are known by boot id and its boot Info).
         bootNonce: i?.bootNonce ? i.bootNonce.toString(16).padStart(8, '0') : null,
+        // Whether the bridge runs the Marvell SMI indirection itself (opcode 6, capability 32).
+        smiOps: client.features.smi,
         silentMs: Math.round(client.silentMs),
         // How late an answer may be before it counts as lost: learned from the answers.
         answerSlackMs: Math.round(client.slack),
@@ -43,6 +45,7 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
         `requests ${data.requests}, resent ${data.resent}, timeouts ${data.timeouts}, failed ${data.failed}, unmatched answers ${data.unmatchedAnswers}`,
         `bridge reboots ${data.reboots}, serial link losses ${data.linkLosses}, bridge lost ${data.losses} time${data.losses === 1 ? '' : 's'} (silent ${data.livenessMs} ms), heartbeats ${data.heartbeats}`,
         `last heard ${data.silentMs} ms ago, answers late by up to ${data.answerSlackMs} ms count, boot nonce ${data.bootNonce ?? 'none (an older bridge)'}`,
+        `operations: ${data.smiOps ? 'plain and indirect SMI (the bridge runs the SMI and Global2 PHY sequences)' : 'plain only (an older bridge: SMI sequences go over the UART)'}`,
         `bad frames: ${bad}`,
       ].join('\n');
     },

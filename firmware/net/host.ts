@@ -7,8 +7,8 @@
  * through the Clock.
  *
  * Transmit never allocates per frame: every frame is built in one preallocated scratch
- * buffer and handed to `link.xmit(buf, length)`, which copies what it needs before it
- * returns. (If a link delivers a frame back into this stack synchronously from inside
+ * buffer (with a DataView kept for it, lib/frame-view.ts) and handed to
+ * `link.xmit(buf, length)`, which copies what it needs before it returns. (If a link delivers a frame back into this stack synchronously from inside
  * xmit, the nested transmit gets a buffer of its own, so nothing is overwritten.)
  *
  * Deliberate choices, where Linux could be configured either way:
@@ -26,6 +26,7 @@ import { Ratelimit } from '../../lib/ratelimit.ts';
 import type { EventLog } from '../../lib/log.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { formatIpv4, formatMac, readU16, readU32, writeU16, writeU32 } from '../../lib/addr.ts';
+import { keepFrameView } from '../../lib/frame-view.ts';
 import { ArpCache, type NeighbourEntry } from './arp-cache.ts';
 import {
   ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, inetChecksum,
@@ -246,6 +247,9 @@ export class HostStack {
   constructor(opts: { clock: Clock; log?: EventLog }) {
     this.clock = opts.clock;
     this.log = opts.log;
+    // The scratch lives as long as the stack: a DataView kept for it lets the bond's transmit
+    // hash read its headers a word at a time (lib/frame-view.ts).
+    keepFrameView(this.scratch);
     const drops = {} as Record<DropReason, number>;
     for (const r of DROP_REASONS) drops[r] = 0;
     this.counters = {

@@ -1,10 +1,11 @@
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { DeviceError, ProtocolError } from '../../lib/errors.ts';
 import type { EventLog } from '../../lib/log.ts';
-import { MdioBusBase, checkOp, type MdioOp, type RunOptions } from '../mdio/bus.ts';
+import { MdioBusBase, checkOp, isSmiOp, type MdioBusFeatures, type MdioOp, type RunOptions } from '../mdio/bus.ts';
 import { MdioTimeoutError } from '../mdio/errors.ts';
+import { indirectTimeout } from '../mdio/indirect.ts';
 import { BridgeFrameReader, BridgeFrameWriter } from './framing.ts';
-import type { BridgeInfo, BridgeMessage } from './codec.ts';
+import { CAP_SMI, type BridgeInfo, type BridgeMessage } from './codec.ts';
 import { isIdempotent } from './program.ts';
 import { UART_BITS_PER_BYTE, type ByteLink } from './link.ts';
 
@@ -133,6 +134,11 @@ export class BridgeClient extends MdioBusBase {
     opts.link.setStateListener((up) => this.onLinkState(up));
   }
 
+  /** What the bridge runs beyond plain operations, from its Info (nothing before it said hello). */
+  get features(): MdioBusFeatures {
+    return { smi: ((this.info?.capabilities ?? 0) & CAP_SMI) !== 0 };
+  }
+
   /** The bridge's program limit, once it has told us. */
   get maxBatchOps(): number | undefined {
     return this.info?.maxOps;
@@ -189,6 +195,8 @@ export class BridgeClient extends MdioBusBase {
       } catch (e) {
         return reject(e);
       }
+      // An older bridge would refuse the whole program (unknown opcode); say why here instead.
+      if (!this.features.smi && ops.some(isSmiOp)) return reject(new DeviceError('mdio bridge: this bridge does not run indirect SMI operations (no capability 32)'));
       const max = this.info?.maxOps ?? 1024;
       if (ops.length > max) return reject(new DeviceError(`mdio bridge: a batch of ${ops.length} operations exceeds the bridge's limit of ${max}`));
       if (ops.length === 0) return resolve([]);
@@ -470,6 +478,7 @@ export class BridgeClient extends MdioBusBase {
       } else if (failedAt >= o) {
         const op = p.ops[failedAt - o];
         if (status === 'wait-timeout' && op.op === 'wait') p.reject(new MdioTimeoutError(op.phy, op.reg, op.tries, values[failedAt] ?? 0));
+        else if ((status === 'wait-timeout' || status === 'unit-timeout') && isSmiOp(op)) p.reject(indirectTimeout(op, status === 'unit-timeout', values[failedAt] ?? 0));
         else p.reject(new DeviceError(`mdio bridge: program refused (${status}) at operation ${failedAt - o} (${op.op})`));
         // Later batches in the same program never ran: send them again as they were.
         this.requeue(f.items.slice(i + 1));

@@ -25,8 +25,10 @@ export interface BridgeInfo {
 
 /** Info.capabilities bits (bridge.proto). */
 export const CAP_C22 = 1, CAP_C45 = 2, CAP_PROGRAMS = 4, CAP_LINK_EVENTS = 8, CAP_RAW_FRAMES = 16;
+/** Opcode 6: Marvell SMI indirect and Global2 SMI PHY access run by the bridge (bridge.md section 4). */
+export const CAP_SMI = 32;
 
-export type ResultStatus = 'ok' | 'wait-timeout' | 'bad-program' | 'too-long';
+export type ResultStatus = 'ok' | 'wait-timeout' | 'bad-program' | 'too-long' | 'unit-timeout';
 
 export type BridgeMessage =
   | { kind: 'hello'; seq: number }
@@ -59,8 +61,9 @@ const STATUS_TO_WIRE: Record<ResultStatus, bondfw.bridge.Result.Status> = {
   'wait-timeout': pb.Result.Status.WAIT_TIMEOUT,
   'bad-program': pb.Result.Status.BAD_PROGRAM,
   'too-long': pb.Result.Status.TOO_LONG,
+  'unit-timeout': pb.Result.Status.UNIT_TIMEOUT,
 };
-const STATUS_FROM_WIRE: readonly ResultStatus[] = ['ok', 'wait-timeout', 'bad-program', 'too-long'];
+const STATUS_FROM_WIRE: readonly ResultStatus[] = ['ok', 'wait-timeout', 'bad-program', 'too-long', 'unit-timeout'];
 
 const U16 = 0xffff;
 const U32 = 0xffffffff;

@@ -21,7 +21,38 @@ export type MdioOp =
    * result is the last value read. Fails the batch with an MdioTimeoutError when the
    * register never matches.
    */
-  | { op: 'wait'; phy: number; reg: number; mask: number; value: number; tries: number };
+  | { op: 'wait'; phy: number; reg: number; mask: number; value: number; tries: number }
+  /**
+   * Marvell SMI indirect read (smi.c mv88e6xxx_smi_indirect_read): register `reg` of the
+   * switch's internal device `dev`, through the SMI Command/Data pair of the switch strapped at
+   * MDIO address `phy` (multi-chip mode; `phy` 0 is single-chip mode, a plain read of address
+   * `dev`). Run on the bus's far side, busy waits included; only where `features.smi` says so.
+   */
+  | { op: 'smiRead'; phy: number; dev: number; reg: number }
+  /** Marvell SMI indirect write of `value` (mv88e6xxx_smi_indirect_write); as smiRead. */
+  | { op: 'smiWrite'; phy: number; dev: number; reg: number; value: number }
+  /**
+   * Clause 22 read of register `reg` of the PHY at `phyAddr` behind the switch's Global2 SMI PHY
+   * unit (global2.c mv88e6xxx_g2_smi_phy_read_c22), Global2 being internal device `g2` of the
+   * switch at `phy` (0: single-chip). Every busy wait is done on the far side.
+   */
+  | { op: 'smiPhyRead'; phy: number; g2: number; phyAddr: number; reg: number }
+  /** Clause 22 write through the Global2 SMI PHY unit; as smiPhyRead. */
+  | { op: 'smiPhyWrite'; phy: number; g2: number; phyAddr: number; reg: number; value: number };
+
+/**
+ * Operations beyond plain Clause 22/45 access that a bus runs on its far side. A serial bridge
+ * announces them in its Info (bridge.md); a bus without `features` runs plain operations only.
+ */
+export interface MdioBusFeatures {
+  /** smiRead, smiWrite, smiPhyRead, smiPhyWrite: Marvell indirection done by the bus itself. */
+  readonly smi: boolean;
+}
+
+/** The indirect (Marvell SMI) operations, which only a bus with `features.smi` runs. */
+export function isSmiOp(op: MdioOp): op is Extract<MdioOp, { op: 'smiRead' | 'smiWrite' | 'smiPhyRead' | 'smiPhyWrite' }> {
+  return op.op === 'smiRead' || op.op === 'smiWrite' || op.op === 'smiPhyRead' || op.op === 'smiPhyWrite';
+}
 
 export interface RunOptions {
   /**
@@ -45,6 +76,8 @@ export interface MdioBus {
    * no limit. Callers that build large batches split them to fit.
    */
   readonly maxBatchOps?: number;
+  /** What the bus runs beyond plain operations (read when building a batch: a bridge may change). */
+  readonly features?: MdioBusFeatures;
   /** Runs `ops` in order, atomically; resolves with one number per op. */
   run(ops: readonly MdioOp[], opts?: RunOptions): Promise<number[]>;
   read(phy: number, reg: number): Promise<number>;
@@ -82,6 +115,13 @@ export function checkOp(op: MdioOp): void {
   if (op.op === 'read45' || op.op === 'write45') {
     checkField(op, 'devad', op.devad, 31);
     checkField(op, 'reg', op.reg, 0xffff);
+  } else if (op.op === 'smiRead' || op.op === 'smiWrite') {
+    checkField(op, 'dev', op.dev, 31);
+    checkField(op, 'reg', op.reg, 31);
+  } else if (op.op === 'smiPhyRead' || op.op === 'smiPhyWrite') {
+    checkField(op, 'g2', op.g2, 31);
+    checkField(op, 'phyAddr', op.phyAddr, 31);
+    checkField(op, 'reg', op.reg, 31);
   } else {
     checkField(op, 'reg', op.reg, 31);
   }

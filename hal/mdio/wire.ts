@@ -1,5 +1,7 @@
-import { MdioBusBase, checkOp, type MdioOp } from './bus.ts';
+import { DeviceError } from '../../lib/errors.ts';
+import { MdioBusBase, checkOp, isSmiOp, type MdioBusFeatures, type MdioOp } from './bus.ts';
 import { MdioTimeoutError } from './errors.ts';
+import { IndirectUnits } from './indirect.ts';
 
 /**
  * Something that answers on an MDIO bus at one address: a PHY, or one SMI address of a
@@ -58,65 +60,83 @@ export class MdioWire {
 }
 
 /**
- * Executes a batch against synchronous register access. Shared by the local bus and by
- * the far end of the serial bridge, so both give batches the same meaning.
+ * Runs the operations of one batch in order against synchronous register access, keeping what
+ * one operation learned for the next (an indirect unit it left idle, see indirect.ts). Shared by
+ * the local bus and by the far end of the serial bridge, so both give batches the same meaning.
  */
-export function executeOps(wire: Pick<MdioWire, 'read' | 'write' | 'read45' | 'write45'>, ops: readonly MdioOp[]): number[] {
-  const results: number[] = new Array(ops.length);
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
+export class OpRunner {
+  private readonly indirect: IndirectUnits;
+
+  constructor(private readonly wire: Pick<MdioWire, 'read' | 'write' | 'read45' | 'write45'>) {
+    this.indirect = new IndirectUnits(wire);
+  }
+
+  /** Runs one op; its result (the value read, 0 for writes). Throws MdioTimeoutError for a wait that never matched. */
+  run(op: MdioOp): number {
     checkOp(op);
+    const wire = this.wire;
+    if (isSmiOp(op)) return this.indirect.run(op);
+    this.indirect.otherOp(op);
     switch (op.op) {
       case 'read':
-        results[i] = wire.read(op.phy, op.reg);
-        break;
+        return wire.read(op.phy, op.reg);
       case 'write':
         wire.write(op.phy, op.reg, op.value);
-        results[i] = 0;
-        break;
+        return 0;
       case 'read45':
-        results[i] = wire.read45(op.phy, op.devad, op.reg);
-        break;
+        return wire.read45(op.phy, op.devad, op.reg);
       case 'write45':
         wire.write45(op.phy, op.devad, op.reg, op.value);
-        results[i] = 0;
-        break;
+        return 0;
       case 'rmw': {
         const old = wire.read(op.phy, op.reg);
         wire.write(op.phy, op.reg, (old & ~op.mask) | (op.value & op.mask));
-        results[i] = old;
-        break;
+        return old;
       }
       case 'wait': {
         let v = 0;
-        let matched = false;
         for (let n = 0; n < op.tries; n++) {
           v = wire.read(op.phy, op.reg);
-          if ((v & op.mask) === op.value) {
-            matched = true;
-            break;
-          }
+          if ((v & op.mask) === op.value) return v;
         }
-        if (!matched) throw new MdioTimeoutError(op.phy, op.reg, op.tries, v);
-        results[i] = v;
-        break;
+        throw new MdioTimeoutError(op.phy, op.reg, op.tries, v);
       }
     }
   }
+}
+
+/** Executes a batch against synchronous register access (see OpRunner). */
+export function executeOps(wire: Pick<MdioWire, 'read' | 'write' | 'read45' | 'write45'>, ops: readonly MdioOp[]): number[] {
+  const runner = new OpRunner(wire);
+  const results: number[] = new Array(ops.length);
+  for (let i = 0; i < ops.length; i++) results[i] = runner.run(ops[i]);
   return results;
 }
 
-/** An MdioBus wired straight to an emulated (or memory-mapped) bus in this process. */
+/**
+ * An MdioBus wired straight to an emulated (or memory-mapped) bus in this process. Like a
+ * CPU's own MDIO controller it runs plain operations; with `smi` it also runs the indirect
+ * ones (as a bridge microcontroller does), for tests that compare the two.
+ */
 export class LocalMdioBus extends MdioBusBase {
   /** Batches run, for tests that count round trips. */
   roundTrips = 0;
+  readonly features: MdioBusFeatures;
 
-  constructor(readonly wire: MdioWire) {
+  constructor(
+    readonly wire: MdioWire,
+    opts: { smi?: boolean } = {},
+  ) {
     super();
+    this.features = { smi: opts.smi ?? false };
   }
 
   async run(ops: readonly MdioOp[]): Promise<number[]> {
     this.roundTrips++;
+    if (!this.features.smi) {
+      const op = ops.find(isSmiOp);
+      if (op) throw new DeviceError(`mdio: this bus does not run ${op.op} operations`);
+    }
     return executeOps(this.wire, ops);
   }
 }

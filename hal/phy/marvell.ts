@@ -23,6 +23,12 @@ const MII_M1011_PHY_STATUS_FULLDUPLEX = 0x2000;
 const MII_M1011_PHY_STATUS_RESOLVED = 0x0800;
 /** Real-time link, not latched. */
 const MII_M1011_PHY_STATUS_LINK = 0x0400;
+/** Page 0 register 18, copper interrupt enable (marvell.c MII_M1011_IMASK). */
+export const MII_M1011_IMASK = 0x12;
+/** Page 0 register 19, copper interrupt status: latched, cleared by reading (MII_M1011_IEVENT). */
+export const MII_M1011_IEVENT = 0x13;
+/** marvell.c MII_M1011_IMASK_INIT: speed changed, duplex changed, link status changed. */
+const MII_M1011_IMASK_INIT = 0x6400;
 /** Crossover resolved to MDI-X; valid with "resolved" set (marvell.c MII_M1011_PHY_STATUS_MDIX). */
 const MII_M1011_PHY_STATUS_MDIX = 0x0040;
 
@@ -97,6 +103,20 @@ export class MarvellPhy extends GenericPhy {
     if (!resolved) return { ...out, link: false, lpAdvertising: 0, speed: 0, duplex: 'unknown' };
     const mode = this.resolveMode([values[0], bmsr, bmsr, status]);
     return { ...out, speed: mode.speed, duplex: mode.duplex };
+  }
+
+  /** marvell_config_intr: acknowledge (read IEVENT), then unmask link, speed and duplex changes; on page 0. */
+  async enableInterrupt(): Promise<void> {
+    await this.runIeee([this.readOp(MII_M1011_IEVENT), this.writeOp(MII_M1011_IMASK, MII_M1011_IMASK_INIT)]);
+  }
+
+  /**
+   * marvell_ack_interrupt: IEVENT read on page 0 without selecting it, as the status poll
+   * reads. With another page selected this reads that page's register instead and the
+   * interrupt stays raised: the next poll reads the PHY again, until the page is back.
+   */
+  interruptAckOps(): MdioOp[] {
+    return [this.readOp(MII_M1011_IEVENT)];
   }
 
   override async readVendorLink(): Promise<boolean | null> {

@@ -84,6 +84,17 @@ export interface PhyDriver {
    * first poll this polls once.
    */
   readLinkModes(): Promise<PhyLinkModes>;
+  /**
+   * Unmasks the PHY's link, speed and duplex change interrupt, after acknowledging what is
+   * pending (Linux .config_intr). Absent where the driver knows no interrupt of the PHY's.
+   */
+  enableInterrupt?(): Promise<void>;
+  /**
+   * The reads that acknowledge the PHY's interrupt (its latched event register), for a caller
+   * to run in the same batch just before `statusOps()`, so that a change after them raises it
+   * again (Linux .handle_interrupt, then the status read). Present with `enableInterrupt`.
+   */
+  interruptAckOps?(): MdioOp[];
   /** The vendor's real-time (not latched) link bit; null if the PHY has none. */
   readVendorLink(): Promise<boolean | null>;
   /** Enables and restarts autonegotiation (Linux genphy_restart_aneg). */

@@ -1,12 +1,12 @@
 import type { Clock } from '../../lib/clock.ts';
 import { SeededRandom, type Random } from '../../lib/random.ts';
-import type { MdioOp } from '../mdio/bus.ts';
-import { MdioTimeoutError } from '../mdio/errors.ts';
-import { executeOps, type MdioWire } from '../mdio/wire.ts';
+import { isSmiOp, type MdioOp } from '../mdio/bus.ts';
+import { MdioTimeoutError, MdioUnitTimeoutError } from '../mdio/errors.ts';
+import { OpRunner, type MdioWire } from '../mdio/wire.ts';
 import type { ByteLink } from '../bridge/link.ts';
 import { BridgeFrameReader, BridgeFrameWriter } from '../bridge/framing.ts';
 import {
-  CAP_C22, CAP_C45, CAP_LINK_EVENTS, CAP_PROGRAMS, CAP_RAW_FRAMES, type BridgeInfo, type BridgeMessage, type ResultStatus,
+  CAP_C22, CAP_C45, CAP_LINK_EVENTS, CAP_PROGRAMS, CAP_RAW_FRAMES, CAP_SMI, type BridgeInfo, type BridgeMessage, type ResultStatus,
 } from '../bridge/codec.ts';
 
 /** IEEE 802.3 22.2.4.5: a Clause 22 frame is 32 preamble bits plus 32 frame bits. */
@@ -36,6 +36,11 @@ export interface BridgeMcuOptions {
   nonceSeed?: number;
   /** A bridge from before boot_nonce: its Info carries none. */
   noBootNonce?: boolean;
+  /**
+   * False: a bridge from before the indirect operations (opcode 6): it does not announce
+   * CAP_SMI and refuses them as an unknown opcode (BAD_PROGRAM), as such firmware does.
+   */
+  smiOps?: boolean;
 }
 
 interface Job {
@@ -73,7 +78,7 @@ export class BridgeMcu {
     this.info = {
       firmwareVersion: opts.firmwareVersion ?? 'mdio-bridge-sim 1.0',
       mdioClockHz: opts.mdioClockHz ?? 2_500_000,
-      capabilities: CAP_C22 | CAP_C45 | CAP_PROGRAMS | CAP_LINK_EVENTS | (opts.cpuPort ? CAP_RAW_FRAMES : 0),
+      capabilities: CAP_C22 | CAP_C45 | CAP_PROGRAMS | CAP_LINK_EVENTS | (opts.cpuPort ? CAP_RAW_FRAMES : 0) | (opts.smiOps === false ? 0 : CAP_SMI),
       maxOps: opts.maxOps ?? 1024,
       bootId: opts.bootId ?? 1,
       irqLines: opts.irqSources?.length ?? 0,
@@ -219,14 +224,20 @@ export class BridgeMcu {
     const before = this.opts.wire.transactions;
     const done = () => this.opts.wire.transactions - before;
     if (ops.length > this.info.maxOps) return { status: 'too-long', values: [], failedAt: this.info.maxOps, transactions: 0 };
+    if (!(this.info.capabilities & CAP_SMI)) {
+      // An older bridge does not know opcode 6: the whole program is refused, nothing runs.
+      const unknown = ops.findIndex(isSmiOp);
+      if (unknown >= 0) return { status: 'bad-program', values: [], failedAt: unknown, transactions: 0 };
+    }
     const values: number[] = [];
+    const runner = new OpRunner(this.opts.wire);
     for (let i = 0; i < ops.length; i++) {
       try {
-        values.push(executeOps(this.opts.wire, [ops[i]])[0]);
+        values.push(runner.run(ops[i]));
       } catch (e) {
         if (e instanceof MdioTimeoutError) {
           values.push(e.lastValue);
-          return { status: 'wait-timeout', values, failedAt: i, transactions: done() };
+          return { status: e instanceof MdioUnitTimeoutError ? 'unit-timeout' : 'wait-timeout', values, failedAt: i, transactions: done() };
         }
         return { status: 'bad-program', values, failedAt: i, transactions: done() };
       }

@@ -13,8 +13,11 @@
  *
  * Per-port MIB counters and the statistics unit that reads them are in mv88e6xxx-mib.ts.
  *
+ * Interrupts: only the Global2 Interrupt Source register's PHY bits, which follow the internal
+ * PHYs' interrupt outputs; no interrupt pin, no Global1 summary, no other sources.
+ *
  * Not modelled: address learning (ATU), VLAN table (VTU), front-to-front forwarding,
- * interrupts, cascaded chips (device numbers other than 0).
+ * cascaded chips (device numbers other than 0).
  */
 import type { Clock } from '../../lib/clock.ts';
 import type { MdioTarget, MdioWire } from '../mdio/wire.ts';
@@ -31,6 +34,8 @@ export interface AttachedPhy extends MdioTarget {
    * does not subscribe; the member is here so one PHY object serves the world and the chip.
    */
   onLinkChange(cb: (up: boolean) => void): void;
+  /** The PHY's interrupt output (INTn asserted); absent: a PHY without one. */
+  readonly interruptAsserted?: boolean;
 }
 
 export type SimMv88e6xxxModel = '6352' | '6390';
@@ -104,6 +109,7 @@ const FRAME_MODE_DSA = 1;
 const FRAME_MODE_ETHERTYPE_DSA = 3;
 
 // Global1 / Global2 (global1.h, global2.h).
+const G2_INT_SRC = 0x00;
 const G1_MONITOR_CTL = 0x1a;
 const G1_CTL2 = 0x1c;
 const G1_CTL2_HIST_RX_TX = 0x00c0; // 6390: histogram mode, bits 7:6
@@ -528,6 +534,8 @@ export class SimMv88e6xxx {
 
   private g2Read(reg: number): number {
     switch (reg) {
+      case G2_INT_SRC:
+        return this.phyInterrupts();
       case G2_TRUNK_MASK:
         return (this.trunkMaskPtr << 12) | this.trunkMasks[this.trunkMaskPtr];
       case G2_TRUNK_MAPPING:
@@ -543,6 +551,17 @@ export class SimMv88e6xxx {
       default:
         return this.g2[reg];
     }
+  }
+
+  /**
+   * Global2 Interrupt Source, PHY bits (global2.h MV88E6352_G2_INT_SRC_PHY 0x001f,
+   * MV88E6390_G2_INT_SRC_PHY 0x07fe): bit n is the interrupt output of the internal PHY at
+   * address n, the port's. Level: it clears when the PHY's own status is read.
+   */
+  private phyInterrupts(): number {
+    let v = 0;
+    for (const p of this.facts.internalPhyPorts) if (this.phys[p]?.interruptAsserted) v |= 1 << p;
+    return v;
   }
 
   private g2Write(reg: number, value: number): void {

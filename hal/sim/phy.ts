@@ -123,6 +123,12 @@ const MII_M1011_PHY_STATUS_100 = 0x4000;
 const MII_M1011_PHY_STATUS_FULLDUPLEX = 0x2000;
 const MII_M1011_PHY_STATUS_RESOLVED = 0x0800;
 const MII_M1011_PHY_STATUS_LINK = 0x0400;
+/** Page 0 registers 18 (interrupt enable) and 19 (interrupt status, latched, clear on read). */
+const MARVELL_IMASK = 18;
+const MARVELL_IEVENT = 19;
+const IEVENT_SPEED_CHANGED = 0x4000;
+const IEVENT_DUPLEX_CHANGED = 0x2000;
+const IEVENT_LINK_CHANGED = 0x0400;
 
 // Realtek RTL8211F (drivers/net/phy/realtek.c): page select and PHYSR.
 const RTL_PAGE_REG = 0x1f;
@@ -221,6 +227,10 @@ export class SimPhy implements MdioTarget {
   // Vendor registers: page select and a plain store keyed by page and register.
   private page = 0;
   private readonly vendor = new Map<number, number>();
+  /** Marvell interrupt status (page 0 register 19): events latched since it was last read. */
+  private ievent = 0;
+  /** Speed and duplex of the last link up, for the Marvell speed and duplex changed events. */
+  private lastUpMode: Mode | null = null;
 
   constructor(opts: SimPhyOptions) {
     this.model = opts.model;
@@ -307,6 +317,16 @@ export class SimPhy implements MdioTarget {
     this.listeners.push(cb);
   }
 
+  /**
+   * The PHY's interrupt output: an event latched in its interrupt status that its interrupt
+   * enable lets through (Marvell models; the others model no interrupt registers). Events
+   * latch whether enabled or not, as the status register shows them either way.
+   */
+  get interruptAsserted(): boolean {
+    if (this.model !== 'marvell-88e151x' && this.model !== 'marvell-6390-internal') return false;
+    return (this.ievent & (this.vendor.get(MARVELL_IMASK) ?? 0)) !== 0;
+  }
+
   /** Removes a listener added by `onLinkChange`. */
   offLinkChange(cb: (up: boolean) => void): void {
     const i = this.listeners.indexOf(cb);
@@ -326,6 +346,11 @@ export class SimPhy implements MdioTarget {
         if (reg === MARVELL_PAGE_REG) return this.page;
         if (this.page !== 0) return this.vendorRead(reg);
         if (reg === MARVELL_COPPER_STATUS) return this.marvellCopperStatus();
+        if (reg === MARVELL_IEVENT) {
+          const v = this.ievent;
+          this.ievent = 0;
+          return v;
+        }
         return reg < 16 ? this.readIeee(reg) : this.vendorRead(reg);
       case 'realtek-rtl8211f':
         // Registers 0-15 are not paged; 0x10-0x1E are, through register 0x1F.
@@ -355,7 +380,7 @@ export class SimPhy implements MdioTarget {
           return;
         }
         if (this.page !== 0) return this.vendorWrite(reg, value);
-        if (reg === MARVELL_COPPER_STATUS) return; // read-only status
+        if (reg === MARVELL_COPPER_STATUS || reg === MARVELL_IEVENT) return; // read-only status
         return reg < 16 ? this.writeIeee(reg, value) : this.vendorWrite(reg, value);
       case 'realtek-rtl8211f':
         if (reg === RTL_PAGE_REG) {
@@ -675,11 +700,18 @@ export class SimPhy implements MdioTarget {
     this.timer = null;
   }
 
-  /** Latches a drop of the reported link and tells listeners about any change. */
+  /** Latches a drop of the reported link and the interrupt events, and tells listeners about any change. */
   private update(): void {
     const up = this.linkUp;
     const media = this.mediaUp;
     if (this.prevLinkUp && !up) this.linkDropLatched = true;
+    if (up !== this.prevLinkUp) this.ievent |= IEVENT_LINK_CHANGED;
+    if (up && up !== this.prevLinkUp) {
+      const m = this.mode();
+      if (this.lastUpMode && m.speed !== this.lastUpMode.speed) this.ievent |= IEVENT_SPEED_CHANGED;
+      if (this.lastUpMode && m.duplex !== this.lastUpMode.duplex) this.ievent |= IEVENT_DUPLEX_CHANGED;
+      this.lastUpMode = m;
+    }
     if (up === this.prevLinkUp && media === this.prevMediaUp) return;
     this.prevLinkUp = up;
     this.prevMediaUp = media;

@@ -39,6 +39,18 @@ export interface PortPollResult {
   phyError: unknown;
 }
 
+/** What `pollLinks` read: every port's MAC-side status, and the PHYs the switch says changed. */
+export interface LinkPoll {
+  /** One per port asked for, in the order asked. */
+  macs: PortStatus[];
+  /**
+   * The PHYs with a pending change (interrupt), bit n = the PHY at `phyBus()` address n, from
+   * the switch's own PHY interrupt status; undefined where the chip has none, so that a caller
+   * cannot know of PHY-only changes without reading the PHYs.
+   */
+  phyEvents: number | undefined;
+}
+
 /** What the chip is, from its identification registers. */
 export interface SwitchIdentity {
   /** The driver family: 'mv88e6xxx', 'mt7530'. */
@@ -109,8 +121,18 @@ export interface SwitchChip extends SwitchIdentity {
   portStatus(port: number): Promise<PortStatus>;
   /** Several ports' MAC-side status, in as few bus round trips as the chip allows. */
   portStatusAll(ports: readonly number[]): Promise<PortStatus[]>;
-  /** MAC status and PHY operations for several ports, in as few bus round trips as the chip allows. */
-  pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]>;
+  /**
+   * The cheap part of a link poll, one bus round trip: every port's MAC-side status and the
+   * switch's PHY change (interrupt) status, read without acknowledging it (see pollPorts).
+   */
+  pollLinks(ports: readonly number[]): Promise<LinkPoll>;
+  /**
+   * MAC status and PHY operations for several ports, in as few bus round trips as the chip
+   * allows. `ackPhyEvents` (bits as LinkPoll.phyEvents) acknowledges those PHY changes first,
+   * in the same batch, where the switch latches them (a change after that latches again); where
+   * the switch's bits follow the PHYs' own interrupt outputs, the PHY operations acknowledge.
+   */
+  pollPorts(requests: readonly PortPollRequest[], ackPhyEvents?: number): Promise<PortPollResult[]>;
 
   setPortState(port: number, state: PortState): Promise<void>;
   getPortState(port: number): Promise<PortState>;

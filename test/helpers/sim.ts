@@ -18,8 +18,8 @@ export interface TestOptions {
   topology?: Topology;
   /** Default 'none' (registers straight on the emulated bus); 'inproc' goes through the serial bridge. */
   bridge?: BridgeMode;
-  /** The emulated bridge: an older one without boot nonces. */
-  bridgeMcu?: { noBootNonce?: boolean };
+  /** The emulated bridge: an older one without boot nonces, or without the indirect SMI operations. */
+  bridgeMcu?: { noBootNonce?: boolean; smiOps?: boolean };
 }
 
 /** Boots the firmware on a simulated board in virtual time. */

@@ -18,7 +18,7 @@ import { MdioBusBase, type MdioBus, type MdioOp, type RunOptions } from '../../m
 import { DeviceError, UsageError } from '../../../lib/errors.ts';
 import type { Conduit } from '../../frames.ts';
 import type { PortStat } from '../port-stat.ts';
-import type { PortPollRequest, PortPollResult, PortState, PortStatus, SwitchChip, SwitchRegisters } from '../chip.ts';
+import type { LinkPoll, PortPollRequest, PortPollResult, PortState, PortStatus, SwitchChip, SwitchRegisters } from '../chip.ts';
 import { RegisterLock } from '../register-lock.ts';
 import { MT7530_MAC_LINK_MODES } from './caps.ts';
 import { MtkFramePort } from './frame-port.ts';
@@ -52,6 +52,8 @@ import {
   MT7530_PSC_P,
   MT7530_PVC_P,
   MT7530_SSP_P,
+  MT7530_SYS_INT_PHY,
+  MT7530_SYS_INT_STS,
   MT7530_VLAN_EG_CONSISTENT,
   MT7530_VLAN_EG_UNTAGGED,
   MT7531_CFC,
@@ -317,29 +319,46 @@ export class Mt7530 implements SwitchChip {
   }
 
   /**
+   * Every port's PMSR and the PHY bits of SYS_INT_STS, one round trip: the low halves only (all
+   * of PMSR's fields, and the PHY bits, sit there), two MDIO transactions a register. The chip
+   * latches a PHY's bit on its link changes until it is written back (see pollPorts).
+   */
+  async pollLinks(ports: readonly number[]): Promise<LinkPoll> {
+    for (const p of ports) this.checkPort(p);
+    const b = this.regs.batch();
+    const idx = ports.map((p) => b.readLow(MT7530_PMSR_P(p)));
+    const sts = b.readLow(MT7530_SYS_INT_STS);
+    const v = await this.regs.run(b, true);
+    return { macs: idx.map((i) => decodePmsr(v[i])), phyEvents: v[sts] & MT7530_SYS_INT_PHY };
+  }
+
+  /**
    * One link-state poll: every port's PMSR and each port's PHY operations in one round trip.
    * MT7530: the PHYs sit on the same MDIO bus, so their operations (waits and rmw included)
    * join the batch as they are. MT7531: they go through PHY_IAC, queued optimistically (see
    * iac.ts); what the batch cannot vouch for is finished on the slow path for that port only.
-   * A failed PHY operation is that port's `phyError`.
+   * A failed PHY operation is that port's `phyError`. `ackPhyEvents` is written to SYS_INT_STS
+   * first (write 1 to clear, mt7530_irq_thread_fn), so a change during the reads latches again.
    */
-  async pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
+  async pollPorts(requests: readonly PortPollRequest[], ackPhyEvents = 0): Promise<PortPollResult[]> {
     for (const q of requests) {
       this.checkPort(q.port);
       this.checkPhyOps(q.phyOps);
     }
-    if (!this.info.indirectPhy) return this.pollDirect(requests);
-    return this.exclusive('phy', () => this.pollIndirect(requests), true);
+    const ack = ackPhyEvents & MT7530_SYS_INT_PHY;
+    if (!this.info.indirectPhy) return this.pollDirect(requests, ack);
+    return this.exclusive('phy', () => this.pollIndirect(requests, ack), true);
   }
 
-  private async pollDirect(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
+  private async pollDirect(requests: readonly PortPollRequest[], ack: number): Promise<PortPollResult[]> {
     const b = this.regs.batch();
+    if (ack) b.write(MT7530_SYS_INT_STS, ack);
     const pmsr = requests.map((q) => b.read(MT7530_PMSR_P(q.port)));
     const phy = requests.map((q) => q.phyOps.map((op) => b.raw(op)));
     const limit = this.regs.bus.maxBatchOps;
     if (limit !== undefined && b.ops.length > limit && requests.length > 1) {
       const half = requests.length >> 1;
-      return [...(await this.pollDirect(requests.slice(0, half))), ...(await this.pollDirect(requests.slice(half)))];
+      return [...(await this.pollDirect(requests.slice(0, half), ack)), ...(await this.pollDirect(requests.slice(half), 0))];
     }
     let v: number[];
     try {
@@ -360,15 +379,16 @@ export class Mt7530 implements SwitchChip {
     return requests.map((_, i) => ({ mac: decodePmsr(v[pmsr[i]]), phyValues: phy[i].map((k) => v[k]), phyError: undefined }));
   }
 
-  private async pollIndirect(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
+  private async pollIndirect(requests: readonly PortPollRequest[], ack: number): Promise<PortPollResult[]> {
     const b = this.regs.batch();
+    if (ack) b.write(MT7530_SYS_INT_STS, ack);
     const pmsr = requests.map((q) => b.read(MT7530_PMSR_P(q.port)));
     const runs: IacRun[] = requests.map((q) => planIacRun(q.phyOps, 0));
     const queued: QueuedIacRun[] = runs.map((run) => queueIacRun(b, run.commands));
     const limit = this.regs.bus.maxBatchOps;
     if (limit !== undefined && b.ops.length > limit && requests.length > 1) {
       const half = requests.length >> 1;
-      return [...(await this.pollIndirect(requests.slice(0, half))), ...(await this.pollIndirect(requests.slice(half)))];
+      return [...(await this.pollIndirect(requests.slice(0, half), ack)), ...(await this.pollIndirect(requests.slice(half), 0))];
     }
     const v = await this.regs.run(b, true);
     const out: PortPollResult[] = [];

@@ -140,6 +140,13 @@ export const CCR_MIB_FLUSH = 0xf0;
 export const CCR_MIB_ACTIVATE = (CCR_MIB_ENABLE | CCR_MIB_FLUSH) >>> 0;
 
 // MT7531 PHY indirect access (mt7531_ind_c22/c45_phy_read/write).
+/**
+ * MT7530_SYS_INT_STS: interrupt status, write 1 to clear (mt7530_irq_thread_fn); bit n is the
+ * internal PHY at address n (mt7530_setup_mdio_irq maps PHY n to hwirq n).
+ */
+export const MT7530_SYS_INT_STS = 0x700c;
+export const MT7530_SYS_INT_PHY = (1 << 5) - 1; // MT7530_NUM_PHYS bits
+
 /** MT7531_PHY_IAC: command [31] ACS_ST, [29:25] register or MMD, [24:20] PHY, [19:18] command, [17:16] start, [15:0] data. */
 export const MT7531_PHY_IAC = 0x701c;
 export const MT7531_PHY_ACS_ST = (1 << 31) >>> 0;

@@ -46,7 +46,7 @@ export class WindowBatch {
   readonly ops: MdioOp[] = [];
   /** True while every write only selects what to read (the page, a PHY read command): safe to resend. */
   idempotent = true;
-  /** Per value: the op index of its low half (or of the raw op) and of its high half (-1 for raw ops). */
+  /** Per value: the op index of its low half (or of the raw op) and of its high half (-1 for raw ops and low halves alone). */
   private readonly slots: number[] = [];
   private page = -1;
 
@@ -71,6 +71,17 @@ export class WindowBatch {
     this.ops.push({ op: 'read', phy: this.addr, reg: windowLowReg(reg) });
     this.ops.push({ op: 'read', phy: this.addr, reg: WINDOW_HIGH_REG });
     this.slots.push(this.ops.length - 2, this.ops.length - 1);
+    return this.length - 1;
+  }
+
+  /**
+   * Queues a read of the low half of register `reg` only (its value is bits 15-0): enough for a
+   * register whose fields all sit there (PMSR), one MDIO transaction less.
+   */
+  readLow(reg: number): number {
+    this.select(reg);
+    this.ops.push({ op: 'read', phy: this.addr, reg: windowLowReg(reg) });
+    this.slots.push(this.ops.length - 1, -1);
     return this.length - 1;
   }
 

@@ -11,10 +11,10 @@ import type { MdioBus, MdioOp } from '../../mdio/bus.ts';
 import { DeviceError, UsageError } from '../../../lib/errors.ts';
 import type { PortStat } from '../port-stat.ts';
 import type { Conduit } from '../../frames.ts';
-import type { PortPollRequest, PortPollResult, PortState, PortStatus, SwitchChip, SwitchLag, SwitchRegisters } from '../chip.ts';
+import type { LinkPoll, PortPollRequest, PortPollResult, PortState, PortStatus, SwitchChip, SwitchLag, SwitchRegisters } from '../chip.ts';
 import { DsaFramePort } from './frame-port.ts';
 import { MV88E6XXX_MAC_LINK_MODES } from './caps.ts';
-import { planG2PhyRun, queueG2PhyRun, settleG2PhyRun, storeG2PhyRun } from './global2-phy-batch.ts';
+import { planG2PhyRun, storeG2PhyRun } from './global2-phy-batch.ts';
 import { Global2Phy, Global2PhyBus } from './global2-phy.ts';
 import { RegisterLocks } from './lock.ts';
 import { MV88E6XXX_MODELS, type Mv88e6xxxInfo, type Mv88e6xxxModel } from './models.ts';
@@ -31,6 +31,11 @@ export { TRUNK_ID_COUNT, TRUNK_MASK_COUNT, TRUNK_MAX_MEMBERS, type TrunkMaskEntr
 export type { PortPollRequest, PortPollResult, PortState, PortStatus };
 
 const PORT_SWITCH_ID_PROD_MASK = 0xfff0; // chip.c mv88e6xxx_detect: id & 0xfff0
+/**
+ * global2.h MV88E6XXX_G2_INT_SRC: its PHY bits follow the internal PHYs' interrupt outputs
+ * (level: they clear when the PHY's own interrupt status is read), so reading it never loses one.
+ */
+const G2_INT_SRC = 0x00;
 
 function hex(v: number, digits = 4): string {
   return '0x' + v.toString(16).padStart(digits, '0');
@@ -186,6 +191,19 @@ export class Mv88e6xxx implements SwitchChip {
   }
 
   /**
+   * Every port's Port Status and the Global2 Interrupt Source, in one round trip: the PHY bits
+   * say which internal PHYs raised their interrupt (a link, speed or duplex change, once the
+   * PHY driver enabled it) since their interrupt status was last read.
+   */
+  async pollLinks(ports: readonly number[]): Promise<LinkPoll> {
+    const b = this.smi.batch();
+    const sts = ports.map((p) => this.ports.queueStatus(b, p));
+    const src = b.read(this.info.global2, G2_INT_SRC);
+    const r = await this.smi.run(b, true);
+    return { macs: sts.map((i) => decodePortStatus(r[i])), phyEvents: r[src] & this.info.g2IntSrcPhy };
+  }
+
+  /**
    * One link-state poll of several ports in one bus round trip (in the normal case): every
    * port's Port Status, and each port's PHY operations (usually its driver's `statusOps()`)
    * through Global2, all in one SMI batch (see global2-phy-batch.ts). A PHY access that batch
@@ -202,7 +220,7 @@ export class Mv88e6xxx implements SwitchChip {
     const b = this.smi.batch();
     const sts = requests.map((q) => this.ports.queueStatus(b, q.port));
     const runs = requests.map((q) => planG2PhyRun(q.phyOps, 0));
-    const queued = runs.map((run) => queueG2PhyRun(b, this.info.global2, run.accesses));
+    const queued = runs.map((run) => this.g2phy.queue(b, run.accesses));
     const limit = this.smi.bus.maxBatchOps;
     if (limit !== undefined && b.ops.length > limit && requests.length > 1) {
       // Too big for the bus (a bridge with a small program limit): poll in halves, each
@@ -211,7 +229,15 @@ export class Mv88e6xxx implements SwitchChip {
       this.splitPolls++;
       return [...(await this.pollPortsUnlocked(requests.slice(0, half))), ...(await this.pollPortsUnlocked(requests.slice(half)))];
     }
-    const r = await this.smi.run(b, this.locks.holderUrgent('phy'));
+    let r: number[];
+    try {
+      r = await this.smi.run(b, this.locks.holderUrgent('phy'));
+    } catch (e) {
+      // Where the bus does the PHY accesses whole, a busy Global2 unit fails the batch: the
+      // ports' status alone (a wedged SMI fails that too), then each port's PHY on its own.
+      if (!b.smiOps || requests.every((q) => q.phyOps.length === 0)) throw e;
+      return this.pollEachPhy(requests);
+    }
     const out: PortPollResult[] = [];
     for (let i = 0; i < requests.length; i++) {
       const ops = requests[i].phyOps;
@@ -219,12 +245,27 @@ export class Mv88e6xxx implements SwitchChip {
       let phyError: unknown;
       try {
         const results = new Array<number>(ops.length);
-        storeG2PhyRun(runs[i], await this.g2phy.finish(runs[i].accesses, settleG2PhyRun(queued[i], r)), results);
+        storeG2PhyRun(runs[i], await this.g2phy.finish(runs[i].accesses, queued[i](r)), results);
         phyValues = await this.g2phy.exec(ops, results, runs[i].end);
       } catch (e) {
         phyError = e;
       }
       out.push({ mac: decodePortStatus(r[sts[i]]), phyValues, phyError });
+    }
+    return out;
+  }
+
+  /** The slow poll: every port's status in one batch, then each port's PHY operations on their own. */
+  private async pollEachPhy(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
+    const macs = await this.ports.statusAll(requests.map((q) => q.port));
+    const out: PortPollResult[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const ops = requests[i].phyOps;
+      try {
+        out.push({ mac: macs[i], phyValues: await this.g2phy.exec(ops, new Array<number>(ops.length), 0), phyError: undefined });
+      } catch (e) {
+        out.push({ mac: macs[i], phyValues: undefined, phyError: e });
+      }
     }
     return out;
   }

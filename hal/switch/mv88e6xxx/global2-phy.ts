@@ -1,7 +1,9 @@
 /**
  * The internal PHYs behind Global2 SMI PHY Command/Data (global2.c mv88e6xxx_g2_smi_phy_*):
  * PHY batches run as optimistic SMI batches (global2-phy-batch.ts), what those cannot vouch
- * for on a slow path that waits for the unit, and the MdioBus the PHY drivers see.
+ * for on a slow path that waits for the unit, and the MdioBus the PHY drivers see. A bus that
+ * runs the indirect operations itself (a bridge announcing them) gets one smiPhyRead or
+ * smiPhyWrite per access instead, busy waits done on its side: nothing to vouch for.
  */
 import { MdioBusBase, checkOp, type MdioOp, type RunOptions } from '../../mdio/bus.ts';
 import { MdioTimeoutError } from '../../mdio/errors.ts';
@@ -100,11 +102,25 @@ export class Global2Phy {
     return results;
   }
 
-  /** Runs G2 PHY accesses: one optimistic SMI batch, then the slow path for what it left undone. */
+  /**
+   * Queues G2 PHY accesses into `b`; the function returned takes the batch's results and gives
+   * the values of the accesses it saw done, in order (a prefix: `finish` completes the rest).
+   * A bus that runs the indirect operations does each access whole.
+   */
+  queue(b: SmiBatch, accesses: readonly G2PhyAccess[]): (r: readonly number[]) => number[] {
+    if (b.smiOps) {
+      const idx = accesses.map((a) => b.phyAccess(this.g2, a.phy, a.reg, a.data, 'Global2 PHY command'));
+      return (r) => idx.map((i) => (i < 0 ? 0 : r[i]));
+    }
+    const q = queueG2PhyRun(b, this.g2, accesses);
+    return (r) => settleG2PhyRun(q, r);
+  }
+
+  /** Runs G2 PHY accesses: one SMI batch, then the slow path for what it left undone. */
   private async run(accesses: readonly G2PhyAccess[]): Promise<number[]> {
     const b = this.smi.batch();
-    const q = queueG2PhyRun(b, this.g2, accesses);
-    return this.finish(accesses, settleG2PhyRun(q, await this.smi.run(b, this.urgent)));
+    const settle = this.queue(b, accesses);
+    return this.finish(accesses, settle(await this.smi.run(b, this.urgent)));
   }
 
   /**
@@ -127,6 +143,13 @@ export class Global2Phy {
   private async access(phy: number, reg: number, data: number | undefined): Promise<number> {
     const g2 = this.g2;
     const cmd = g2PhyCmd(phy, reg, data);
+    if (this.smi.smiOps) {
+      // The bus waits for the unit itself: one operation.
+      const b = this.smi.batch();
+      const i = b.phyAccess(g2, phy, reg, data, 'Global2 PHY command');
+      const r = await this.smi.run(b, this.urgent);
+      return i < 0 ? 0 : r[i];
+    }
     if (!this.smi.multiChip) {
       // The bus polls G2 directly: wait, (data), command, wait, data: one round trip.
       const b = this.smi.batch();

@@ -6,9 +6,11 @@
  * the switch answers only at its SMI address, through the SMI Command (reg 0) and SMI Data
  * (reg 1) registers, and every device register access is a short program of MDIO operations.
  * Accesses are queued into an `SmiBatch` so that any number of them costs one bus round trip.
+ * A bus that runs the indirect operations itself (a serial bridge announcing them,
+ * `MdioBus.features.smi`) gets one operation per access instead of the sequence.
  */
 import type { MdioBus, MdioOp } from '../../mdio/bus.ts';
-import { MdioTimeoutError } from '../../mdio/errors.ts';
+import { MdioTimeoutError, MdioUnitTimeoutError } from '../../mdio/errors.ts';
 import { DeviceError, UsageError } from '../../../lib/errors.ts';
 
 /** smi.h: MV88E6XXX_SMI_CMD / MV88E6XXX_SMI_DATA. */
@@ -56,7 +58,11 @@ export class SmiBatch {
    */
   idempotent = true;
 
-  constructor(readonly smiAddr: number) {}
+  constructor(
+    readonly smiAddr: number,
+    /** The bus runs smiRead/smiWrite/smiPhyRead/smiPhyWrite itself: one operation per access. */
+    readonly smiOps = false,
+  ) {}
 
   private get multiChip(): boolean {
     return this.smiAddr !== 0;
@@ -83,6 +89,10 @@ export class SmiBatch {
       this.ops.push({ op: 'read', phy: dev, reg });
       return this.ops.length - 1;
     }
+    if (this.smiOps) {
+      this.ops.push({ op: 'smiRead', phy: this.smiAddr, dev, reg });
+      return this.ops.length - 1;
+    }
     // smi.c mv88e6xxx_smi_indirect_read: wait, command, wait, data.
     this.waitSmiIdleBefore();
     this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_CMD, value: SMI_CMD_BUSY | SMI_CMD_MODE_22 | SMI_CMD_OP_22_READ | (dev << 5) | reg });
@@ -102,11 +112,50 @@ export class SmiBatch {
       this.ops.push({ op: 'write', phy: dev, reg, value });
       return;
     }
+    if (this.smiOps) {
+      this.ops.push({ op: 'smiWrite', phy: this.smiAddr, dev, reg, value });
+      return;
+    }
     // smi.c mv88e6xxx_smi_indirect_write: wait, data before command, wait.
     this.waitSmiIdleBefore();
     this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_DATA, value });
     this.ops.push({ op: 'write', phy: this.smiAddr, reg: SMI_CMD, value: SMI_CMD_BUSY | SMI_CMD_MODE_22 | SMI_CMD_OP_22_WRITE | (dev << 5) | reg });
     this.waitSmiIdleAfter();
+  }
+
+  /**
+   * Queues a Clause 22 access to the PHY at `phyAddr` through the Global2 SMI PHY unit (Global2
+   * at device `g2`), done whole by the bus (`smiOps` only): a read (data undefined) returns its
+   * result index, a write -1. `what` names the unit for a timeout message.
+   */
+  phyAccess(g2: number, phyAddr: number, reg: number, data: number | undefined, what: string): ResultIndex {
+    if (!this.smiOps) throw new Error('SmiBatch.phyAccess: the bus does not run indirect operations');
+    checkDevReg(g2, reg);
+    checkDevReg(phyAddr, reg);
+    this.waitNames.set(`${g2}:unit`, what);
+    if (data === undefined) {
+      this.ops.push({ op: 'smiPhyRead', phy: this.smiAddr, g2, phyAddr, reg });
+      return this.ops.length - 1;
+    }
+    this.idempotent = false;
+    this.ops.push({ op: 'smiPhyWrite', phy: this.smiAddr, g2, phyAddr, reg, value: data });
+    return -1;
+  }
+
+  /**
+   * About how many MDIO transactions the batch costs on the wire (a wait counted as two reads,
+   * an SMI access as four frames, a Global2 PHY access as sixteen; see indirect.ts), for
+   * sizing batches by bus time rather than by operations.
+   */
+  get transactions(): number {
+    let n = 0;
+    for (const op of this.ops) {
+      if (op.op === 'smiRead' || op.op === 'smiWrite') n += 4;
+      else if (op.op === 'smiPhyRead' || op.op === 'smiPhyWrite') n += 16;
+      else if (op.op === 'wait' || op.op === 'rmw' || op.op === 'read45' || op.op === 'write45') n += 2;
+      else n += 1;
+    }
+    return n;
   }
 
   /** Whether `wait` can be queued: only registers the bus reaches directly can be polled by the bus. */
@@ -152,9 +201,14 @@ export class Mv88e6xxxSmi {
     return this.smiAddr !== 0;
   }
 
+  /** True when the bus does the indirection itself (`features.smi`): asked per batch, as a bridge may change. */
+  get smiOps(): boolean {
+    return this.bus.features?.smi === true;
+  }
+
   /** A new, empty batch for this chip. */
   batch(): SmiBatch {
-    return new SmiBatch(this.smiAddr);
+    return new SmiBatch(this.smiAddr, this.smiOps);
   }
 
   /**
@@ -200,6 +254,10 @@ export class Mv88e6xxxSmi {
 
   private translate(e: unknown, batch: SmiBatch): unknown {
     if (!(e instanceof MdioTimeoutError)) return e;
+    if (e instanceof MdioUnitTimeoutError) {
+      const unit = batch.waitNames.get(`${e.phy}:unit`);
+      if (unit) return new DeviceError(`${this.label}: ${unit} stays busy after ${e.tries} polls`);
+    }
     if (this.multiChip && e.phy === this.smiAddr && e.reg === SMI_CMD) {
       // Nothing drives MDIO: the pull-up reads all ones, which also looks like BUSY.
       if (e.lastValue === 0xffff) return new DeviceError(`${this.label}: no switch answers (SMI command register reads 0xffff)`);

@@ -32,8 +32,11 @@ const G1_STATS_COUNTER_32 = 0x1e; // bytes 3 and 2
 const G1_STATS_COUNTER_01 = 0x1f; // bytes 1 and 0
 
 
-/** Operations in one statistics batch on a bus with a program limit (about 6 ms of MDIO at 2.5 MHz, multi-chip). */
-const STATS_BATCH_OPS = 128;
+/**
+ * MDIO transactions in one statistics batch on a bus with a program limit: about 6 ms of MDIO
+ * at 2.5 MHz (25.6 us a frame), whether the SMI indirection is queued here or run by the bus.
+ */
+const STATS_BATCH_TRANSACTIONS = 240;
 /** Polls of Stats Operation BUSY before giving up (global1.c waits with a bounded poll too). */
 const STATS_BUSY_TRIES = 16;
 /** Status reads queued after each optimistic operation (see global2-phy-batch.ts G2_OPTIMISTIC_STATUS_READS). */
@@ -298,21 +301,22 @@ export class Mv88e6xxxStats {
 
   /**
    * How many queued commands fit one batch under the bus's program limit. On a bus with a
-   * limit (a serial bridge, one program at a time), at most STATS_BATCH_OPS: the link
-   * monitors' reads never wait long behind a statistics read the bridge is running.
+   * limit (a serial bridge, one program at a time), at most STATS_BATCH_TRANSACTIONS of bus
+   * time too: the link monitors' reads never wait long behind a statistics read the bridge is
+   * running.
    */
   private commandsPerBatch(): number {
     const busLimit = this.smi.bus.maxBatchOps;
     if (busLimit === undefined) return Number.MAX_SAFE_INTEGER;
-    const limit = Math.min(busLimit, STATS_BATCH_OPS);
-    const size = (n: number): number => {
+    const size = (n: number): { ops: number; transactions: number } => {
       const b = this.smi.batch();
       b.read(this.info.global1, G1_STATS_OP);
       for (let i = 0; i < n; i++) this.queue(b, { op: G1_STATS_OP_BUSY | G1_STATS_OP_READ_CAPTURED, readsCounter: true });
-      return b.ops.length;
+      return { ops: b.ops.length, transactions: b.transactions };
     };
     const one = size(1);
-    const each = size(2) - one;
-    return Math.max(1, Math.floor((limit - (one - each)) / each));
+    const two = size(2);
+    const fit = (limit: number, first: number, each: number): number => Math.floor((limit - (first - each)) / each);
+    return Math.max(1, Math.min(fit(busLimit, one.ops, two.ops - one.ops), fit(STATS_BATCH_TRANSACTIONS, one.transactions, two.transactions - one.transactions)));
   }
 }
