@@ -64,6 +64,11 @@ usage:
   bondfw sim [--board <name>] [--topology single|dual] [--script <file>|-] [--bridge inproc|none] [--config <path>]
       run a console script on the simulated board in virtual time
 
+  --engine native|quickjs|xs: where the firmware runs: in Node (native, the default), or as its
+  image (npm run build:image) inside QuickJS, or, for sim only, inside Moddable XS (xsnap),
+  reaching the board through the host interface only; --config then names the flash
+  partition's file (docs/porting.md)
+
   --bridge: how the firmware reaches the simulated switch's MDIO bus: through the emulated
   serial-MDIO bridge microcontroller on an emulated UART (inproc, the default), on a real
   pseudo-terminal pair through the serialport binding (pty, needs socat), or directly (none)
