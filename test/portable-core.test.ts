@@ -17,6 +17,8 @@ const CORE = [
   'firmware/telemetry/metrics.ts', 'firmware/telemetry/remote-commands.ts', 'firmware/telemetry/sparkplug-ids.ts',
   'firmware/config/generations.ts', 'firmware/config/flash-copies.ts', 'firmware/config/memory-flash.ts',
   'hal/transport/line-splitter.ts',
+  // The gateway's half of sim traffic/xmit/stream, in the image of a simulated board.
+  'sim/instrument/gateway.ts', 'sim/instrument/spec.ts', 'sim/instrument/hosts.ts', 'sim/flows.ts',
 ];
 /** Inside those folders, what stays in Node: the emulators, the Node transports, the wall-clock Clock. */
 const NOT_CORE = ['hal/sim/', 'hal/transport/', 'hal/clock-real.ts'];
