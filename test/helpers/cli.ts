@@ -15,8 +15,12 @@ export function startCli(args: string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
 }
 
-/** Resolves with everything read so far once `pattern` matches; rejects after `ms`. */
-export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, ms = 20_000): Promise<string> {
+/**
+ * Resolves with everything read so far once `pattern` matches; rejects after `ms`. The default
+ * leaves room for a child's start-up (tsx compiling the whole firmware) on a machine busy with
+ * other test processes: it bounds a wait, it times nothing.
+ */
+export function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp, ms = 45_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
