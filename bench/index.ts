@@ -8,5 +8,6 @@ import { failover } from './failover.ts';
 import { cpuPort } from './cpu-port.ts';
 import { failoverLoss } from './failover-loss.ts';
 import { soak } from './soak.ts';
+import { engine } from './engine.ts';
 
-export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, cpuPort, failover, failoverLoss, soak];
+export const benchmarks: Benchmark[] = [portPoll, dsaFrames, mdio, txSelect, bondXmit, cpuPort, failover, failoverLoss, soak, engine];

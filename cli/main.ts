@@ -34,6 +34,14 @@ import { openCaptureFile } from '../sim/capture-file.ts';
 import { SerialConsole, parseSerialSpec, type ConsoleEndpoint } from '../hal/transport/serial-console.ts';
 import { TOPOLOGIES, type Topology } from '../sim/world.ts';
 import { ConfigFile } from '../firmware/config/store.ts';
+import { FileFlash } from '../firmware/config/flash-file.ts';
+import { EngineSim, engineClock } from './engine/engine-sim.ts';
+import { EngineRun, type EngineBoard, type EngineRunOptions } from './engine/engine-run.ts';
+import { buildImage } from './engine/build-image.ts';
+import { mqttJsConnector } from '../firmware/telemetry/edge-node.ts';
+import { UartPair } from '../hal/sim/uart.ts';
+import type { ByteLink } from '../hal/bridge/link.ts';
+import type { BootConfig } from '../firmware/engine/host.ts';
 import { complete } from '../firmware/console/completion.ts';
 import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../firmware/telemetry/broker.ts';
@@ -55,6 +63,11 @@ usage:
       the saved configuration at boot and is where 'config save' writes
   bondfw sim [--board <name>] [--topology single|dual] [--script <file>|-] [--bridge inproc|none] [--config <path>]
       run a console script on the simulated board in virtual time
+
+  --engine native|quickjs|xs: where the firmware runs: in Node (native, the default), or as its
+  image (npm run build:image) inside QuickJS, or, for sim only, inside Moddable XS (xsnap),
+  reaching the board through the host interface only; --config then names the flash
+  partition's file (docs/porting.md)
 
   --bridge: how the firmware reaches the simulated switch's MDIO bus: through the emulated
   serial-MDIO bridge microcontroller on an emulated UART (inproc, the default), on a real
@@ -336,6 +349,7 @@ async function run(args: string[]): Promise<void> {
   // Every option checked before anything starts: a bad one must not leave a half-started job
   // (no console, no telemetry) that a supervisor would take for a healthy one.
   const checked = checkRunOptions(opts);
+  if (opts.get('engine') === 'quickjs') return runInEngine(checked.board, opts, checked.mdio);
   const remoteRole = opts.get('mqtt-commands');
   const def = checked.board;
   const started: { stop(): Promise<void> }[] = [];
@@ -386,15 +400,220 @@ async function run(args: string[]): Promise<void> {
   process.stdin.destroy();
 }
 
+/** The board the engine's host gives the image: a simulated one (its bridge in-process or on a pseudo-terminal) or one behind a real bridge. */
+async function engineBoard(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined, clock: RealClock): Promise<EngineBoard & { via: (bridgeVersion: string) => string }> {
+  if (def.transport.kind === 'sim') {
+    const autonegMs = opts.has('autoneg') ? Number(opts.get('autoneg')) : 2000;
+    const hw = new SimHardware(def, clock, { autonegMs });
+    const mode = bridgeMode(opts.get('bridge'), ['inproc', 'pty']);
+    let link: ByteLink;
+    let device: ByteLink;
+    let uart: UartPair | undefined;
+    let close = async (): Promise<void> => {};
+    if (mode === 'inproc') {
+      uart = new UartPair(clock, DEFAULT_BAUD);
+      link = uart.host;
+      device = uart.device;
+    } else {
+      const pty = await openBridgePty(clock, DEFAULT_BAUD);
+      link = pty.host;
+      device = pty.device;
+      close = () => pty.close();
+    }
+    const mcu = hw.attachBridge(device);
+    mcu.start();
+    const how = mode === 'pty' ? 'a pseudo-terminal' : 'an emulated UART';
+    return {
+      bridge: link,
+      conduit: hw.conduit,
+      sim: { hw, bridge: { mcu, uart }, wait: sleep, openCapture: openCaptureFile },
+      via: (v) => `switch MDIO through the serial bridge (${v}) on ${how} at ${DEFAULT_BAUD} baud`,
+      close: async () => {
+        mcu.halt();
+        await close();
+      },
+    };
+  }
+  if (!mdio) throw new CliError(`board ${def.name} has no serial bridge`);
+  const link = await openSerial(mdio.path, mdio.baud, "the MDIO bridge's serial port");
+  return {
+    bridge: link,
+    via: (v) => `switch MDIO and CPU-port frames through the serial bridge (${v}) on ${mdio.path} at ${mdio.baud} baud`,
+    close: () => link.close(),
+  };
+}
+
+/** How long a board's bridge has to say hello before `run --engine quickjs` gives up (as natively). */
+const ENGINE_BRIDGE_WAIT_MS = 5000;
+
 /**
- * The Sparkplug B edge node: to --mqtt <url>, or (without it) to an embedded broker on
- * 127.0.0.1:1883 (a free port if taken); `--mqtt none` turns telemetry off.
+ * `bondfw run --engine quickjs`: the firmware image inside QuickJS in real time, hosted by
+ * Node (cli/engine/engine-run.ts): the same board, broker, dashboard and console as natively.
+ * `--config` names the flash partition's file (the image keeps its configuration in flash).
  */
-async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> } & DashboardTelemetry> {
+async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined): Promise<void> {
+  const clock = new RealClock();
+  const started: { stop(): Promise<void> }[] = [];
+  let run: EngineRun | undefined;
+  let flash: FileFlash | undefined;
+  let signalled: Promise<void>;
+  let stopTerminal = async (): Promise<void> => {};
+  try {
+    const dashboard = await startDashboard(httpOption(opts.get('http')));
+    started.push(dashboard);
+    const board = await engineBoard(def, opts, mdio, clock);
+    started.push({ stop: () => board.close() });
+    const configPath = opts.get('config');
+    if (configPath) {
+      try {
+        flash = FileFlash.open(configPath);
+      } catch (e) {
+        throw new CliError(`cannot open the flash partition ${configPath}: ${(e as Error).message}`);
+      }
+    }
+    const t = await telemetrySettings(def, opts, () => {});
+    if (t.broker) started.push({ stop: () => t.broker!.close() });
+    const serialSpec = opts.get('console');
+    const login = opts.get('login');
+    const idleMs = Number(opts.get('idle-timeout') ?? DEFAULT_IDLE_S) * 1000;
+    const tty = !serialSpec && process.stdin.isTTY === true;
+    let consoleUart: SerialLink | undefined;
+    if (serialSpec) {
+      const { path, baud } = parseSerialSpec(serialSpec);
+      consoleUart = await openSerial(path, baud, 'serial console');
+      started.push({ stop: () => consoleUart!.close() });
+    }
+    // Lines typed (or piped) while the image boots wait for its console.
+    const early: string[] = [];
+    const terminal = engineTerminal(tty, (line) => (run ? run.line(line) : early.push(line)), () => run?.interrupt() ?? false);
+    stopTerminal = terminal.close;
+    const remoteRole = opts.get('mqtt-commands');
+    const boot: BootConfig = {
+      console: {
+        mode: 'session',
+        source: serialSpec ? 'serial' : 'console',
+        login: login === undefined ? serialSpec !== undefined : login === 'on',
+        idleMs,
+        prompt: serialSpec || tty ? `${def.name}# ` : '',
+      },
+      flashConfig: flash !== undefined,
+      ...(remoteRole !== undefined && isGrant(remoteRole) ? { remoteRole } : {}),
+      ...(t.url !== undefined ? { telemetry: { group: t.group, node: t.node, brokerLabel: maskUrl(t.url), periodMs: t.periodMs, primaryHost: t.primaryHost } } : {}),
+    };
+    const image = (await buildImage(def)).text;
+    const starting = EngineRun.start({
+      clock, board, image, boot, flash, consoleUart, out: terminal.out,
+      mqtt: t.url !== undefined ? mqttJsConnector({ url: t.url, username: t.username, password: t.password, ca: t.ca, cert: t.cert, key: t.key }) : undefined,
+    });
+    const hello = sleep(ENGINE_BRIDGE_WAIT_MS).then(() => undefined);
+    const up = await Promise.race([starting, hello]);
+    if (!up) throw new CliError(`no serial-MDIO bridge answers ${mdio ? `on ${mdio.path} at ${mdio.baud} baud` : 'the emulated board'} (the firmware inside QuickJS waited ${ENGINE_BRIDGE_WAIT_MS / 1000} s)`);
+    run = up;
+    started.push({ stop: () => run!.stop() });
+    signalled = untilSignal(() => (tty ? false : run?.interrupt() ?? false));
+    const r = run.report;
+    const telemetry: DashboardTelemetry = { url: t.url, broker: t.broker, group: t.group, node: t.node };
+    for (const line of [
+      `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
+      `${board.via(r.bridgeVersion ?? 'unknown')}; the firmware inside QuickJS`,
+      ...r.configLines,
+      t.url === undefined ? 'telemetry off (--mqtt none)' : telemetryBanner(t, r.remoteRole),
+      ...dashboard.wire(telemetry),
+      r.portTable,
+      serialSpec ? `console on ${serialSpec}; Ctrl-C stops` : "console on stdin ('help' lists commands); Ctrl-C stops",
+    ]) process.stdout.write(`${line}\n`);
+    run.startConsole();
+    for (const line of early.splice(0)) run.line(line);
+  } catch (e) {
+    await stopTerminal();
+    for (const s of started.reverse()) await s.stop().catch(() => {});
+    flash?.close();
+    clock.cancelAll();
+    throw e;
+  }
+  await signalled;
+  await stopTerminal();
+  for (const s of started.reverse()) await s.stop().catch(() => {});
+  flash?.close();
+  clock.cancelAll();
+  process.stdin.destroy();
+}
+
+/**
+ * The stdin console for the image: a terminal's line editing (the image's prompts, echo off
+ * for passwords, Ctrl-C to the running command or, at the prompt, to stop the job), or plain
+ * lines from a pipe.
+ */
+function engineTerminal(tty: boolean, line: (l: string) => void, interrupt: () => boolean): { out: EngineRunOptions['out']; close(): Promise<void> } {
+  if (!tty) {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    rl.on('line', line);
+    return {
+      out: { write: (t) => process.stdout.write(t), prompt: (t) => process.stdout.write(t), echo: () => {} },
+      close: async () => rl.close(),
+    };
+  }
+  let muted = false;
+  const shown = new Writable({
+    write: (chunk, _enc, cb) => {
+      if (!muted) process.stdout.write(chunk);
+      cb();
+    },
+  });
+  Object.assign(shown, { isTTY: true, columns: process.stdout.columns, rows: process.stdout.rows });
+  const rl = createInterface({ input: process.stdin, output: shown, terminal: true, historySize: 500 });
+  const history = (rl as unknown as { history: string[] }).history;
+  rl.on('line', (l) => {
+    if (muted && history[0] === l) history.shift();
+    line(l);
+  });
+  rl.on('SIGINT', () => {
+    if (!interrupt()) process.kill(process.pid, 'SIGINT');
+    else process.stdout.write('^C\n');
+  });
+  return {
+    out: {
+      write: (t) => process.stdout.write(t),
+      prompt: (t) => {
+        rl.setPrompt(t);
+        rl.prompt();
+      },
+      echo: (on) => {
+        muted = !on;
+      },
+    },
+    close: async () => rl.close(),
+  };
+}
+
+/** What --mqtt and its companions say, checked, with the embedded broker started when no --mqtt names one. */
+interface TelemetrySettings {
+  group: string;
+  node: string;
+  /** Where the node publishes; undefined: telemetry off (--mqtt none). */
+  url?: string;
+  broker?: EmbeddedBroker;
+  username?: string;
+  password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  periodMs: number;
+  primaryHost?: string;
+  /** Warnings to show on the console at start (they are logged too). */
+  warnings: string[];
+}
+
+/**
+ * The Sparkplug B edge node's settings: to --mqtt <url>, or (without it) to an embedded broker
+ * on 127.0.0.1:1883 (a free port if taken); `--mqtt none` turns telemetry off.
+ */
+async function telemetrySettings(def: BoardDefinition, opts: Map<string, string>, warnLog: (text: string) => void): Promise<TelemetrySettings> {
   const url = opts.get('mqtt');
   const mac = def.baseMac.split(/[:-]/).slice(3).join('').toLowerCase();
   const ids = { group: opts.get('group') ?? 'gateways', node: opts.get('node') ?? `${def.name}-${mac}` };
-  if (url === 'none') return { banner: 'telemetry off (--mqtt none)', stop: async () => {}, ...ids };
+  const period = opts.has('telemetry-period') ? Number(opts.get('telemetry-period')) : 10_000;
+  if (url === 'none') return { ...ids, periodMs: period, warnings: [] };
   const read = (key: string): string | undefined => {
     const path = opts.get(key);
     if (!path) return undefined;
@@ -408,10 +627,9 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
   const warnings: string[] = [];
   const warn = (text: string) => {
     warnings.push(`warning: ${text}`);
-    firmware.log.warn(text);
+    warnLog(text);
   };
   const { password, key } = mqttSecrets(opts, read, warn);
-  const period = opts.has('telemetry-period') ? Number(opts.get('telemetry-period')) : 10_000;
   if (!Number.isFinite(period) || period < 100) throw new CliError('--telemetry-period takes milliseconds (100 or more)');
   let broker: EmbeddedBroker | undefined;
   let target = url;
@@ -420,33 +638,48 @@ async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, f
     target = broker.url;
   } else if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(target)) throw new CliError(`--mqtt takes a URL such as mqtt://host:1883 or mqtts://host:8883 (got '${maskUrl(target)}')`);
   else if (maskUrl(target) !== target) warn('mqtt: the --mqtt URL carries a password, which ps shows to every user; use --mqtt-user with --mqtt-password-file or BONDFW_MQTT_PASSWORD');
+  return {
+    ...ids, url: target, broker, username: opts.get('mqtt-user'), password, ca: read('mqtt-ca'), cert: read('mqtt-cert'), key,
+    periodMs: period, primaryHost: opts.get('primary-host'), warnings,
+  };
+}
+
+/** The banner line of a running edge node. */
+function telemetryBanner(t: TelemetrySettings, remoteRole: string): string {
+  const where = t.broker ? `embedded broker ${t.broker.url}` : maskUrl(t.url ?? '');
+  return `${t.warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${t.group}/${t.node} on ${where}; remote commands: ${remoteRole}${t.primaryHost !== undefined ? `; primary host ${t.primaryHost}` : ''}`;
+}
+
+/** The Sparkplug B edge node of the native firmware. */
+async function startTelemetry(def: BoardDefinition, opts: Map<string, string>, firmware: Firmware): Promise<{ banner: string; stop(): Promise<void> } & DashboardTelemetry> {
+  const t = await telemetrySettings(def, opts, (text) => firmware.log.warn(text));
+  if (t.url === undefined) return { banner: 'telemetry off (--mqtt none)', stop: async () => {}, group: t.group, node: t.node };
   let node: EdgeNode;
   try {
     node = new EdgeNode(firmware, {
-      url: target,
-      group: ids.group,
-      node: ids.node,
-      username: opts.get('mqtt-user'),
-      password,
-      ca: read('mqtt-ca'),
-      cert: read('mqtt-cert'),
-      key,
-      periodMs: period,
-      primaryHost: opts.get('primary-host'),
+      url: t.url,
+      group: t.group,
+      node: t.node,
+      username: t.username,
+      password: t.password,
+      ca: t.ca,
+      cert: t.cert,
+      key: t.key,
+      periodMs: t.periodMs,
+      primaryHost: t.primaryHost,
     });
   } catch (e) {
-    await broker?.close();
+    await t.broker?.close();
     throw new CliError((e as Error).message);
   }
   node.start();
-  const where = broker ? `embedded broker ${broker.url}` : maskUrl(target);
   return {
-    banner: `${warnings.map((w) => `${w}\n`).join('')}telemetry: Sparkplug B edge node ${ids.group}/${ids.node} on ${where}; remote commands: ${firmware.dispatcher.roleOf('mqtt')}${opts.has('primary-host') ? `; primary host ${opts.get('primary-host')}` : ''}`,
+    banner: telemetryBanner(t, firmware.dispatcher.roleOf('mqtt')),
     stop: async () => {
       await node.stop();
-      await broker?.close();
+      await t.broker?.close();
     },
-    url: target, broker, ...ids,
+    url: t.url, broker: t.broker, group: t.group, node: t.node,
   };
 }
 
@@ -518,14 +751,69 @@ async function bridgeSim(args: string[]): Promise<void> {
   process.stdin.destroy();
 }
 
+/** Where the firmware runs: natively in Node, or as its image inside QuickJS (or Moddable XS, for the scenario runner). */
+function engineOption(value: string | undefined): 'native' | 'quickjs' | 'xs' {
+  const e = value ?? 'native';
+  if (e !== 'native' && e !== 'quickjs' && e !== 'xs') throw new CliError(`unknown engine '${e}' (engines: native, quickjs, xs)`);
+  return e;
+}
+
+/** Fails early, with a clear message, for a script that cannot be read. */
+function checkScript(script: string): void {
+  if (script === '-') return;
+  try {
+    readFileSync(script, { flag: 'r' }).length;
+  } catch (e) {
+    throw new CliError(`cannot read script ${script}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** The scenario script's lines: a file, or stdin for '-' (read from when this is called: lines before are not buffered). */
+function scriptLines(script: string): AsyncIterable<string> {
+  const input = script === '-' ? process.stdin : createReadStream(script);
+  return createInterface({ input, terminal: false, crlfDelay: Infinity });
+}
+
+/**
+ * The scenario runner with the firmware image inside QuickJS: the same board, world and
+ * output as natively; `--config` names the flash partition's file (the image keeps its
+ * configuration in flash).
+ */
+async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topology: Topology, script: string, engine: 'quickjs' | 'xs'): Promise<void> {
+  if (opts.has('bridge') && opts.get('bridge') !== 'inproc') throw new CliError(`--engine ${engine}: the firmware image reaches its switch through the serial bridge only (--bridge inproc)`);
+  const configPath = opts.get('config');
+  let flash: FileFlash | undefined;
+  if (configPath) {
+    try {
+      flash = FileFlash.open(configPath);
+    } catch (e) {
+      throw new CliError(`cannot open the flash partition ${configPath}: ${(e as Error).message}`);
+    }
+  }
+  checkScript(script);
+  const sys = await EngineSim.boot(def, engineClock(), { engine, topology, autonegMs: 0, flash, openCapture: openCaptureFile });
+  for (const line of sys.report.configLines) process.stdout.write(`${line}\n`);
+  for await (const line of scriptLines(script)) {
+    process.stdout.write(`> ${line}\n`);
+    const output = await sys.run(line);
+    if (output) process.stdout.write(`${output}\n`);
+  }
+  await sys.run('sim pcap off');
+  await sys.stop();
+  flash?.close();
+}
+
 async function sim(args: string[]): Promise<void> {
-  const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge', 'config']);
-  const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
+  const opts = parseOptions(args, ['board', 'topology', 'script', 'bridge', 'config', 'engine']);
+  const engine = engineOption(opts.get('engine'));
   // Any board runs in the scenario runner: its hardware is emulated whatever its transport.
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
   const topology = (opts.get('topology') ?? 'single') as Topology;
   if (!TOPOLOGIES.includes(topology)) throw new CliError(`unknown topology '${topology}' (topologies: ${TOPOLOGIES.join(', ')})`);
   const script = opts.get('script') ?? '-';
+  if (engine !== 'native') return simInEngine(def, opts, topology, script, engine);
+  const bridge = bridgeMode(opts.get('bridge'), ['inproc', 'none']);
+  checkScript(script);
   const clock = new VirtualClock(nodeSettle);
   const sys = await bootSim(def, clock, {
     topology, autonegMs: 0, bridge, wait: (ms) => clock.advance(ms), openCapture: openCaptureFile, drive: (w) => clock.drive(w),
@@ -539,18 +827,7 @@ async function sim(args: string[]): Promise<void> {
     const loaded = await store.load();
     for (const line of await clock.drive(sys.firmware.loadConfig(store, loaded))) process.stdout.write(`${line}\n`);
   }
-  let input: NodeJS.ReadableStream;
-  if (script === '-') input = process.stdin;
-  else {
-    try {
-      readFileSync(script, { flag: 'r' }).length; // fail early with a clear message
-    } catch (e) {
-      throw new CliError(`cannot read script ${script}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-    input = createReadStream(script);
-  }
-  const rl = createInterface({ input, terminal: false, crlfDelay: Infinity });
-  for await (const line of rl) {
+  for await (const line of scriptLines(script)) {
     process.stdout.write(`> ${line}\n`);
     const output = await runScenarioLine(sys.firmware, clock, line);
     if (output) process.stdout.write(`${output}\n`);

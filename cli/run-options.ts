@@ -21,7 +21,7 @@ export class CliError extends Error {}
 
 export const RUN_OPTIONS = [
   'board', 'console', 'autoneg', 'bridge', 'mdio', 'config', 'mqtt', 'group', 'node', 'mqtt-user', 'mqtt-password', 'mqtt-ca', 'mqtt-cert', 'mqtt-key', 'telemetry-period',
-  'mqtt-password-file', 'mqtt-commands', 'primary-host', 'login', 'idle-timeout', 'http',
+  'mqtt-password-file', 'mqtt-commands', 'primary-host', 'login', 'idle-timeout', 'http', 'engine',
 ] as const;
 
 /** URL schemes the MQTT client speaks; the TLS ones need (or may take) --mqtt-ca/cert/key. */
@@ -92,6 +92,11 @@ export function checkRunOptions(opts: Map<string, string>, env: NodeJS.ProcessEn
       if (!existsSync(mdio.path)) throw new CliError(`cannot open the MDIO bridge's serial port ${mdio.path}: no such device (--mdio)`);
     }
   }
+  const engine = opts.get('engine') ?? 'native';
+  if (engine === 'xs') throw new CliError("--engine xs is for the scenario runner (bondfw sim): xsnap answers the host's calls later, and a live console needs its Ctrl-C answered at once; run takes --engine quickjs");
+  if (engine !== 'native' && engine !== 'quickjs') throw new CliError(`unknown engine '${engine}' (engines: native, quickjs)`);
+  // The image reaches its switch through the bridge protocol on a UART, nothing else.
+  if (engine === 'quickjs' && sim && opts.get('bridge') === 'none') throw new CliError('--engine quickjs: the firmware image reaches its switch through the serial bridge only (--bridge inproc or pty)');
   const consoleSpec = opts.get('console');
   if (consoleSpec !== undefined) {
     const c = serialSpec('console', consoleSpec, 115200);

@@ -6,6 +6,9 @@ export class RealClock implements Clock {
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private nextId = 1;
 
+  /** `unref`: its timers do not keep the process alive (work beside the main job, such as telemetry). */
+  constructor(private readonly opts: { unref?: boolean } = {}) {}
+
   now(): number {
     return performance.now() - this.start;
   }
@@ -16,6 +19,7 @@ export class RealClock implements Clock {
       this.timers.delete(id);
       fn();
     }, Math.max(0, ms));
+    if (this.opts.unref) t.unref();
     this.timers.set(id, t);
     return id;
   }

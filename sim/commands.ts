@@ -5,11 +5,12 @@ import { printable, type Dispatcher } from '../firmware/console/dispatcher.ts';
 import type { SimHardware } from './hardware.ts';
 import { PcapngWriter } from './pcapng.ts';
 import { simTraffic, simXmit } from './traffic.ts';
-import { SimStream, formatStreamCounts, parseStreamStart } from './stream.ts';
+import { SimStream, parseStreamStart } from './stream.ts';
 import type { NetStack } from '../firmware/net/stack.ts';
 import type { BridgeMcu } from '../hal/sim/bridge-mcu.ts';
 import type { UartPair } from '../hal/sim/uart.ts';
 import { SeededRandom } from '../lib/random.ts';
+import { SIM_COMMAND } from './instrument/spec.ts';
 
 /** A file the capture writes into (the CLI opens real files; tests may keep bytes in memory). */
 export interface CaptureFile {
@@ -34,43 +35,7 @@ export interface SimControl {
   openCapture(path: string): CaptureFile;
 }
 
-const USAGE = [
-  'sim link <port> up|down          cable plugged/pulled (PHY link and MAC carrier follow)',
-  'sim autoneg <ms>                 autonegotiation time for links coming up',
-  'sim carrier <port> up|down       the switch chip\'s MAC-side link only',
-  'sim phy <port> up|down           the PHY\'s link only',
-  'sim peer <port> forward|drop     the link partner passes or drops frames; link stays up',
-  'sim host <ip> up|down            a host behind the partner answers, or not',
-  'sim lacp <port> active|passive|off [fast|slow] [key <n>] [system <mac>]',
-  '                                 LACP on the link partner\'s port facing <port>',
-  'sim lacp <port> silent           the partner\'s LACP there hangs: no LACPDUs, no timeouts,',
-  '                                 its aggregation stays as it was (active/passive/off resume)',
-  'sim wait <n>ms|<n>s              let time pass',
-  'sim traffic <bond> <frames> [flows <n>] [udp|tcp]',
-  '                                 frames from the gateway through the bond to the hosts;',
-  '                                 per slave the frames that left on it, then the replies',
-  'sim xmit <bond> udp|tcp|icmp <src-ip>[:<port>] <dst-ip>[:<port>] [smac <mac>] [dmac <mac>] [vlan <id>]',
-  '                                 one frame on the bond\'s transmit path; the port(s) it left on',
-  'sim stream start <bond> rate <pps> [flows <n>] [udp|tcp] [size <bytes>]',
-  '                                 numbered frames through the bond to the hosts, echoed back,',
-  '                                 while time runs; size is the frame on the wire (64-1518)',
-  'sim stream                       the running counts',
-  'sim stream stop                  sent/received/lost/duplicated/reordered, frames per slave,',
-  '                                 flows that changed transmit port',
-  'sim lag <port>... static|off     a static link aggregation (no LACP) on the link partner',
-  'sim fdb                          the link partner\'s address table: MAC, port or LAG, moves',
-  'sim inject <port> <hex>          deliver a raw frame (no FCS) to the board on <port>',
-  'sim stats                        per port: tx rx arp-tx lacp-tx (board\'s view)',
-  'sim pcap <file>|off              record every frame crossing every cable (pcapng)',
-  'sim bridge off|on                the serial-MDIO bridge loses power / boots (a new boot nonce)',
-  'sim bridge reboot [switch]       the bridge resets and boots again at once; with switch, the',
-  '                                 switch chip is reset with it (PHYs and links stay up)',
-  'sim bridge hang|resume           the bridge stops answering / answers again (same boot)',
-  'sim bridge loss <percent>        that share of the bridge\'s answers is lost on the way',
-  'sim bridge garbage <bytes>       line noise from the bridge (random bytes, no framing)',
-  'sim bridge unplug|plug           the bridge\'s serial cable (the emulated UART only)',
-  'sim bridge power-cycle           the bridge board restarts: bridge, switch and PHYs reset',
-].join('\n');
+
 
 /** Parses "250ms", "2s", "1.5s" or a bare number of milliseconds. */
 export function parseDuration(text: string): number {
@@ -150,18 +115,7 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
   };
 
   d.register({
-    name: 'sim',
-    group: 'simulated world',
-    summary: 'act on the simulated world: cables, link partner, hosts, time, capture',
-    usage: USAGE,
-    // The world, not the gateway: reachable from the consoles and scripts only, never from
-    // MQTT or a saved configuration. A capture writes a file on the host.
-    sources: ['console', 'serial', 'script'],
-    access: (all) => {
-      if (all[0] === 'pcap' && all[1] !== 'off') return 'admin';
-      if (all[0] === 'stats' || all[0] === 'fdb' || (all[0] === 'stream' && all.length === 1)) return 'read';
-      return 'world';
-    },
+    ...SIM_COMMAND,
     run: async (all) => {
       const [sub, ...args] = all;
       switch (sub) {
@@ -248,33 +202,26 @@ export function registerSimCommands(d: Dispatcher, ctl: SimControl): void {
         case 'xmit': {
           if (!ctl.net) throw new UsageError(`sim ${sub}: no firmware network stack here`);
           const env = { net: ctl.net, world: hw.world, ports: names, sleep };
-          return sub === 'traffic' ? simTraffic(env, args) : simXmit(env, args);
+          return sub === 'traffic' ? simTraffic(env, args, hw.clock) : simXmit(env, args, hw.clock);
         }
         case 'stream': {
           if (!ctl.net) throw new UsageError('sim stream: no firmware network stack here');
           const what = args[0];
           if (what === undefined) {
             if (!stream) throw new UsageError("sim stream: no stream running (sim stream start <bond> rate <pps> ...)");
-            return formatStreamCounts(stream.counts(), stream.bond, names);
+            return stream.report();
           }
           if (what === 'stop') {
             arity('stream', args, 1, 'stream stop');
             if (!stream) throw new UsageError('sim stream: no stream running');
             const s = stream;
             stream = undefined;
-            return formatStreamCounts(await s.stop(), s.bond, names);
+            return s.stop();
           }
           if (what !== 'start') throw new UsageError(`sim stream: expected start, stop or nothing, got '${printable(what)}'`);
           if (stream) throw new UsageError(`sim stream: a stream is already running on ${stream.bond.name} (sim stream stop first)`);
-          const net = ctl.net;
-          const { bond, opts } = parseStreamStart(net, hw.world.hosts.length, args.slice(1));
-          const first = hw.world.hosts[0];
-          const route = first ? net.host.route(first.ip) : undefined;
-          if (!route || (route.link.name !== bond.name && net.vlan(route.link.name)?.lower !== bond)) {
-            throw new UsageError(`sim stream: ${bond.name} has no address on the hosts' subnet (e.g. ifconfig ${bond.name} 192.168.1.1 netmask 255.255.255.0 up)`);
-          }
-          if (!bond.adminUp) throw new UsageError(`sim stream: ${bond.name} is down (ifconfig ${bond.name} up)`);
-          const s = new SimStream({ net, world: hw.world, clock: hw.clock, sleep }, bond, opts);
+          const { bond, opts } = parseStreamStart(ctl.net, hw.world.hosts.length, args.slice(1));
+          const s = new SimStream({ net: ctl.net, world: hw.world, clock: hw.clock, sleep }, bond, opts);
           await s.start();
           stream = s;
           return '';

@@ -5,6 +5,7 @@ import { SimBridge } from './partner-bridge.ts';
 import { SimHost } from './host.ts';
 import { PartnerLacp } from './lacp-partner.ts';
 import type { PcapngWriter } from './pcapng.ts';
+import { SIM_HOST_BASE, SIM_HOST_COUNT } from './instrument/hosts.ts';
 
 export type Topology = 'single' | 'dual';
 export const TOPOLOGIES: readonly Topology[] = ['single', 'dual'];
@@ -45,7 +46,6 @@ export interface WorldOptions {
   hostBase?: number;
 }
 
-const HOST_BASE = (192 << 24 | 168 << 16 | 1 << 8 | 100) >>> 0;
 
 /**
  * The world around the simulated board: one cable per front-panel port to a link-partner
@@ -76,10 +76,10 @@ export class SimWorld {
       aIsl = a.addPort('isl', (f) => this.enqueue(() => b.receive(bIsl, f)));
       bIsl = b.addPort('isl', (f) => this.enqueue(() => a.receive(aIsl, f)));
     }
-    const hostCount = opts.hosts ?? 16;
+    const hostCount = opts.hosts ?? SIM_HOST_COUNT;
     for (let i = 0; i < hostCount; i++) {
       const bridge = topology === 'dual' && i >= hostCount / 2 ? b : a;
-      const ip = ((opts.hostBase ?? HOST_BASE) + i) >>> 0;
+      const ip = ((opts.hostBase ?? SIM_HOST_BASE) + i) >>> 0;
       const mac = Uint8Array.of(0x02, 0x00, 0x00, 0x01, (i >> 8) & 255, i & 255);
       let port = 0;
       const host = new SimHost(ip, mac, (f) => this.enqueue(() => bridge.receive(port, f)));

@@ -12,12 +12,9 @@
  */
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FirmwareError } from '../../lib/errors.ts';
+import { UnsafeFileError } from './generations.ts';
 
-/** A file the configuration store will not use, and why; the message is what the console prints. */
-export class UnsafeFileError extends FirmwareError {
-  override name = 'UnsafeFileError';
-}
+export { UnsafeFileError };
 
 /** lstat, or undefined when nothing is there. */
 function lstatOrNone(path: string): ReturnType<typeof lstatSync> | undefined {

@@ -1,11 +1,10 @@
-import { SlipEncoder } from '@serialport/parser-slip-encoder';
 import { BridgeDecodeError, decodeMessage, encodeMessage, type BridgeMessage, type DecodeFailure } from './codec.ts';
 
 /**
- * SLIP framing (RFC 1055) of bridge messages on the UART: serialport's SlipEncoder to write,
- * and a reader of our own (serialport's SlipDecoder copies its whole buffer for every byte it
- * takes, which made the reader most of the cost of a poll's answer). Every frame is END, the
- * escaped message bytes and CRC, END (proto/bridge.md).
+ * SLIP framing (RFC 1055) of bridge messages on the UART, both ways our own (serialport's
+ * SlipDecoder copies its whole buffer for every byte it takes, which made the reader most of
+ * the cost of a poll's answer; its encoder is a Node stream, which an embedded engine has
+ * not). Every frame is END, the escaped message bytes and CRC, END (proto/bridge.md).
  */
 
 /** RFC 1055 special bytes. */
@@ -135,7 +134,8 @@ export class BridgeFrameReader {
   private deliverLater(): void {
     if (this.tickScheduled) return;
     this.tickScheduled = true;
-    process.nextTick(() => {
+    // A microtask: an embedded engine has no process.nextTick.
+    void Promise.resolve().then(() => {
       this.tickScheduled = false;
       this.deliver();
     });
@@ -193,22 +193,28 @@ export class BridgeFrameWriter {
   }
 }
 
-// SlipEncoder keeps no state between packets, so one serves every writer. bluetoothQuirk
-// puts an END before each frame too, so line noise ahead of it ends up in a frame of its own.
-const encoder = new SlipEncoder({ bluetoothQuirk: true, readableObjectMode: true });
-let encoded: Buffer | undefined;
-encoder.on('data', (b: Buffer) => {
-  encoded = b;
-});
-
-/** The wire bytes of one message: END, SLIP-escaped message and CRC, END. */
+/**
+ * The wire bytes of one message: END, SLIP-escaped message and CRC, END. The END in front
+ * (as serialport's SlipEncoder puts with its bluetoothQuirk) closes any line noise ahead of
+ * the frame into a frame of its own.
+ */
 export function frameBytes(m: BridgeMessage): Uint8Array {
   const payload = encodeMessage(m);
-  encoded = undefined;
-  encoder.write(payload);
-  const out = encoded as Buffer | undefined;
-  encoded = undefined;
-  // SlipEncoder emits during the write; an emit deferred to later would be a change in Node streams.
-  if (!out) throw new Error('SlipEncoder did not emit synchronously');
-  return new Uint8Array(out);
+  let escapes = 0;
+  for (let i = 0; i < payload.length; i++) if (payload[i] === END || payload[i] === ESC) escapes++;
+  const out = new Uint8Array(payload.length + escapes + 2);
+  let j = 0;
+  out[j++] = END;
+  for (let i = 0; i < payload.length; i++) {
+    const b = payload[i];
+    if (b === END) {
+      out[j++] = ESC;
+      out[j++] = ESC_END;
+    } else if (b === ESC) {
+      out[j++] = ESC;
+      out[j++] = ESC_ESC;
+    } else out[j++] = b;
+  }
+  out[j] = END;
+  return out;
 }

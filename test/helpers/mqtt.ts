@@ -44,11 +44,12 @@ export interface Msg {
   p: ReturnType<typeof tahu.decodePayload>;
 }
 
-export function subscriber(url: string): Promise<{ c: MqttClient; msgs: Msg[]; next(pred: (m: Msg) => boolean, ms?: number): Promise<Msg> }> {
+/** `protocolVersion` 4 for a broker without MQTT 5 (the embedded one). */
+export function subscriber(url: string, protocolVersion: 4 | 5 = 5): Promise<{ c: MqttClient; msgs: Msg[]; next(pred: (m: Msg) => boolean, ms?: number): Promise<Msg> }> {
   return new Promise((resolve) => {
     const msgs: Msg[] = [];
     const waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
-    const c = mqtt.connect(url, { protocolVersion: 5 });
+    const c = mqtt.connect(url, { protocolVersion });
     c.on('message', (topic, payload) => {
       let p: Msg['p'];
       try {

@@ -1,0 +1,31 @@
+/**
+ * The second engine: the same firmware image inside Moddable's XS (the engine of ESP32-class
+ * devices, run by @agoric/xsnap as a worker process) prints what the native firmware prints
+ * for every scenario script, as QuickJS does (engine-scenarios.test.ts).
+ */
+import test from 'ava';
+import { join } from 'node:path';
+import { simGw4 } from '../boards/sim-gw4.ts';
+import { ROOT, runCli } from './helpers/cli.ts';
+import { runEngineScenario, runNativeScenario, scenarioFiles, scenarioLines } from './helpers/engine.ts';
+
+for (const file of scenarioFiles()) {
+  test.serial(`scenario ${file}: the same output with the firmware inside XS as natively`, async (t) => {
+    const lines = scenarioLines(file);
+    const native = await runNativeScenario(simGw4, lines);
+    const xs = await runEngineScenario(simGw4, lines, 'xs');
+    t.is(xs.output, native);
+    t.false(/internal error/.test(native), native);
+  });
+}
+
+test.serial('bondfw sim --engine xs prints what bondfw sim prints; run refuses XS', (t) => {
+  const file = join(ROOT, 'test', 'scenarios', 'howto', '3.4-sysfs-two-bonds.txt');
+  const native = runCli(['sim', '--script', file]);
+  const xs = runCli(['sim', '--engine', 'xs', '--script', file]);
+  t.is(xs.status, 0, xs.stderr);
+  t.is(xs.stdout, native.stdout);
+  const run = runCli(['run', '--engine', 'xs', '--mqtt', 'none', '--http', 'none']);
+  t.is(run.status, 1);
+  t.regex(run.stderr, /--engine xs is for the scenario runner/);
+});
