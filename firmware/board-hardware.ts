@@ -24,6 +24,9 @@ export function boardHardware(board: Board): PortHardware {
     onReset: (fn) => {
       board.onReset(fn);
     },
+    onLinkInterrupt: (fn) => {
+      board.onLinkInterrupt((ports) => fn(ports.map((p) => index.get(p)!)));
+    },
     lag: lag && {
       firstId: lag.firstId,
       lastId: lag.lastId,

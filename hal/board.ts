@@ -45,6 +45,9 @@ export class Board {
   private closed = false;
   private receiver: PortReceiver | undefined;
   private readonly changeListeners = new Set<(port: BoardPort) => void>();
+  private readonly interruptListeners = new Set<(ports: readonly BoardPort[]) => void>();
+  /** Link interrupts taken (linkInterrupt), for tests and benchmarks. */
+  linkInterrupts = 0;
   private readonly resetListeners = new Set<() => void>();
   private readonly bySwitchPort = new Map<number, BoardPort>();
   /** Completed polls, for tests that wait "one poll". */
@@ -133,6 +136,30 @@ export class Board {
   onPortChange(fn: (port: BoardPort) => void): () => void {
     this.changeListeners.add(fn);
     return () => this.changeListeners.delete(fn);
+  }
+
+  /**
+   * Called when a PHY's interrupt line says its link changed, with the ports on that line,
+   * before anything is read: a link monitor may read them at once rather than at its next
+   * round. Boards whose interrupt lines are not wired never call it.
+   */
+  onLinkInterrupt(fn: (ports: readonly BoardPort[]) => void): () => void {
+    this.interruptListeners.add(fn);
+    return () => this.interruptListeners.delete(fn);
+  }
+
+  /**
+   * A PHY interrupt line was asserted (a bridge's LinkEvent): line n is front-panel port n's
+   * PHY, as the bridge's `irq_lines` are wired (proto/bridge.md section 7); a line beyond the
+   * ports is taken as shared by all of them. Its listeners hear of it, then the board polls at
+   * once (that PHY read whatever the switch says).
+   */
+  linkInterrupt(line: number): void {
+    if (this.closed) return;
+    this.linkInterrupts++;
+    const ports = line >= 0 && line < this.ports.length ? [this.ports[line]] : this.ports;
+    for (const l of this.interruptListeners) l(ports);
+    this.requestPoll(line);
   }
 
   /** Called after the switch was set up again (its path returned): program again what was programmed. */
@@ -369,7 +396,10 @@ export class Board {
     for (const p of ports) p.phyInterrupt = false;
     let polled: PortPollResult[];
     try {
-      polled = await this.chip.pollPorts(ports.map((p, i) => ({ port: p.switchPort, phyOps: [...acks[i], ...p.phyDriver.statusOps()] })), ack);
+      // A PHY read because something said it changed is a link read; PHYs read afresh (after
+      // set-up, or after a read failed) are bulk, which link reads go ahead of.
+      const urgent = ports.every((p) => p.phyBasis !== undefined);
+      polled = await this.chip.pollPorts(ports.map((p, i) => ({ port: p.switchPort, phyOps: [...acks[i], ...p.phyDriver.statusOps()] })), ack, urgent);
     } catch (e) {
       if (this.closed) return;
       for (const p of ports) {

@@ -55,8 +55,10 @@ async function linkUpDuringPoll(s: TestSystem, order: Order): Promise<{ t0: numb
   const t0 = s.clock.now();
   const poll = s.board.poll();
   // Until the poll's reads have run on the bridge (with 'poll answered first', the whole poll).
-  if (order === 'monitor answered first') while (s.bridge!.mcu.answerDelayArmed) await s.clock.advance(0.5);
-  else await s.clock.advance(12);
+  if (order === 'monitor answered first') {
+    for (let i = 0; i < 100 && s.bridge!.mcu.answerDelayArmed; i++) await s.clock.advance(0.5);
+    if (s.bridge!.mcu.answerDelayArmed) throw new Error("the poll's reads never reached the bridge");
+  } else await s.clock.advance(12);
   await s.run('sim link eth1 up');
   // Millisecond by millisecond: the bond's slave never has an unknown speed while it is up.
   const slave = s.firmware.net.bond('bond0')!.slave('eth1')!;
@@ -65,7 +67,7 @@ async function linkUpDuringPoll(s: TestSystem, order: Order): Promise<{ t0: numb
     await s.clock.advance(1);
     if (slave.link === BOND_LINK_UP && !(slave.speed > 0)) unknownWhileUp.push(s.clock.now());
   }
-  await poll;
+  await s.clock.drive(poll);
   return { t0, unknownWhileUp };
 }
 

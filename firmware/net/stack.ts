@@ -29,6 +29,11 @@ export interface PortHardware {
   /** A port's link, speed or duplex changed. */
   onPortChange(fn: () => void): void;
   /**
+   * A PHY interrupt said the link of these ports (indexes into `ports`) changed, before
+   * anything was read. Absent, or never called: no interrupt lines, link monitors poll.
+   */
+  onLinkInterrupt?(fn: (indexes: readonly number[]) => void): void;
+  /**
    * The hardware below was set up again (its path was lost, or it was reset): what the stack
    * programmed into it (LAGs) must be programmed again. Absent: it never forgets.
    */
@@ -107,6 +112,17 @@ export class NetStack {
       this.notifyChange();
     });
     hardware.onReset?.(() => this.reprogramLags());
+    hardware.onLinkInterrupt?.((indexes) => this.linkInterrupt(indexes));
+  }
+
+  /** The MII monitor of each bond with a slave on these ports inspects them now (miimon.ts). */
+  private linkInterrupt(indexes: readonly number[]): void {
+    const ports = new Set<BondPort>();
+    for (const i of indexes) if (this.ports[i]) ports.add(this.ports[i]);
+    for (const bond of this.bonding.list()) {
+      const slaves = bond.slaves.filter((s) => ports.has(s.port));
+      if (slaves.length > 0) bond.miimon.linkInterrupt(slaves);
+    }
   }
 
   private readonly changeListeners = new Set<() => void>();

@@ -8,6 +8,7 @@ import { BridgeFrameReader, BridgeFrameWriter } from './framing.ts';
 import { CAP_SMI, type BridgeInfo, type BridgeMessage } from './codec.ts';
 import { isIdempotent } from './program.ts';
 import { UART_BITS_PER_BYTE, type ByteLink } from './link.ts';
+import { cutProgram, opsWireMs, programWireMs, type WireRates } from './wire-cost.ts';
 
 export interface BridgeClientOptions {
   clock: Clock;
@@ -49,9 +50,22 @@ export const LIVENESS_MS = 1000;
 
 interface Pending {
   ops: readonly MdioOp[];
+  /** Where `ops` starts in the caller's batch (a batch cut into programs), for error messages. */
+  offset: number;
   idempotent: boolean;
   /** Link-monitor work: sent before ordinary batches, in programs of its own. */
   urgent: boolean;
+  /** Estimated wire time of `ops` inside a program (framing excluded). */
+  wireMs: number;
+  /** The caller's batch this is a program of, when it was cut into several (one per batch). */
+  cutOf?: object;
+  /** A program of a cut batch that failed or started again: dropped instead of sent. */
+  abandoned?: () => boolean;
+  /**
+   * Resends it, for a program of a cut batch whose later programs may have run already: they
+   * run again after it (a later read may depend on what an earlier one selected).
+   */
+  resend?: () => void;
   tries: number;
   resolve(values: number[]): void;
   reject(e: Error): void;
@@ -70,15 +84,23 @@ interface InFlight {
 }
 
 /**
- * Ordinary batches merged into one program hold at most this many operations (a larger single
- * batch goes alone): a monitor batch arriving behind one waits for little bus time.
+ * Estimated wire time (UART both ways and MDIO bus, see wire-cost.ts) of one ordinary
+ * program: queued batches are merged up to it, and a longer batch that only reads is cut at
+ * the points its caller allows (RunOptions.cuts) into programs of at most this much.
  */
-const ORDINARY_MERGE_OPS = 32;
+export const ORDINARY_PROGRAM_MS = 1.5;
 /**
  * Ordinary programs in flight at once (of the window's 4 by default): the rest stay free, so a
  * monitor batch is always sent at once and waits on the bridge for at most these two.
  */
-const ORDINARY_WINDOW = 2;
+export const ORDINARY_WINDOW = 2;
+/**
+ * The most bulk reading (polls, counters) an urgent batch waits behind on the bridge: two
+ * ordinary programs of at most ORDINARY_PROGRAM_MS each. A batch that writes, or that its
+ * builder gives no cuts, goes whole (hal/README.md lists the drivers' longest). Stated in
+ * hal/README.md, proto/bridge.md and the README.
+ */
+export const URGENT_WAIT_BOUND_MS = ORDINARY_WINDOW * ORDINARY_PROGRAM_MS;
 
 /** Bytes on the wire per Clause 22 read, each way, for deadline estimates (bridge.md). */
 const EST_REQ_BYTES_PER_OP = 3;
@@ -118,6 +140,8 @@ export class BridgeClient extends MdioBusBase {
   private everReady = false;
   readonly counters = {
     requests: 0, resent: 0, timeouts: 0, rejected: 0, unknownSeq: 0, reboots: 0, linkDowns: 0, losses: 0, heartbeats: 0,
+    /** Ordinary batches cut into several programs (RunOptions.cuts), and the programs they made. */
+    cutBatches: 0, cutPrograms: 0,
     badFrames: { crc: 0, decode: 0, empty: 0, program: 0, oversize: 0 } as Record<string, number>,
   };
 
@@ -165,10 +189,21 @@ export class BridgeClient extends MdioBusBase {
     return p;
   }
 
-  /** Batches waiting to go out or waiting for their answer. */
+  /** Batches waiting to go out or waiting for their answer (a batch cut into programs counts once). */
   get backlog(): number {
-    let n = this.queue.length + this.urgentQueue.length;
-    for (const f of this.inflight.values()) n += f.items.length;
+    const cut = new Set<object>();
+    let n = 0;
+    const count = (p: Pending): void => {
+      if (p.abandoned?.()) return;
+      if (!p.cutOf) n++;
+      else if (!cut.has(p.cutOf)) {
+        cut.add(p.cutOf);
+        n++;
+      }
+    };
+    for (const p of this.queue) count(p);
+    for (const p of this.urgentQueue) count(p);
+    for (const f of this.inflight.values()) for (const p of f.items) count(p);
     return n;
   }
 
@@ -200,10 +235,88 @@ export class BridgeClient extends MdioBusBase {
       const max = this.info?.maxOps ?? 1024;
       if (ops.length > max) return reject(new DeviceError(`mdio bridge: a batch of ${ops.length} operations exceeds the bridge's limit of ${max}`));
       if (ops.length === 0) return resolve([]);
-      const p: Pending = { ops, idempotent: opts?.idempotent ?? isIdempotent(ops), urgent: opts?.urgent === true, tries: 0, resolve, reject };
+      const urgent = opts?.urgent === true;
+      const idempotent = opts?.idempotent ?? isIdempotent(ops);
+      // Only a batch that reads (its writes, if any, only select what it reads) is cut: one that
+      // writes stays one program, so that a lost answer never leaves it half done.
+      if (!urgent && idempotent && opts?.cuts && opts.cuts.length > 0 && programWireMs(ops, 0, ops.length, this.rates) > ORDINARY_PROGRAM_MS) {
+        const pieces = cutProgram(ops, opts.cuts, ORDINARY_PROGRAM_MS, this.rates, opts.resume);
+        if (pieces.length > 1) return this.runCut(ops, pieces, opts.resume, resolve, reject);
+      }
+      const p: Pending = { ops, offset: 0, idempotent, urgent, wireMs: opsWireMs(ops, 0, ops.length, this.rates), tries: 0, resolve, reject };
       (p.urgent ? this.urgentQueue : this.queue).push(p);
       this.pump();
     });
+  }
+
+  /**
+   * Runs an ordinary read batch as several programs, queued in order: they keep both ordinary
+   * slots busy while urgent batches go ahead of them. When a program's answer is lost, the
+   * batch runs again from its start as one program, as it would have without cuts: the
+   * programs behind the lost one may have run already, and a read may depend on what an
+   * earlier program selected or on a unit an earlier program saw idle (a PHY read command,
+   * then its data), so only the whole batch in order is sure to be consistent. When a program
+   * fails, the rest are dropped (at worst some already ran, which reading allows) and the batch
+   * fails as one program would.
+   */
+  private runCut(ops: readonly MdioOp[], pieces: readonly [number, number][], resume: ReadonlyMap<number, readonly MdioOp[]> | undefined, resolve: (v: number[]) => void, reject: (e: Error) => void): void {
+    this.counters.cutBatches++;
+    this.counters.cutPrograms += pieces.length;
+    const values = new Array<number>(ops.length);
+    const batch = {};
+    let left = pieces.length;
+    let done = false;
+    /** Bumped when the batch runs again whole: the programs of the cut run are dropped, their answers ignored. */
+    let whole = false;
+    const live = (): boolean => !done && !whole;
+    const fail = (e: Error): void => {
+      done = true;
+      reject(e);
+    };
+    const piece = (k: number): Pending => {
+      const [start, end] = pieces[k];
+      // A program that starts at a cut first sets the far side up again if the cut says so.
+      const first = (k > 0 && resume?.get(start)) || [];
+      const part = first.length ? [...first, ...ops.slice(start, end)] : ops.slice(start, end);
+      let answered = false;
+      const p: Pending = {
+        ops: part, offset: start - first.length, idempotent: true, urgent: false, wireMs: opsWireMs(part, 0, part.length, this.rates), tries: 0,
+        cutOf: batch,
+        abandoned: () => !live(),
+        reject: (e) => {
+          if (live()) fail(e);
+        },
+        resolve: (v) => {
+          if (!live() || answered) return;
+          answered = true;
+          for (let i = first.length; i < v.length; i++) values[start + i - first.length] = v[i];
+          if (--left === 0) {
+            done = true;
+            resolve(values);
+          }
+        },
+        resend: () => {
+          if (!live()) return;
+          whole = true;
+          this.queue.unshift({
+            ops, offset: 0, idempotent: true, urgent: false, wireMs: opsWireMs(ops, 0, ops.length, this.rates), tries: p.tries,
+            resolve: (v) => {
+              done = true;
+              resolve(v);
+            },
+            reject: fail,
+          });
+        },
+      };
+      return p;
+    };
+    for (let k = 0; k < pieces.length; k++) this.queue.push(piece(k));
+    this.pump();
+  }
+
+  /** UART and MDIO speeds for wire-time estimates. */
+  private get rates(): WireRates {
+    return { baud: this.opts.baud ?? 921_600, mdioClockHz: this.info?.mdioClockHz ?? 2_500_000 };
   }
 
   onLinkEvent(fn: (line: number, asserted: boolean) => void): () => void {
@@ -304,28 +417,33 @@ export class BridgeClient extends MdioBusBase {
 
   /**
    * Sends queued batches while the window has room, merging queued batches into one program:
-   * monitor batches first and among themselves; ordinary ones in small programs, only while
-   * no monitor batch waits, and never more than ORDINARY_WINDOW at once.
+   * monitor batches first and among themselves; ordinary ones in programs of at most
+   * ORDINARY_PROGRAM_MS of wire time (a longer batch that cannot be cut goes alone), only
+   * while no monitor batch waits, and never more than ORDINARY_WINDOW at once.
    */
   private pump(): void {
     if (!this.ready || this.closed) return;
     const max = this.info?.maxOps ?? 1024;
+    const budget = ORDINARY_PROGRAM_MS - programWireMs([], 0, 0, this.rates);
     for (;;) {
       if (this.inflight.size >= this.window) return;
       let from: Pending[];
-      let cap = max;
       if (this.urgentQueue.length > 0) from = this.urgentQueue;
-      else if (this.queue.length > 0 && this.ordinaryInFlight() < Math.min(ORDINARY_WINDOW, Math.max(1, this.window - 1))) {
-        from = this.queue;
-        cap = ORDINARY_MERGE_OPS;
-      } else return;
+      else if (this.queue.length > 0 && this.ordinaryInFlight() < Math.min(ORDINARY_WINDOW, Math.max(1, this.window - 1))) from = this.queue;
+      else return;
       const urgent = from === this.urgentQueue;
+      if (from[0].abandoned?.()) {
+        from.shift();
+        continue;
+      }
       const items: Pending[] = [from.shift()!];
       let total = items[0].ops.length;
-      while (from.length > 0 && total + from[0].ops.length <= cap) {
+      let wire = items[0].wireMs;
+      while (from.length > 0 && !from[0].abandoned?.() && total + from[0].ops.length <= max && (urgent || wire + from[0].wireMs <= budget)) {
         const p = from.shift()!;
         items.push(p);
         total += p.ops.length;
+        wire += p.wireMs;
       }
       const ops = items.length === 1 ? items[0].ops : items.flatMap((p) => p.ops);
       const seq = this.allocSeq();
@@ -417,10 +535,12 @@ export class BridgeClient extends MdioBusBase {
   private retryOrFail(items: Pending[], why: (p: Pending) => Error): void {
     const again: Pending[] = [];
     for (const p of items) {
+      if (p.abandoned?.()) continue; // its batch failed or started again: nobody waits for it
       if (p.idempotent && p.tries < (this.opts.retries ?? 3)) {
         p.tries++;
         this.counters.resent++;
-        again.push(p);
+        if (p.resend) p.resend();
+        else again.push(p);
       } else {
         this.counters.rejected++;
         p.reject(why(p));
@@ -479,7 +599,7 @@ export class BridgeClient extends MdioBusBase {
         const op = p.ops[failedAt - o];
         if (status === 'wait-timeout' && op.op === 'wait') p.reject(new MdioTimeoutError(op.phy, op.reg, op.tries, values[failedAt] ?? 0));
         else if ((status === 'wait-timeout' || status === 'unit-timeout') && isSmiOp(op)) p.reject(indirectTimeout(op, status === 'unit-timeout', values[failedAt] ?? 0));
-        else p.reject(new DeviceError(`mdio bridge: program refused (${status}) at operation ${failedAt - o} (${op.op})`));
+        else p.reject(new DeviceError(`mdio bridge: program refused (${status}) at operation ${failedAt - o + p.offset} (${op.op})`));
         // Later batches in the same program never ran: send them again as they were.
         this.requeue(f.items.slice(i + 1));
         return;

@@ -68,6 +68,23 @@ export interface RunOptions {
    * without a queue ignores it.
    */
   urgent?: boolean;
+  /**
+   * Op indices (ascending, inside the batch) where it may be cut into separate programs: at
+   * each, the batch has finished every access it began and relies on nothing the far side
+   * holds for it, so another user's batch may run there (units that span accesses, such as
+   * an indirect PHY or statistics unit, are held by the driver's register locks). A remote
+   * bus with a queue cuts long ordinary batches that only read (`idempotent`) there, so that
+   * urgent work never waits long behind them; the parts still run in order, each atomically,
+   * and a failure stops the rest. A batch that writes stays whole (atomic, as without cuts),
+   * so that a lost answer never leaves it half done. A local bus ignores them.
+   */
+  cuts?: readonly number[];
+  /**
+   * For a cut that needs it, what a program starting there runs first to set the far side up
+   * again (a register window's page written again); their values are dropped. Keyed by the
+   * cut's op index.
+   */
+  resume?: ReadonlyMap<number, readonly MdioOp[]>;
 }
 
 export interface MdioBus {

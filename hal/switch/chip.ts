@@ -117,13 +117,14 @@ export interface SwitchChip extends SwitchIdentity {
   /** The CPU port's tag codec over `conduit` (the CPU's MAC): frames to and from one port. */
   framePort(conduit: Conduit): SwitchFramePort;
 
-  /** One port's MAC-side status, read now. */
+  /** One port's MAC-side status, read now, ahead of queued bulk work (a link monitor's read: `urgent`). */
   portStatus(port: number): Promise<PortStatus>;
-  /** Several ports' MAC-side status, in as few bus round trips as the chip allows. */
+  /** Several ports' MAC-side status, in as few bus round trips as the chip allows, ahead of queued bulk work. */
   portStatusAll(ports: readonly number[]): Promise<PortStatus[]>;
   /**
    * The cheap part of a link poll, one bus round trip: every port's MAC-side status and the
-   * switch's PHY change (interrupt) status, read without acknowledging it (see pollPorts).
+   * switch's PHY change (interrupt) status, read without acknowledging it (see pollPorts). A
+   * link read: it goes ahead of queued bulk work.
    */
   pollLinks(ports: readonly number[]): Promise<LinkPoll>;
   /**
@@ -131,8 +132,10 @@ export interface SwitchChip extends SwitchIdentity {
    * allows. `ackPhyEvents` (bits as LinkPoll.phyEvents) acknowledges those PHY changes first,
    * in the same batch, where the switch latches them (a change after that latches again); where
    * the switch's bits follow the PHYs' own interrupt outputs, the PHY operations acknowledge.
+   * `urgent` (the default): a link read, for PHYs something says changed, that goes ahead of
+   * queued bulk work; false: bulk (every PHY read afresh after set-up).
    */
-  pollPorts(requests: readonly PortPollRequest[], ackPhyEvents?: number): Promise<PortPollResult[]>;
+  pollPorts(requests: readonly PortPollRequest[], ackPhyEvents?: number, urgent?: boolean): Promise<PortPollResult[]>;
 
   setPortState(port: number, state: PortState): Promise<void>;
   getPortState(port: number): Promise<PortState>;

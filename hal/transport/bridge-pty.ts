@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { Clock } from '../../lib/clock.ts';
 import type { ByteLink } from '../bridge/link.ts';
 import { PacedLink } from '../sim/paced-link.ts';
@@ -36,6 +37,10 @@ export async function openBridgePty(clock: Clock, baud: number): Promise<BridgeP
   const watch = (p: PtyPair): void => {
     void p.exited.then(() => {
       if (closing || p !== pair) return;
+      // The links a killed socat leaves point at pseudo-terminals the system hands out again,
+      // to anyone: gone at once, so that nothing reopening these paths meanwhile opens (and
+      // locks) someone else's.
+      for (const path of [paths.a, paths.b]) rmSync(path, { force: true });
       timer = setTimeout(async () => {
         timer = undefined;
         if (closing) return;

@@ -340,17 +340,17 @@ export class Mt7530 implements SwitchChip {
    * A failed PHY operation is that port's `phyError`. `ackPhyEvents` is written to SYS_INT_STS
    * first (write 1 to clear, mt7530_irq_thread_fn), so a change during the reads latches again.
    */
-  async pollPorts(requests: readonly PortPollRequest[], ackPhyEvents = 0): Promise<PortPollResult[]> {
+  async pollPorts(requests: readonly PortPollRequest[], ackPhyEvents = 0, urgent = true): Promise<PortPollResult[]> {
     for (const q of requests) {
       this.checkPort(q.port);
       this.checkPhyOps(q.phyOps);
     }
     const ack = ackPhyEvents & MT7530_SYS_INT_PHY;
-    if (!this.info.indirectPhy) return this.pollDirect(requests, ack);
-    return this.exclusive('phy', () => this.pollIndirect(requests, ack), true);
+    if (!this.info.indirectPhy) return this.pollDirect(requests, ack, urgent);
+    return this.exclusive('phy', () => this.pollIndirect(requests, ack, urgent), urgent);
   }
 
-  private async pollDirect(requests: readonly PortPollRequest[], ack: number): Promise<PortPollResult[]> {
+  private async pollDirect(requests: readonly PortPollRequest[], ack: number, urgent: boolean): Promise<PortPollResult[]> {
     const b = this.regs.batch();
     if (ack) b.write(MT7530_SYS_INT_STS, ack);
     const pmsr = requests.map((q) => b.read(MT7530_PMSR_P(q.port)));
@@ -358,18 +358,18 @@ export class Mt7530 implements SwitchChip {
     const limit = this.regs.bus.maxBatchOps;
     if (limit !== undefined && b.ops.length > limit && requests.length > 1) {
       const half = requests.length >> 1;
-      return [...(await this.pollDirect(requests.slice(0, half), ack)), ...(await this.pollDirect(requests.slice(half), 0))];
+      return [...(await this.pollDirect(requests.slice(0, half), ack, urgent)), ...(await this.pollDirect(requests.slice(half), 0, urgent))];
     }
     let v: number[];
     try {
-      v = await this.regs.run(b, true);
+      v = await this.regs.run(b, urgent);
     } catch {
       // A PHY wait that timed out fails the batch: poll the MACs, then each PHY on its own.
       const macs = await this.portStatusAll(requests.map((q) => q.port));
       const out: PortPollResult[] = [];
       for (let i = 0; i < requests.length; i++) {
         try {
-          out.push({ mac: macs[i], phyValues: await this.regs.bus.run(requests[i].phyOps, { urgent: true }), phyError: undefined });
+          out.push({ mac: macs[i], phyValues: await this.regs.bus.run(requests[i].phyOps, { urgent }), phyError: undefined });
         } catch (err) {
           out.push({ mac: macs[i], phyValues: undefined, phyError: err });
         }
@@ -379,7 +379,7 @@ export class Mt7530 implements SwitchChip {
     return requests.map((_, i) => ({ mac: decodePmsr(v[pmsr[i]]), phyValues: phy[i].map((k) => v[k]), phyError: undefined }));
   }
 
-  private async pollIndirect(requests: readonly PortPollRequest[], ack: number): Promise<PortPollResult[]> {
+  private async pollIndirect(requests: readonly PortPollRequest[], ack: number, urgent: boolean): Promise<PortPollResult[]> {
     const b = this.regs.batch();
     if (ack) b.write(MT7530_SYS_INT_STS, ack);
     const pmsr = requests.map((q) => b.read(MT7530_PMSR_P(q.port)));
@@ -388,9 +388,9 @@ export class Mt7530 implements SwitchChip {
     const limit = this.regs.bus.maxBatchOps;
     if (limit !== undefined && b.ops.length > limit && requests.length > 1) {
       const half = requests.length >> 1;
-      return [...(await this.pollIndirect(requests.slice(0, half), ack)), ...(await this.pollIndirect(requests.slice(half), 0))];
+      return [...(await this.pollIndirect(requests.slice(0, half), ack, urgent)), ...(await this.pollIndirect(requests.slice(half), 0, urgent))];
     }
-    const v = await this.regs.run(b, true);
+    const v = await this.regs.run(b, urgent);
     const out: PortPollResult[] = [];
     for (let i = 0; i < requests.length; i++) {
       const ops = requests[i].phyOps;

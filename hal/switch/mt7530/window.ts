@@ -49,6 +49,18 @@ export class WindowBatch {
   /** Per value: the op index of its low half (or of the raw op) and of its high half (-1 for raw ops and low halves alone). */
   private readonly slots: number[] = [];
   private page = -1;
+  /**
+   * Where the batch may be cut into separate programs (RunOptions.cuts): before each register
+   * access, and between raw operations on different devices (a PHY's own sequence, such as its
+   * BMSR read twice, stays whole); never right after a write that selects what the next read
+   * returns (a PHY_IAC command). Another user may move the window at a cut, so a program that
+   * starts at one inside a page writes the page again first (`resume`).
+   */
+  readonly cuts: number[] = [];
+  readonly resume = new Map<number, MdioOp[]>();
+  private selecting = false;
+  /** The device of the last raw operation (-1: none since the last register access). */
+  private rawPhy = -1;
 
   constructor(readonly addr: number) {}
 
@@ -57,9 +69,23 @@ export class WindowBatch {
     return this.slots.length >> 1;
   }
 
+  /**
+   * A cut before the access about to be queued (unless glued to a select before it);
+   * `resume` when the access does not write the page itself.
+   */
+  private cut(resume: boolean): void {
+    if (this.ops.length === 0 || this.selecting) return;
+    const at = this.ops.length;
+    this.cuts.push(at);
+    if (resume && this.page >= 0) this.resume.set(at, [{ op: 'write', phy: this.addr, reg: WINDOW_PAGE_REG, value: this.page }]);
+  }
+
+  /** Before an access to `reg`: the cut, and the page written when it changes. */
   private select(reg: number): void {
     checkRegister(reg);
     const page = windowPage(reg);
+    this.rawPhy = -1;
+    this.cut(page === this.page);
     if (page === this.page) return;
     this.ops.push({ op: 'write', phy: this.addr, reg: WINDOW_PAGE_REG, value: page });
     this.page = page;
@@ -68,6 +94,7 @@ export class WindowBatch {
   /** Queues a read of 32-bit register `reg`; returns the index of its value. */
   read(reg: number): number {
     this.select(reg);
+    this.selecting = false;
     this.ops.push({ op: 'read', phy: this.addr, reg: windowLowReg(reg) });
     this.ops.push({ op: 'read', phy: this.addr, reg: WINDOW_HIGH_REG });
     this.slots.push(this.ops.length - 2, this.ops.length - 1);
@@ -93,6 +120,7 @@ export class WindowBatch {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`mt7530: value ${value} is not a 32-bit value`);
     if (!select) this.idempotent = false;
     this.select(reg);
+    this.selecting = select;
     this.ops.push({ op: 'write', phy: this.addr, reg: windowLowReg(reg), value: value & 0xffff });
     this.ops.push({ op: 'write', phy: this.addr, reg: WINDOW_HIGH_REG, value: value >>> 16 });
   }
@@ -101,6 +129,9 @@ export class WindowBatch {
   raw(op: MdioOp): number {
     if (op.phy === this.addr) throw new UsageError(`mt7530: MDIO address ${hex(op.phy, 2)} is the switch's register window`);
     if (op.op !== 'read' && op.op !== 'wait' && op.op !== 'read45') this.idempotent = false;
+    if (this.rawPhy !== -1 && this.rawPhy !== op.phy) this.cut(true);
+    this.rawPhy = op.phy;
+    this.selecting = false;
     this.ops.push(op);
     this.slots.push(this.ops.length - 1, -1);
     return this.length - 1;
@@ -138,7 +169,7 @@ export class Mt7530Mdio {
   /** Runs a batch in one bus round trip; resolves with one value per `read`/`raw`. */
   async run(batch: WindowBatch, urgent = false): Promise<number[]> {
     if (batch.ops.length === 0) return [];
-    const results = await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent });
+    const results = await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent, cuts: batch.cuts, resume: batch.resume });
     return batch.values(results);
   }
 

@@ -211,9 +211,9 @@ export class Mv88e6xxx implements SwitchChip {
    * port's `phyError`. A failure of the batch itself (SMI wedged) rejects the whole call, and
    * so do a bad port or PHY op (checked before any bus traffic).
    */
-  async pollPorts(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {
+  async pollPorts(requests: readonly PortPollRequest[], _ackPhyEvents = 0, urgent = true): Promise<PortPollResult[]> {
     for (const q of requests) this.g2phy.checkOps(q.phyOps);
-    return this.locks.run('phy', () => this.pollPortsUnlocked(requests), true);
+    return this.locks.run('phy', () => this.pollPortsUnlocked(requests), urgent);
   }
 
   private async pollPortsUnlocked(requests: readonly PortPollRequest[]): Promise<PortPollResult[]> {

@@ -58,11 +58,26 @@ export class SmiBatch {
    */
   idempotent = true;
 
+  /**
+   * Where the batch may be cut into separate programs (RunOptions.cuts): before each access,
+   * except right after a write that selects what the next access reads (a table pointer, a
+   * unit's read command), which must stay with it. A unit that spans accesses is held by the
+   * driver's register lock, so nothing else touches it at a cut.
+   */
+  readonly cuts: number[] = [];
+  private selecting = false;
+
   constructor(
     readonly smiAddr: number,
     /** The bus runs smiRead/smiWrite/smiPhyRead/smiPhyWrite itself: one operation per access. */
     readonly smiOps = false,
   ) {}
+
+  /** A new access begins: a cut point unless the previous one selected what this one reads. */
+  private beginAccess(): void {
+    if (this.ops.length > 0 && !this.selecting) this.cuts.push(this.ops.length);
+    this.selecting = false;
+  }
 
   private get multiChip(): boolean {
     return this.smiAddr !== 0;
@@ -85,6 +100,7 @@ export class SmiBatch {
   /** Queues a read of register `reg` of internal device `dev`; returns its result index. */
   read(dev: number, reg: number): ResultIndex {
     checkDevReg(dev, reg);
+    this.beginAccess();
     if (!this.multiChip) {
       this.ops.push({ op: 'read', phy: dev, reg });
       return this.ops.length - 1;
@@ -108,6 +124,8 @@ export class SmiBatch {
   write(dev: number, reg: number, value: number, select = false): void {
     checkDevReg(dev, reg);
     if (!select) this.idempotent = false;
+    this.beginAccess();
+    this.selecting = select;
     if (!this.multiChip) {
       this.ops.push({ op: 'write', phy: dev, reg, value });
       return;
@@ -132,6 +150,7 @@ export class SmiBatch {
     if (!this.smiOps) throw new Error('SmiBatch.phyAccess: the bus does not run indirect operations');
     checkDevReg(g2, reg);
     checkDevReg(phyAddr, reg);
+    this.beginAccess();
     this.waitNames.set(`${g2}:unit`, what);
     if (data === undefined) {
       this.ops.push({ op: 'smiPhyRead', phy: this.smiAddr, g2, phyAddr, reg });
@@ -170,6 +189,7 @@ export class SmiBatch {
   wait(dev: number, reg: number, mask: number, value: number, tries: number, what: string): ResultIndex {
     if (this.multiChip) throw new Error('SmiBatch.wait: device registers cannot be polled by the bus in multi-chip mode');
     checkDevReg(dev, reg);
+    this.beginAccess();
     this.ops.push({ op: 'wait', phy: dev, reg, mask, value, tries });
     this.waitNames.set(`${dev}:${reg}`, what);
     return this.ops.length - 1;
@@ -218,7 +238,7 @@ export class Mv88e6xxxSmi {
   async run(batch: SmiBatch, urgent = false): Promise<number[]> {
     if (batch.ops.length === 0) return [];
     try {
-      return await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent });
+      return await this.bus.run(batch.ops, { idempotent: batch.idempotent, urgent, cuts: batch.cuts });
     } catch (e) {
       throw this.translate(e, batch);
     }
