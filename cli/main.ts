@@ -5,7 +5,6 @@
 import { randomInt } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { BOARDS, DEFAULT_BOARD, findBoard } from '../boards/index.ts';
 import { VirtualClock } from '../lib/clock.ts';
 import { errorText } from '../lib/errors.ts';
@@ -43,6 +42,7 @@ import { UartPair } from '../hal/sim/uart.ts';
 import type { ByteLink } from '../hal/bridge/link.ts';
 import type { BootConfig } from '../firmware/engine/host.ts';
 import { complete } from '../firmware/console/completion.ts';
+import { openTerminal } from './terminal.ts';
 import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../firmware/telemetry/broker.ts';
 import { watch } from '../firmware/telemetry/watch.ts';
@@ -257,45 +257,21 @@ async function serveConsole(
     consoleEnd = serial;
     prompt = `${name}# `;
   } else if (process.stdin.isTTY) {
-    // An interactive terminal: line editing, history (up/down) and tab completion. What
-    // readline echoes goes through `shown`, which hides it while a password is typed.
-    let muted = false;
-    const shown = new Writable({
-      write: (chunk, _enc, cb) => {
-        if (!muted) process.stdout.write(chunk);
-        cb();
+    // An interactive terminal: line editing, history (up/down) and tab completion; a
+    // running command is interrupted by Ctrl-C (its summary follows, as iputils prints on
+    // SIGINT), a password prompt abandoned; at the idle prompt the job stops, as the banner says.
+    const t = openTerminal({
+      prompt: `${name}# `,
+      completer,
+      onLine: (line) => session.input(line),
+      onInterrupt: () => {
+        if (!session.busy && !session.prompting) return false;
+        session.interrupt();
+        return true;
       },
     });
-    Object.assign(shown, { isTTY: true, columns: process.stdout.columns, rows: process.stdout.rows });
-    const rl = createInterface({ input: process.stdin, output: shown, terminal: true, historySize: 500, completer, prompt: `${name}# ` });
-    const history = (rl as unknown as { history: string[] }).history;
-    rl.on('line', (line) => {
-      // A password never stays in the history.
-      if (muted && history[0] === line) history.shift();
-      session.input(line);
-    });
-    // The terminal is raw: Ctrl-C reaches readline, not the process. A running command is
-    // interrupted (its summary follows, as iputils prints on SIGINT), a password prompt
-    // abandoned; at the idle prompt the job stops, as the banner says.
-    rl.on('SIGINT', () => {
-      if (!session.busy && !session.prompting) {
-        process.kill(process.pid, 'SIGINT');
-        return;
-      }
-      process.stdout.write('^C\n'); // what a cooked terminal would echo
-      session.interrupt();
-    });
-    term = {
-      print: (t) => process.stdout.write(t),
-      prompt: (t) => {
-        rl.setPrompt(t);
-        rl.prompt();
-      },
-      echo: (on) => {
-        muted = !on;
-      },
-    };
-    consoleEnd = { write: (t) => process.stdout.write(t), close: async () => rl.close() };
+    term = { print: t.print, prompt: t.prompt, echo: t.echo };
+    consoleEnd = { write: t.print, close: t.close };
     prompt = `${name}# `;
     deferStart = true;
   } else {
@@ -553,37 +529,8 @@ function engineTerminal(tty: boolean, line: (l: string) => void, interrupt: () =
       close: async () => rl.close(),
     };
   }
-  let muted = false;
-  const shown = new Writable({
-    write: (chunk, _enc, cb) => {
-      if (!muted) process.stdout.write(chunk);
-      cb();
-    },
-  });
-  Object.assign(shown, { isTTY: true, columns: process.stdout.columns, rows: process.stdout.rows });
-  const rl = createInterface({ input: process.stdin, output: shown, terminal: true, historySize: 500 });
-  const history = (rl as unknown as { history: string[] }).history;
-  rl.on('line', (l) => {
-    if (muted && history[0] === l) history.shift();
-    line(l);
-  });
-  rl.on('SIGINT', () => {
-    if (!interrupt()) process.kill(process.pid, 'SIGINT');
-    else process.stdout.write('^C\n');
-  });
-  return {
-    out: {
-      write: (t) => process.stdout.write(t),
-      prompt: (t) => {
-        rl.setPrompt(t);
-        rl.prompt();
-      },
-      echo: (on) => {
-        muted = !on;
-      },
-    },
-    close: async () => rl.close(),
-  };
+  const t = openTerminal({ prompt: '', onLine: line, onInterrupt: interrupt });
+  return { out: { write: t.print, prompt: t.prompt, echo: t.echo }, close: t.close };
 }
 
 /** What --mqtt and its companions say, checked, with the embedded broker started when no --mqtt names one. */
