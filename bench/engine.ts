@@ -27,6 +27,7 @@ import { simGw4 } from '../boards/sim-gw4.ts';
 import { buildImage } from '../cli/engine/build-image.ts';
 import { EngineSim, engineClock, type EngineKind } from '../cli/engine/engine-sim.ts';
 import { QuickJsFirmware } from '../cli/engine/quickjs.ts';
+import { xsUnavailable } from '../cli/engine/xs.ts';
 import { startEmbeddedBroker } from '../firmware/telemetry/broker.ts';
 import { mqttJsConnector } from '../firmware/telemetry/edge-node.ts';
 import type { Benchmark } from './types.ts';
@@ -169,6 +170,11 @@ export const engine: Benchmark = {
     // The second engine, Moddable XS (xsnap): slots (16 bytes each on a 32-bit MCU, 32 here)
     // in use once the image is loaded, and live after the same 10 minutes and a collection.
     // Its chunks (strings, bytecode, buffers) are not in xsnap's meter.
+    const noXs = await xsUnavailable();
+    if (noXs !== undefined) {
+      process.stdout.write(`engine: XS skipped: ${noXs}\n`);
+      return;
+    }
     const xs = await runImage(built.text, 0, 'xs');
     report('xs-image-slots', xs.loaded, 'slots');
     report('xs-live-slots', xs.peak, 'slots');

@@ -37,6 +37,7 @@ import { FileFlash } from '../firmware/config/flash-file.ts';
 import { EngineSim, engineClock } from './engine/engine-sim.ts';
 import { EngineRun, type EngineBoard, type EngineRunOptions } from './engine/engine-run.ts';
 import { buildImage } from './engine/build-image.ts';
+import { xsUnavailable } from './engine/xs.ts';
 import { mqttJsConnector } from '../firmware/telemetry/edge-node.ts';
 import { UartPair } from '../hal/sim/uart.ts';
 import type { ByteLink } from '../hal/bridge/link.ts';
@@ -728,6 +729,10 @@ function scriptLines(script: string): AsyncIterable<string> {
  */
 async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topology: Topology, script: string, engine: 'quickjs' | 'xs'): Promise<void> {
   if (opts.has('bridge') && opts.get('bridge') !== 'inproc') throw new CliError(`--engine ${engine}: the firmware image reaches its switch through the serial bridge only (--bridge inproc)`);
+  if (engine === 'xs') {
+    const why = await xsUnavailable();
+    if (why !== undefined) throw new CliError(`--engine xs: ${why}`);
+  }
   const configPath = opts.get('config');
   let flash: FileFlash | undefined;
   if (configPath) {

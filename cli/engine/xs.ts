@@ -83,6 +83,34 @@ export interface XsHeap {
   peakSlots: number;
 }
 
+/**
+ * xsnap and what it needs, or an error that says XS is not here (`@agoric/xsnap` builds a
+ * native worker when it is installed, which needs a C compiler).
+ */
+async function loadXsnap(): Promise<{ xsnap(o: object): Promise<XsnapWorker>; tmp: { default: { tmpName: unknown } } }> {
+  try {
+    await import('./xsnap-env.ts');
+    // Untyped JavaScript packages: loaded by name, typed here by what is used of them.
+    const xsnapPackage: string = '@agoric/xsnap';
+    const tmpPackage: string = 'tmp';
+    const { xsnap } = (await import(xsnapPackage)) as { xsnap(o: object): Promise<XsnapWorker> };
+    const tmp = (await import(tmpPackage)) as { default: { tmpName: unknown } };
+    return { xsnap, tmp };
+  } catch (e) {
+    throw new Error(`Moddable XS is not available: the package @agoric/xsnap is not installed or its native worker did not build (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** Why the XS engine cannot run here, or undefined when it can. */
+export async function xsUnavailable(): Promise<string | undefined> {
+  try {
+    await loadXsnap();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** A firmware image running in an xsnap worker over `host`. */
 export class XsFirmware {
   readonly guest: EngineGuest;
@@ -137,12 +165,7 @@ export class XsFirmware {
   static async start(script: string, host: EngineHost, config: BootConfig): Promise<XsFirmware> {
     // xsnap's Node side wants SES's `assert` and HandledPromise, and hardens what it hands
     // out; nothing here locks the Node process down (lockdown is never called).
-    await import('./xsnap-env.ts');
-    // Untyped JavaScript packages: loaded by name, typed here by what is used of them.
-    const xsnapPackage: string = '@agoric/xsnap';
-    const tmpPackage: string = 'tmp';
-    const { xsnap } = (await import(xsnapPackage)) as { xsnap(o: object): Promise<XsnapWorker> };
-    const tmp = (await import(tmpPackage)) as { default: { tmpName: unknown } };
+    const { xsnap, tmp } = await loadXsnap();
     let fw: XsFirmware | undefined;
     let bootOk: (r: BootReport) => void = () => {};
     let bootFail: (e: Error) => void = () => {};
