@@ -29,9 +29,14 @@ export function mosquittoConfig(dir: string, tcp: number, ws: number): string {
   return path;
 }
 
-/** Starts mosquitto and resolves once it takes MQTT connections on `tcp`. */
-export async function startMosquitto(config: string, tcp: number): Promise<ChildProcess> {
-  const p = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
+/** Starts mosquitto with `config` and resolves once it takes MQTT connections on `tcp`. */
+export function startMosquitto(config: string, tcp: number): Promise<ChildProcess> {
+  return spawnMosquitto(['-c', config], tcp);
+}
+
+/** Starts mosquitto with `args` and resolves once it takes MQTT connections on `tcp`. */
+export async function spawnMosquitto(args: string[], tcp: number): Promise<ChildProcess> {
+  const p = spawn('mosquitto', args, { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const c = mqtt.connect(`mqtt://127.0.0.1:${tcp}`, { reconnectPeriod: 0, connectTimeout: 500 });

@@ -1,41 +1,18 @@
 /** A real mosquitto on a loopback port, and a subscriber that decodes with Eclipse Tahu. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { spawnMosquitto } from './mosquitto.ts';
 import { createRequire } from 'node:module';
 import mqtt, { type MqttClient } from 'mqtt';
 
 const require = createRequire(import.meta.url);
 export const tahu = require('sparkplug-payload').get('spBv1.0') as { decodePayload(b: Uint8Array): { timestamp: unknown; seq: unknown; metrics: { name: string; value: unknown; type: string }[] } };
 
-export const haveMosquitto = spawnSync('sh', ['-c', 'command -v mosquitto'], { stdio: 'ignore' }).status === 0;
+export { freePort, haveMosquitto } from './mosquitto.ts';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-export async function startMosquitto(port: number, args: string[] = ['-p', String(port)]): Promise<ChildProcess> {
-  const p = spawn('mosquitto', args, { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 500 });
-      c.on('connect', () => {
-        resolve(true);
-        c.end(true);
-      });
-      c.on('error', () => resolve(false));
-      c.on('close', () => resolve(false));
-    });
-    if (ok) return p;
-    await sleep(50);
-  }
-  throw new Error('mosquitto did not start');
+/** Starts mosquitto (by default plain MQTT on `port`) and resolves once it takes connections there. */
+export function startMosquitto(port: number, args: string[] = ['-p', String(port)]): Promise<ChildProcess> {
+  return spawnMosquitto(args, port);
 }
 
 export interface Msg {
