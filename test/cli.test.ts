@@ -3,8 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
-import { runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
+import { SerialConsoleCli, runCli, startCli, stopCli, waitFor } from './helpers/cli.ts';
 import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import type { BoardDefinition } from '../boards/types.ts';
@@ -132,21 +131,16 @@ test('serial console over a pseudo-terminal with the real serialport binding', a
     return;
   }
   const pty = await openPtyPair();
-  const p = startCli(['run', '--console', `${pty.a}:115200`]);
-  let port: SerialPort | undefined;
+  let c: SerialConsoleCli | undefined;
   try {
-    await waitFor(p.stdout, new RegExp(`console on ${pty.a}`));
-    port = new SerialPort({ path: pty.b, baudRate: 115200 });
-    await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
-    const reply = waitFor(port, /full\r\n[\s\S]*error: unknown command 'bogus'/);
-    port.write('cat /sys/class/net/eth1/duplex\r');
-    port.write('bogus\r\n');
-    const text = await reply;
-    t.regex(text, /full\r\n/);
-    t.is(await stopCli(p, 'SIGINT'), 0);
+    c = await SerialConsoleCli.start(['run'], pty);
+    c.send('cat /sys/class/net/eth1/duplex');
+    c.port.write('bogus\r\n');
+    await c.until(/full\r\n[\s\S]*error: unknown command 'bogus'/);
+    t.regex(c.text, /full\r\n/);
+    t.is(await stopCli(c.p, 'SIGINT'), 0);
   } finally {
-    if (port?.isOpen) await new Promise((r) => port!.close(r));
-    p.kill('SIGKILL');
+    await c?.close();
     pty.close();
   }
 });
@@ -195,29 +189,18 @@ test('serial console: Ctrl-C (0x03) stops a ping without -c and prints its summa
     return;
   }
   const pty = await openPtyPair();
-  const p = startCli(['run', '--console', `${pty.a}:115200`, '--mqtt', 'none']);
-  let port: SerialPort | undefined;
+  let c: SerialConsoleCli | undefined;
   try {
-    let stderr = '';
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    await waitFor(p.stdout, new RegExp(`console on ${pty.a}`), 60_000).catch((e: Error) => {
-      throw new Error(`${e.message}\nstderr:\n${stderr}`);
-    });
-    port = new SerialPort({ path: pty.b, baudRate: 115200 });
-    await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
-    let all = '';
-    port.on('data', (c: Buffer) => (all += c.toString('latin1')));
-    const until = async (re: RegExp) => {
-      for (const end = Date.now() + 40_000; !re.test(all);) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${re}; got:\n${all}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    c = await SerialConsoleCli.start(['run', '--mqtt', 'none'], pty);
+    const port = c.port;
+    const line = c;
+    const until = (re: RegExp) => line.until(re);
     port.write('ifconfig eth0 192.168.1.1 netmask 255.255.255.0 up\r');
     port.write('ping -i 0.2 192.168.1.100\r');
     await until(/icmp_seq=2 /);
     port.write('\x03');
     await until(/statistics ---\r\n.*\r\n.*\r\nsim-gw4# /);
+    const all = c.text;
     const m = /--- 192\.168\.1\.100 ping statistics ---\r\n(\d+) packets transmitted, (\d+) received, 0% packet loss, time \d+ms\r\nrtt min\/avg\/max\/mdev = [\d./]+ ms\r\nsim-gw4# $/.exec(all);
     t.truthy(m, all);
     t.true(Number(m![1]) >= 2 && m![1] === m![2], all);
@@ -225,10 +208,9 @@ test('serial console: Ctrl-C (0x03) stops a ping without -c and prints its summa
     // Nothing running: the byte stays in the line, which the dispatcher refuses as before.
     port.write('\x03\r');
     await until(/sim-gw4# error: line contains control characters\r\n/);
-    t.is(await stopCli(p, 'SIGINT'), 0);
+    t.is(await stopCli(c.p, 'SIGINT'), 0);
   } finally {
-    if (port?.isOpen) await new Promise((r) => port!.close(r));
-    p.kill('SIGKILL');
+    await c?.close();
     pty.close();
   }
 });

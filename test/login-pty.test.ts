@@ -9,8 +9,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
-import { startCli, stopCli, waitFor } from './helpers/cli.ts';
+import { SerialConsoleCli, stopCli } from './helpers/cli.ts';
 import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
 
 const PW = 'pty admin secret';
@@ -24,28 +23,13 @@ test.serial('serial console login: prompts without echo, lockout delays, success
   const pty = await openPtyPair();
   const cfg = join(mkdtempSync(join(tmpdir(), 'bondfw-login-')), 'gw.cfg');
   // Registers wired straight: no bridge timing under a loaded machine to log about.
-  const p = startCli(['run', '--bridge', 'none', '--console', `${pty.a}:115200`, '--mqtt', 'none', '--idle-timeout', '3', '--config', cfg]);
-  let port: SerialPort | undefined;
+  let c: SerialConsoleCli | undefined;
   try {
-    let stderr = '';
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    await waitFor(p.stdout, new RegExp(`console on ${pty.a}`), 60_000).catch((e: Error) => {
-      throw new Error(`${e.message}\nstderr:\n${stderr}`);
-    });
-    port = new SerialPort({ path: pty.b, baudRate: 115200 });
-    await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
-    let all = '';
-    port.on('data', (c: Buffer) => (all += c.toString('latin1')));
-    const seen = (): number => all.length;
-    /** Waits for `re` in what arrived after `from`; resolves with the time it matched. */
-    const until = async (re: RegExp, from = 0, ms = 20_000): Promise<number> => {
-      for (const end = Date.now() + ms; !re.test(all.slice(from));) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${re}; got:\n${JSON.stringify(all.slice(from))}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      return performance.now();
-    };
-    const send = (line: string) => port!.write(`${line}\r`);
+    c = await SerialConsoleCli.start(['run', '--bridge', 'none', '--mqtt', 'none', '--idle-timeout', '3', '--config', cfg], pty);
+    const line = c;
+    const seen = (): number => line.text.length;
+    const until = (re: RegExp, from = 0, ms = 20_000) => line.until(re, from, ms);
+    const send = (text: string) => line.send(text);
 
     // No user yet: the console is open. The first user, at its prompts.
     send('version');
@@ -72,7 +56,7 @@ test.serial('serial console login: prompts without echo, lockout delays, success
     const unlockedAt = await until(/Login incorrect\r\nlogin: $/, m);
     t.true(unlockedAt - failedAt >= 900, `login prompt back after ${(unlockedAt - failedAt).toFixed(0)} ms`);
     await new Promise((r) => setTimeout(r, 200));
-    t.regex(all.slice(m), /Login incorrect\r\nlogin: $/, 'the line typed while locked was dropped');
+    t.regex(c.text.slice(m), /Login incorrect\r\nlogin: $/, 'the line typed while locked was dropped');
 
     m = seen();
     send('root');
@@ -93,12 +77,12 @@ test.serial('serial console login: prompts without echo, lockout delays, success
     const idleAt = await until(/\r\nidle for 3 s: logged out\r\nlogin: $/, m, 10_000);
     t.true(idleAt - lastInput >= 2900, `idle logout after ${(idleAt - lastInput).toFixed(0)} ms`);
 
+    const all = c.text;
     t.false(all.includes(PW) || all.includes('not it'), 'no password came back over the line');
     t.false(/audit:/.test(all.slice(all.lastIndexOf('login: '))), 'no kernel messages at the login prompt');
-    t.is(await stopCli(p, 'SIGINT'), 0);
+    t.is(await stopCli(c.p, 'SIGINT'), 0);
   } finally {
-    if (port?.isOpen) await new Promise((r) => port!.close(r));
-    p.kill('SIGKILL');
+    await c?.close();
     pty.close();
   }
 });

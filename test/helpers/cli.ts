@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { SerialPort } from 'serialport';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,4 +45,56 @@ export function stopCli(p: ChildProcessWithoutNullStreams, signal: NodeJS.Signal
   const exited = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
   p.kill(signal);
   return exited;
+}
+
+/**
+ * `bondfw <args> --console <a>:115200`: the firmware's console on the `a` end of a
+ * pseudo-terminal pair, and the test's end of the line (`b`) open through the real serialport
+ * binding; `text` is everything that came over the line.
+ */
+export class SerialConsoleCli {
+  text = '';
+
+  private constructor(
+    readonly p: ChildProcessWithoutNullStreams,
+    readonly port: SerialPort,
+  ) {
+    port.on('data', (c: Buffer) => (this.text += c.toString('latin1')));
+  }
+
+  static async start(args: string[], pty: { a: string; b: string }): Promise<SerialConsoleCli> {
+    const p = startCli([...args, '--console', `${pty.a}:115200`]);
+    let stderr = '';
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      await waitFor(p.stdout, new RegExp(`console on ${pty.a}`), 60_000).catch((e: Error) => {
+        throw new Error(`${e.message}\nstderr:\n${stderr}`);
+      });
+      const port = new SerialPort({ path: pty.b, baudRate: 115200 });
+      await new Promise<void>((resolve, reject) => port.once('open', resolve).once('error', reject));
+      return new SerialConsoleCli(p, port);
+    } catch (e) {
+      p.kill('SIGKILL');
+      throw e;
+    }
+  }
+
+  /** A line typed at the console (a serial terminal ends it with CR). */
+  send(line: string): void {
+    this.port.write(`${line}\r`);
+  }
+
+  /** Waits for `re` in what arrived after offset `from`; resolves with the time it matched. */
+  async until(re: RegExp, from = 0, ms = 40_000): Promise<number> {
+    for (const end = Date.now() + ms; !re.test(this.text.slice(from));) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${re}; got:\n${JSON.stringify(this.text.slice(from))}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return performance.now();
+  }
+
+  async close(): Promise<void> {
+    if (this.port.isOpen) await new Promise((r) => this.port.close(r));
+    this.p.kill('SIGKILL');
+  }
 }
