@@ -1,33 +1,32 @@
 /**
- * The whole firmware inside QuickJS (`npm run bench -- engine`): the image's size (minified,
- * gzipped), and its heap in the engine on sim-gw4 with two bonds (802.3ad over eth0/eth1 with
- * the partner's LACP, active-backup over eth2/eth3), the Sparkplug edge node publishing to an
- * embedded broker, over 10 minutes of virtual time with every port's cable flapping (down for
- * 50 ms to 2 s every 2 to 6 s, each port its own rhythm); then the same run again under a
- * 1 MiB memory limit (QuickJS's setMemoryLimit), which says whether the limit was hit; and
- * the same run with the image in Moddable XS (xsnap), with XS's slot counts.
+ * The whole firmware inside an engine (`npm run bench -- engine`): the image's size (minified,
+ * gzipped, as stripped bytecode), and its heap on sim-gw4 with two bonds (802.3ad over
+ * eth0/eth1 with the partner's LACP, active-backup over eth2/eth3), the Sparkplug edge node
+ * publishing to an embedded broker, over 10 minutes of virtual time with every port's cable
+ * flapping (down for 50 ms to 2 s every 2 to 6 s, each port its own rhythm).
+ *
+ * First in QuickJS-ng (quickjs-wasi) with the image loaded as a device loads it: bytecode
+ * without source or debug information. Then the same run under a memory limit of 1 MiB
+ * (counted in the allocator's bytes), which says whether the engine refused an allocation;
+ * then in QuickJS (quickjs-emscripten) with the image loaded from its source; then in Moddable
+ * XS (xsnap), with XS's slot counts.
  *
  * Heap figures are QuickJS's `memory_used_size` (its own count of the bytes its structures
  * take: the image's bytecode, atoms and function objects, the firmware's objects and strings),
  * sampled every 256 calls into the engine and every 5 s of virtual time, and taken as each
- * minute's median (QuickJS frees by reference count at once; cycles wait for its collector,
- * which quickjs-emscripten does not let us call, so a median smooths them). The first minutes
- * fill what is bounded (the event log keeps its first 100 and newest 1,000 lines: about four
- * minutes of these flaps): `engine-heap-fill-bytes` is minute 5 less minute 1, and growth,
- * `engine-heap-growth-bytes`, is minute 10 less minute 5, once everything bounded is full.
- *
- * The limit: quickjs-emscripten's WebAssembly build has no malloc_usable_size, so QuickJS
- * counts 8 bytes per allocation against setMemoryLimit whatever its size: the limit bounds the
- * number of allocations (131,072 under 1 MiB), not bytes. Both are printed: whether the engine
- * refused an allocation under setMemoryLimit(1 MiB), and whether the heap went over 1 MiB.
+ * minute's median (QuickJS frees by reference count at once; cycles wait for its collector).
+ * The first minutes fill what is bounded (the event log keeps its first 100 and newest 1,000
+ * lines: about four minutes of these flaps): `engine-heap-fill-bytes` is minute 5 less minute
+ * 1, and growth, `engine-heap-growth-bytes`, is minute 10 less minute 5, once everything
+ * bounded is full. QuickJS-ng also gives the allocator's bytes, read at every call.
  */
 import mqtt from 'mqtt';
 import { SeededRandom } from '../lib/random.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { buildImage } from '../cli/engine/build-image.ts';
 import { EngineSim, engineClock, type EngineKind } from '../cli/engine/engine-sim.ts';
-import { QuickJsFirmware } from '../cli/engine/quickjs.ts';
-import { xsUnavailable } from '../cli/engine/xs.ts';
+import { QuickJsNgFirmware } from '../cli/engine/quickjs-ng.ts';
+import { XsFirmware, xsUnavailable } from '../cli/engine/xs.ts';
 import { startEmbeddedBroker } from '../firmware/telemetry/broker.ts';
 import { mqttJsConnector } from '../firmware/telemetry/edge-node.ts';
 import type { Benchmark } from './types.ts';
@@ -67,6 +66,11 @@ interface RunFigures {
   failovers: number;
   publishes: number;
   wallMs: number;
+  /** QuickJS-ng: the most bytes its allocator held, and held once the image was loaded. */
+  peakAllocated?: number;
+  loadedAllocated?: number;
+  /** QuickJS-ng: the image's bytecode. */
+  bytecodeBytes?: number;
 }
 
 /** One run of the firmware image as the header says, in `kind` (QuickJS under `memoryLimit`). */
@@ -110,7 +114,7 @@ async function runImage(image: string, memoryLimit: number, kind: EngineKind = '
     const start = clock.now();
     const engine = sys.engine;
     const sample = (): void => {
-      samples.push({ t: clock.now() - start, used: engine instanceof QuickJsFirmware ? engine.heap().used : 0 });
+      samples.push({ t: clock.now() - start, used: engine instanceof XsFirmware ? 0 : engine.heap().used });
       if (clock.now() - start < RUN_MS) clock.setTimer(SAMPLE_MS, sample);
     };
     sample();
@@ -122,10 +126,15 @@ async function runImage(image: string, memoryLimit: number, kind: EngineKind = '
     if (!/Slave Interface: eth2/.test(bonds)) throw new Error(`bond1 lost its slaves:\n${bonds}`);
     const inMinute = (m: number) => samples.filter((s) => s.t >= (m - 1) * MINUTE && s.t < m * MINUTE).map((s) => s.used);
     if (process.env.ENGINE_BENCH_VERBOSE) for (let m = 1; m <= 10; m++) process.stdout.write(`engine: minute ${m}: median heap ${median(inMinute(m))} bytes\n`);
-    if (engine instanceof QuickJsFirmware) {
+    if (!(engine instanceof XsFirmware)) {
       const fill = median(inMinute(5)) - median(inMinute(1));
       const growth = median(inMinute(10)) - median(inMinute(5));
-      return { loaded: engine.loadedBytes, peak: engine.heap().peak, fill, growth, flaps, failovers, publishes, wallMs: performance.now() - wall0 };
+      const ng = engine instanceof QuickJsNgFirmware ? engine.heap() : undefined;
+      return {
+        loaded: engine.loadedBytes, peak: engine.heap().peak, fill, growth, flaps, failovers, publishes, wallMs: performance.now() - wall0,
+        peakAllocated: ng?.peakAllocated, loadedAllocated: engine instanceof QuickJsNgFirmware ? engine.loadedAllocated : undefined,
+        bytecodeBytes: engine instanceof QuickJsNgFirmware ? engine.bytecodeBytes : undefined,
+      };
     }
     // XS: what its collector leaves live at the end, and the most its meter showed between collections.
     const live = await engine.collect();
@@ -143,30 +152,38 @@ export const engine: Benchmark = {
     const built = await buildImage(simGw4);
     report('image-bytes', built.bytes, 'bytes');
     report('image-gzip-bytes', built.gzipBytes, 'bytes');
-    const r = await runImage(built.text, 8 * LIMIT);
+    // As a device runs it: QuickJS-ng, the image loaded as bytecode without source or debug information.
+    const r = await runImage(built.text, 8 * LIMIT, 'quickjs-ng');
+    report('image-bytecode-bytes', r.bytecodeBytes ?? 0, 'bytes');
     report('engine-peak-heap-bytes', r.peak, 'bytes');
+    report('engine-peak-allocated-bytes', r.peakAllocated ?? 0, 'bytes');
     report('engine-heap-growth-bytes', r.growth, 'bytes');
     report('engine-heap-fill-bytes', r.fill, 'bytes');
     report('engine-image-loaded-bytes', r.loaded, 'bytes');
+    report('engine-image-loaded-allocated-bytes', r.loadedAllocated ?? 0, 'bytes');
     report('engine-state-peak-bytes', r.peak - r.loaded, 'bytes');
     report('engine-flaps', r.flaps, 'flaps');
     report('engine-failovers', r.failovers, 'failovers');
     report('engine-mqtt-publishes', r.publishes, 'messages');
     report('engine-virtual-seconds-per-wall-second', (RUN_MS + 3000) / r.wallMs, 's/s');
-    // The same under setMemoryLimit(1 MiB).
+    // The same under a memory limit of 1 MiB, counted in the allocator's bytes.
     let refused = 0;
-    let peak = 0;
+    let limited: RunFigures | undefined;
     try {
-      peak = (await runImage(built.text, LIMIT)).peak;
+      limited = await runImage(built.text, LIMIT, 'quickjs-ng');
     } catch (e) {
       refused = 1;
-      process.stdout.write(`engine: under setMemoryLimit(${LIMIT}): ${String((e as Error).message).split('\n')[0]}\n`);
+      process.stdout.write(`engine: under a memory limit of ${LIMIT} bytes: ${String((e as Error).message).split('\n')[0]}\n`);
     }
     report('engine-1mib-limit-refused', refused, 'boolean');
-    if (!refused) {
-      report('engine-1mib-peak-heap-bytes', peak, 'bytes');
-      report('engine-1mib-heap-over-limit', peak > LIMIT ? 1 : 0, 'boolean');
-    }
+    if (limited) report('engine-1mib-peak-allocated-bytes', limited.peakAllocated ?? 0, 'bytes');
+    // QuickJS (quickjs-emscripten) with the image loaded from its source, which QuickJS keeps
+    // for every function (Function.prototype.toString) unless it is stripped.
+    const q = await runImage(built.text, 8 * LIMIT, 'quickjs');
+    report('quickjs-source-peak-heap-bytes', q.peak, 'bytes');
+    report('quickjs-source-image-loaded-bytes', q.loaded, 'bytes');
+    report('quickjs-source-heap-growth-bytes', q.growth, 'bytes');
+    report('quickjs-source-failovers', q.failovers, 'failovers');
     // The second engine, Moddable XS (xsnap): slots (16 bytes each on a 32-bit MCU, 32 here)
     // in use once the image is loaded, and live after the same 10 minutes and a collection.
     // Its chunks (strings, bytecode, buffers) are not in xsnap's meter.

@@ -34,7 +34,8 @@ import { SerialConsole, parseSerialSpec, type ConsoleEndpoint } from '../hal/tra
 import { TOPOLOGIES, type Topology } from '../sim/world.ts';
 import { ConfigFile } from '../firmware/config/store.ts';
 import { FileFlash } from '../firmware/config/flash-file.ts';
-import { EngineSim, engineClock } from './engine/engine-sim.ts';
+import { EngineSim, engineClock, type EngineKind } from './engine/engine-sim.ts';
+import type { InProcessEngine } from './engine/in-process.ts';
 import { EngineRun, type EngineBoard, type EngineRunOptions } from './engine/engine-run.ts';
 import { buildImage } from './engine/build-image.ts';
 import { xsUnavailable } from './engine/xs.ts';
@@ -65,10 +66,11 @@ usage:
   bondfw sim [--board <name>] [--topology single|dual] [--script <file>|-] [--bridge inproc|none] [--config <path>]
       run a console script on the simulated board in virtual time
 
-  --engine native|quickjs|xs: where the firmware runs: in Node (native, the default), or as its
-  image (npm run build:image) inside QuickJS, or, for sim only, inside Moddable XS (xsnap),
-  reaching the board through the host interface only; --config then names the flash
-  partition's file (docs/porting.md)
+  --engine native|quickjs|quickjs-ng|xs: where the firmware runs: in Node (native, the
+  default), or as its image (npm run build:image) inside QuickJS, inside QuickJS-ng loaded as
+  bytecode without source or debug information (as a device loads it), or, for sim only,
+  inside Moddable XS (xsnap), reaching the board through the host interface only; --config
+  then names the flash partition's file (docs/porting.md)
 
   --bridge: how the firmware reaches the simulated switch's MDIO bus: through the emulated
   serial-MDIO bridge microcontroller on an emulated UART (inproc, the default), on a real
@@ -326,7 +328,8 @@ async function run(args: string[]): Promise<void> {
   // Every option checked before anything starts: a bad one must not leave a half-started job
   // (no console, no telemetry) that a supervisor would take for a healthy one.
   const checked = checkRunOptions(opts);
-  if (opts.get('engine') === 'quickjs') return runInEngine(checked.board, opts, checked.mdio);
+  const engine = opts.get('engine');
+  if (engine === 'quickjs' || engine === 'quickjs-ng') return runInEngine(checked.board, opts, checked.mdio, engine);
   const remoteRole = opts.get('mqtt-commands');
   const def = checked.board;
   const started: { stop(): Promise<void> }[] = [];
@@ -428,7 +431,7 @@ const ENGINE_BRIDGE_WAIT_MS = 5000;
  * Node (cli/engine/engine-run.ts): the same board, broker, dashboard and console as natively.
  * `--config` names the flash partition's file (the image keeps its configuration in flash).
  */
-async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined): Promise<void> {
+async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined, engine: InProcessEngine): Promise<void> {
   const clock = new RealClock();
   const started: { stop(): Promise<void> }[] = [];
   let run: EngineRun | undefined;
@@ -479,12 +482,12 @@ async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio
     };
     const image = (await buildImage(def)).text;
     const starting = EngineRun.start({
-      clock, board, image, boot, flash, consoleUart, out: terminal.out,
+      clock, board, image, boot, flash, consoleUart, out: terminal.out, engine,
       mqtt: t.url !== undefined ? mqttJsConnector({ url: t.url, username: t.username, password: t.password, ca: t.ca, cert: t.cert, key: t.key }) : undefined,
     });
     const hello = sleep(ENGINE_BRIDGE_WAIT_MS).then(() => undefined);
     const up = await Promise.race([starting, hello]);
-    if (!up) throw new CliError(`no serial-MDIO bridge answers ${mdio ? `on ${mdio.path} at ${mdio.baud} baud` : 'the emulated board'} (the firmware inside QuickJS waited ${ENGINE_BRIDGE_WAIT_MS / 1000} s)`);
+    if (!up) throw new CliError(`no serial-MDIO bridge answers ${mdio ? `on ${mdio.path} at ${mdio.baud} baud` : 'the emulated board'} (the firmware inside ${engine === 'quickjs-ng' ? 'QuickJS-ng' : 'QuickJS'} waited ${ENGINE_BRIDGE_WAIT_MS / 1000} s)`);
     run = up;
     started.push({ stop: () => run!.stop() });
     signalled = untilSignal(() => (tty ? false : run?.interrupt() ?? false));
@@ -700,9 +703,9 @@ async function bridgeSim(args: string[]): Promise<void> {
 }
 
 /** Where the firmware runs: natively in Node, or as its image inside QuickJS (or Moddable XS, for the scenario runner). */
-function engineOption(value: string | undefined): 'native' | 'quickjs' | 'xs' {
+function engineOption(value: string | undefined): 'native' | EngineKind {
   const e = value ?? 'native';
-  if (e !== 'native' && e !== 'quickjs' && e !== 'xs') throw new CliError(`unknown engine '${e}' (engines: native, quickjs, xs)`);
+  if (e !== 'native' && e !== 'quickjs' && e !== 'quickjs-ng' && e !== 'xs') throw new CliError(`unknown engine '${e}' (engines: native, quickjs, quickjs-ng, xs)`);
   return e;
 }
 
@@ -727,7 +730,7 @@ function scriptLines(script: string): AsyncIterable<string> {
  * output as natively; `--config` names the flash partition's file (the image keeps its
  * configuration in flash).
  */
-async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topology: Topology, script: string, engine: 'quickjs' | 'xs'): Promise<void> {
+async function simInEngine(def: BoardDefinition, opts: Map<string, string>, topology: Topology, script: string, engine: EngineKind): Promise<void> {
   if (opts.has('bridge') && opts.get('bridge') !== 'inproc') throw new CliError(`--engine ${engine}: the firmware image reaches its switch through the serial bridge only (--bridge inproc)`);
   if (engine === 'xs') {
     const why = await xsUnavailable();

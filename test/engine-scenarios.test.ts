@@ -45,5 +45,5 @@ test.serial('bondfw sim --engine quickjs prints what bondfw sim prints (the CLI 
   t.is(engine.stdout, native.stdout);
   t.regex(native.stdout, /^replies 100$/m);
   t.regex(runCli(['sim', '--engine', 'quickjs', '--bridge', 'none'], '').stderr, /--engine quickjs: the firmware image reaches its switch through the serial bridge only/);
-  t.regex(runCli(['sim', '--engine', 'v8'], '').stderr, /unknown engine 'v8' \(engines: native, quickjs, xs\)/);
+  t.regex(runCli(['sim', '--engine', 'v8'], '').stderr, /unknown engine 'v8' \(engines: native, quickjs, quickjs-ng, xs\)/);
 });

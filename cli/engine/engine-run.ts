@@ -22,7 +22,7 @@ import { registerSimCommands, type CaptureFile, type SimBridge } from '../../sim
 import type { SimHardware } from '../../sim/hardware.ts';
 import { InstrumentJoin, isInstrumentLine } from './instrument-join.ts';
 import { NodeEngineHost, type HostConsole } from './node-host.ts';
-import { QuickJsFirmware } from './quickjs.ts';
+import { startInProcess, type InProcessEngine, type InProcessFirmware } from './in-process.ts';
 
 /** The board as the host has it: the bridge's UART, and for a simulated board its world. */
 export interface EngineBoard {
@@ -45,6 +45,8 @@ export interface EngineRunOptions {
   consoleUart?: ByteLink;
   /** Where the console's text goes. */
   out: { write(text: string): void; prompt(text: string): void; echo(on: boolean): void };
+  /** The engine the image runs in (QuickJS, the default, or QuickJS-ng with the image as stripped bytecode). */
+  engine?: InProcessEngine;
   memoryLimit?: number;
   log?: (level: string, time: number, text: string) => void;
 }
@@ -61,7 +63,7 @@ export class EngineRun {
   private readonly sim: Dispatcher | undefined;
 
   private constructor(
-    readonly engine: QuickJsFirmware,
+    readonly engine: InProcessFirmware,
     readonly host: NodeEngineHost,
     readonly report: BootReport,
     private readonly opts: EngineRunOptions,
@@ -91,7 +93,7 @@ export class EngineRun {
       log: opts.log,
       wallClock: () => Date.now(),
     });
-    const engine = await QuickJsFirmware.start(opts.image, host, opts.boot, { memoryLimit: opts.memoryLimit });
+    const engine = await startInProcess(opts.engine ?? 'quickjs', opts.image, host, opts.boot, opts.memoryLimit);
     host.attach(engine.guest);
     let report: BootReport;
     try {

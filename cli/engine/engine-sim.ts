@@ -26,13 +26,13 @@ import { DEFAULT_BAUD } from '../../sim/boot.ts';
 import { InstrumentJoin, isInstrumentLine } from './instrument-join.ts';
 import { buildImage } from './build-image.ts';
 import { NodeEngineHost } from './node-host.ts';
-import { QuickJsFirmware } from './quickjs.ts';
+import { startInProcess, type InProcessEngine, type InProcessFirmware } from './in-process.ts';
 import { XsFirmware } from './xs.ts';
 import { nodeSettle } from '../../hal/clock-real.ts';
 import { VirtualClock as Clock } from '../../lib/clock.ts';
 
 /** The engines the image runs in: QuickJS in this process, or Moddable XS in an xsnap worker. */
-export type EngineKind = 'quickjs' | 'xs';
+export type EngineKind = InProcessEngine | 'xs';
 
 /** What waits, after each timer, for the engine to finish with it (XS answers later). */
 const idleHooks = new WeakMap<VirtualClock, { idle: () => Promise<void> }>();
@@ -88,7 +88,7 @@ export class EngineSim {
     readonly mcu: BridgeMcu,
     readonly uart: UartPair,
     readonly host: NodeEngineHost,
-    readonly engine: QuickJsFirmware | XsFirmware,
+    readonly engine: InProcessFirmware | XsFirmware,
     readonly report: BootReport,
     opts: EngineSimOptions,
   ) {
@@ -120,14 +120,14 @@ export class EngineSim {
       log: opts.log,
     });
     const boot: BootConfig = { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined, telemetry: opts.telemetry?.node };
-    let engine: QuickJsFirmware | XsFirmware;
+    let engine: InProcessFirmware | XsFirmware;
     if (opts.engine === 'xs') {
       const hook = idleHooks.get(clock);
       if (!hook) throw new Error('the image in XS needs a clock from engineClock()');
       const xs = await XsFirmware.start(script, host, boot);
       hook.idle = () => xs.idle();
       engine = xs;
-    } else engine = await QuickJsFirmware.start(script, host, boot, { memoryLimit: opts.memoryLimit });
+    } else engine = await startInProcess(opts.engine ?? 'quickjs', script, host, boot, opts.memoryLimit);
     host.attach(engine.guest);
     let report: BootReport;
     try {

@@ -12,7 +12,7 @@ import { bootSim, runScenarioLine } from '../../sim/boot.ts';
 import { scryptHasher } from '../../firmware/config/password.ts';
 import { buildImage } from '../../cli/engine/build-image.ts';
 import { EngineSim, engineClock, type EngineKind } from '../../cli/engine/engine-sim.ts';
-import { QuickJsFirmware } from '../../cli/engine/quickjs.ts';
+import { XsFirmware } from '../../cli/engine/xs.ts';
 import { ROOT } from './cli.ts';
 
 const noCapture = () => ({ write() {}, close() {} });
@@ -71,7 +71,7 @@ export async function runEngineScenario(def: BoardDefinition, lines: readonly st
       if (o) out += `${o}\n`;
     }
   } finally {
-    peak = sys.engine instanceof QuickJsFirmware ? sys.engine.heap().peak : 0;
+    peak = sys.engine instanceof XsFirmware ? 0 : sys.engine.heap().peak;
     await sys.stop();
   }
   return { output: out, peakHeapBytes: peak };
