@@ -495,7 +495,7 @@ async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio
     const telemetry: DashboardTelemetry = { url: t.url, broker: t.broker, group: t.group, node: t.node };
     for (const line of [
       `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
-      `${board.via(r.bridgeVersion ?? 'unknown')}; the firmware inside QuickJS`,
+      `${board.via(r.bridgeVersion ?? 'unknown')}; the firmware inside ${engine === 'quickjs-ng' ? 'QuickJS-ng (stripped bytecode)' : 'QuickJS'}`,
       ...r.configLines,
       t.url === undefined ? 'telemetry off (--mqtt none)' : telemetryBanner(t, r.remoteRole),
       ...dashboard.wire(telemetry),
