@@ -1,5 +1,6 @@
 import test from 'ava';
 import { VirtualClock } from '../lib/clock.ts';
+import { RealClock } from '../hal/clock-real.ts';
 import { SeededRandom } from '../lib/random.ts';
 
 test('virtual timers run in due order, ties in the order set, with time at their due time', async (t) => {
@@ -74,4 +75,29 @@ test('drive moves time only as far as the work needs', async (t) => {
   await t.throwsAsync(clock.drive(new Promise(() => {}), 5000), { message: /not done after 5000 ms/ });
   const c2 = new VirtualClock();
   await t.throwsAsync(c2.drive(new Promise(() => {})), { message: /waiting on nothing/ });
+});
+
+test('real timers shorter than Node resolves are never early, run in due order, and cancel', async (t) => {
+  const clock = new RealClock();
+  const seen: { name: string; late: number }[] = [];
+  const at = (name: string, ms: number) => {
+    const due = clock.now() + ms;
+    return clock.setTimer(ms, () => seen.push({ name, late: clock.now() - due }));
+  };
+  at('c', 1.5);
+  at('a', 0.2);
+  const gone = at('x', 0.5);
+  at('b', 0.7);
+  at('d', 3);
+  clock.cancel(gone);
+  await new Promise((r) => setTimeout(r, 20));
+  t.deepEqual(seen.map((s) => s.name), ['a', 'b', 'c', 'd']);
+  for (const s of seen) t.true(s.late >= 0, `${s.name} ran ${-s.late} ms early`);
+  // Cancelled from within the wait, and all of them at shutdown.
+  let ran = 0;
+  clock.setTimer(0.3, () => ran++);
+  clock.setTimer(5, () => ran++);
+  clock.cancelAll();
+  await new Promise((r) => setTimeout(r, 20));
+  t.is(ran, 0);
 });
