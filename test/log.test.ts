@@ -69,3 +69,27 @@ test('the first entries after boot are kept beside the newest; log marks the gap
   t.regex(shown[0], /mv88e6xxx: switch 88E6352 found at SMI address 0x10/, 'how the gateway came up is still there');
   t.true(shown.some((l) => /^-- \d+ entries not kept --$/.test(l)));
 });
+
+test('what the log keeps is the first entries and the newest ones, whatever the sizes (against a plain list)', async (t) => {
+  const { default: fc } = await import('fast-check');
+  fc.assert(
+    fc.property(fc.nat(30), fc.nat(10), fc.array(fc.constantFrom<'info' | 'warn' | 'error'>('info', 'warn', 'error'), { maxLength: 120 }), fc.integer({ min: -2, max: 200 }), (capacity, keepFirst, levels, n) => {
+      const clock = new VirtualClock();
+      const log = new EventLog(clock, capacity, keepFirst);
+      // Distinct texts: no repeats to count.
+      levels.forEach((level, i) => {
+        log.add(level, `line ${i}`);
+      });
+      const all = levels.map((level, i) => ({ level, text: `line ${i}`, seq: i }));
+      const newest = capacity > 0 ? all.slice(Math.max(0, all.length - capacity)) : [];
+      const oldest = newest.length > 0 ? newest[0].seq : all.length;
+      const kept = [...all.slice(0, keepFirst).filter((e) => e.seq < oldest), ...newest];
+      const want = n >= kept.length ? kept : kept.slice(Math.max(0, kept.length - Math.max(0, n)));
+      const got = log.tail(n).map(({ level, text, seq }) => ({ level, text, seq }));
+      t.deepEqual(got, n <= 0 ? [] : want);
+      t.is(log.dropped, newest.length > 0 ? Math.max(0, oldest - Math.min(keepFirst, all.length)) : 0);
+      t.deepEqual(log.tail().map((e) => e.seq), kept.map((e) => e.seq));
+    }),
+    { numRuns: 300 },
+  );
+});

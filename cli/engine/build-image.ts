@@ -61,6 +61,32 @@ const protobufTrim: Plugin = {
   },
 };
 
+/** The switch-chip driver families, by the class hal/switch/index.ts imports from each. */
+const SWITCH_DRIVERS: Record<string, string> = { mv88e6xxx: 'Mv88e6xxx', mt7530: 'Mt7530' };
+
+/**
+ * Only the board's own switch driver in its image: hal/switch/index.ts's import of another
+ * family resolves to a class whose probe says that driver is not in this image (a board's
+ * family is fixed, so nothing reaches it).
+ */
+function onlyBoardDriver(def: BoardDefinition): Plugin {
+  const index = join(ROOT, 'hal', 'switch', 'index.ts');
+  return {
+    name: 'only-board-driver',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[\w-]+\/chip\.ts$/ }, (a) => {
+        const family = a.path.split('/')[1];
+        if (a.importer !== index || family === def.switch.driver || !(family in SWITCH_DRIVERS)) return undefined;
+        return { path: family, namespace: 'absent-driver' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'absent-driver' }, (a) => ({
+        contents: `export class ${SWITCH_DRIVERS[a.path]} { static probe() { throw new Error(${JSON.stringify(`the ${a.path} switch driver is not in the image for ${def.name}`)}); } }`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** The entry for `def`: the prelude first (text codecs), then the image for the board. */
 function entry(def: BoardDefinition): string {
   const sim = def.transport.kind === 'sim';
@@ -88,7 +114,7 @@ export async function buildImage(def: BoardDefinition, opts: { minify?: boolean;
     minify: opts.minify ?? true,
     legalComments: 'none',
     define: { global: 'undefined' },
-    plugins: [protobufTrim],
+    plugins: [protobufTrim, onlyBoardDriver(def)],
     outfile: path,
     write: false,
     metafile: true,
