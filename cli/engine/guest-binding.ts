@@ -23,6 +23,20 @@ export type ByteSource = unknown;
 export type ReadBytes = (source: ByteSource, offset: number, length: number) => Uint8Array;
 
 /**
+ * Inside the engine, before the image runs: no wall clock (Date() and Date.now() throw), so
+ * that a read of it is a bug the tests see; time comes from the host.
+ */
+export const NO_WALL_CLOCK = String.raw`
+  const RealDate = Date;
+  const noClock = () => { throw new Error('the firmware image read the wall clock (Date); time comes from the host'); };
+  globalThis.Date = new Proxy(RealDate, {
+    construct(target, args) { if (args.length === 0) noClock(); return Reflect.construct(target, args); },
+    apply: noClock,
+    get(target, key) { return key === 'now' ? noClock : Reflect.get(target, key); },
+  });
+`;
+
+/**
  * The binding as the image sees it: `__h` holds the host's functions with bytes as
  * (ArrayBuffer, offset, length); this script wraps them into an EngineHost, boots the image,
  * and leaves `__guest` entry points that take bytes as ArrayBuffers.
@@ -31,15 +45,7 @@ export const BINDING = String.raw`
 (() => {
   const h = globalThis.__h;
   delete globalThis.__h;
-  // No wall clock in the image: a read of it is a bug the tests must see.
-  const RealDate = Date;
-  const noClock = () => { throw new Error('the firmware image read the wall clock (Date); time comes from the host'); };
-  globalThis.Date = new Proxy(RealDate, {
-    construct(target, args) { if (args.length === 0) noClock(); return Reflect.construct(target, args); },
-    apply: noClock,
-    get(target, key) { return key === 'now' ? noClock : Reflect.get(target, key); },
-  });
-  const bytes = (b) => [b.buffer, b.byteOffset, b.byteLength];
+${NO_WALL_CLOCK}  const bytes = (b) => [b.buffer, b.byteOffset, b.byteLength];
   const host = {
     now: () => h.now(),
     wallClock: () => h.wallClock(),
@@ -179,4 +185,47 @@ export function bootWaiter(): { booted: Promise<BootReport>; events: Pick<Bindin
   });
   booted.catch(() => {});
   return { booted, events: { booted: (r) => ok(r), bootFailed: (e) => fail(new Error(e)) } };
+}
+
+/** What both QuickJS bindings' contexts offer for making values. */
+export interface HandleMaker<H> {
+  newNumber(n: number): H;
+  newString(s: string): H;
+  newArrayBuffer(b: ArrayBuffer): H;
+  readonly true: H;
+  readonly false: H;
+  readonly undefined: H;
+}
+
+/** A plain value as a handle: a new one, or for true, false and undefined the context's own. */
+export function plainToHandle<H>(vm: HandleMaker<H>, v: Plain | void): H {
+  if (typeof v === 'number') return vm.newNumber(v);
+  if (typeof v === 'string') return vm.newString(v);
+  if (typeof v === 'boolean') return v ? vm.true : vm.false;
+  if (v instanceof ArrayBuffer) return vm.newArrayBuffer(v);
+  return vm.undefined;
+}
+
+/** True for the context's own handles (true, false, undefined), which are never disposed. */
+export function isSharedHandle<H>(vm: HandleMaker<H>, h: H): boolean {
+  return h === vm.true || h === vm.false || h === vm.undefined;
+}
+
+/**
+ * A planned stop through the binding: `stop(run)` calls the image's `stop` entry with `run`
+ * and settles when the binding reports `stopped` (rejecting with what it said went wrong).
+ */
+export function stopSignal(): { stop(run: () => void): Promise<void>; stopped(error: string): void } {
+  let waiter: ((error: string) => void) | undefined;
+  return {
+    stop: (run) => new Promise<void>((resolve, reject) => {
+      waiter = (e) => (e ? reject(new Error(e)) : resolve());
+      run();
+    }),
+    stopped: (e) => {
+      const w = waiter;
+      waiter = undefined;
+      w?.(e);
+    },
+  };
 }

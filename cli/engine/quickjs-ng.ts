@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CompileFlags, QuickJS, type JSValueHandle } from 'quickjs-wasi';
 import type { BootConfig, BootReport, EngineGuest, EngineHost } from '../../firmware/engine/host.ts';
-import { BINDING, GUEST_ENTRIES, bootWaiter, guestOver, hostFunctions, type GuestEntry, type Plain } from './guest-binding.ts';
+import { BINDING, GUEST_ENTRIES, bootWaiter, guestOver, hostFunctions, isSharedHandle, plainToHandle, stopSignal, type GuestEntry, type Plain } from './guest-binding.ts';
 import type { HeapFigures } from './quickjs.ts';
 
 export interface QuickJsNgOptions {
@@ -80,7 +80,7 @@ export class QuickJsNgFirmware {
   private readonly entries = new Map<string, JSValueHandle>();
   /** Handles host functions returned: the engine took its own reference; ours go after the call. */
   private returned: JSValueHandle[] = [];
-  private stopWaiter: ((error: string) => void) | undefined;
+  private readonly stopping = stopSignal();
 
   private constructor(
     private readonly vm: QuickJS,
@@ -102,10 +102,7 @@ export class QuickJsNgFirmware {
     for (const name of GUEST_ENTRIES) this.entries.set(name, g.getProp(name));
     g.dispose();
     this.settle();
-    this.guest = guestOver((name, ...args) => this.call(name, ...args), () => new Promise<void>((resolve, reject) => {
-      this.stopWaiter = (e) => (e ? reject(new Error(e)) : resolve());
-      this.call('stop');
-    }));
+    this.guest = guestOver((name, ...args) => this.call(name, ...args), () => this.stopping.stop(() => this.call('stop')));
   }
 
   /** Compiles `script` (a built image) to bytecode, loads it into a fresh engine and boots it over `host`. */
@@ -143,15 +140,6 @@ export class QuickJsNgFirmware {
     this.vm.dispose();
   }
 
-  private toHandle(v: Plain): JSValueHandle {
-    const vm = this.vm;
-    if (typeof v === 'number') return vm.newNumber(v);
-    if (typeof v === 'string') return vm.newString(v);
-    if (typeof v === 'boolean') return v ? vm.true : vm.false;
-    if (v instanceof ArrayBuffer) return vm.newArrayBuffer(v);
-    return vm.undefined;
-  }
-
   private fromHandle(h: JSValueHandle): Plain | JSValueHandle {
     if (h.isNumber) return h.toNumber();
     if (h.isString) return h.toString();
@@ -160,13 +148,9 @@ export class QuickJsNgFirmware {
     return h;
   }
 
-  private isShared(h: JSValueHandle): boolean {
-    return h === this.vm.true || h === this.vm.false || h === this.vm.undefined;
-  }
-
   private call(name: GuestEntry, ...plain: Plain[]): Plain {
     if (this.disposed) return undefined;
-    const args = plain.map((v) => this.toHandle(v));
+    const args = plain.map((v) => plainToHandle(this.vm, v));
     let value: Plain;
     try {
       const r = this.vm.callFunction(this.entries.get(name)!, this.vm.undefined, ...args);
@@ -175,7 +159,7 @@ export class QuickJsNgFirmware {
     } catch (e) {
       throw new Error(`engine: ${name}: ${errorText(e)}`);
     } finally {
-      for (const a of args) if (!this.isShared(a)) a.dispose();
+      for (const a of args) if (!isSharedHandle(this.vm, a)) a.dispose();
       this.releaseReturned();
     }
     this.settle();
@@ -207,20 +191,13 @@ export class QuickJsNgFirmware {
     const vm = this.vm;
     const readBytes = (ab: unknown, offset: number, length: number): Uint8Array =>
       new Uint8Array((ab as JSValueHandle).toArrayBuffer(), offset, length).slice();
-    const table = hostFunctions(host, config, {
-      ...boot,
-      stopped: (e) => {
-        const w = this.stopWaiter;
-        this.stopWaiter = undefined;
-        w?.(e);
-      },
-    }, readBytes);
+    const table = hostFunctions(host, config, { ...boot, stopped: this.stopping.stopped }, readBytes);
     const h = vm.newObject();
     for (const [name, f] of Object.entries(table)) {
       const fn = vm.newFunction(name, (...args) => {
         const r = f(...args.map((a) => this.fromHandle(a)));
-        const handle = this.toHandle(r === undefined ? undefined : r);
-        if (!this.isShared(handle)) this.returned.push(handle);
+        const handle = plainToHandle(this.vm, r);
+        if (!isSharedHandle(this.vm, handle)) this.returned.push(handle);
         return handle;
       });
       h.setProp(name, fn);

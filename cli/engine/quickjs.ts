@@ -7,7 +7,7 @@
  */
 import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten';
 import type { BootConfig, BootReport, EngineGuest, EngineHost } from '../../firmware/engine/host.ts';
-import { BINDING, GUEST_ENTRIES, bootWaiter, guestOver, hostFunctions, type GuestEntry, type Plain } from './guest-binding.ts';
+import { BINDING, GUEST_ENTRIES, bootWaiter, guestOver, hostFunctions, isSharedHandle, plainToHandle, stopSignal, type GuestEntry, type Plain } from './guest-binding.ts';
 
 export interface QuickJsOptions {
   /** Bytes the engine may allocate (QuickJS's malloc limit); default 4 MiB. */
@@ -36,7 +36,7 @@ export class QuickJsFirmware {
   private calls = 0;
   private disposed = false;
   private readonly entries = new Map<string, QuickJSHandle>();
-  private stopWaiter: ((error: string) => void) | undefined;
+  private readonly stopping = stopSignal();
 
   private constructor(
     private readonly rt: QuickJSRuntime,
@@ -56,10 +56,7 @@ export class QuickJsFirmware {
     for (const name of GUEST_ENTRIES) this.entries.set(name, vm.getProp(g, name));
     g.dispose();
     this.runJobs();
-    this.guest = guestOver((name, ...args) => this.call(name, ...args), () => new Promise<void>((resolve, reject) => {
-      this.stopWaiter = (e) => (e ? reject(new Error(e)) : resolve());
-      this.call('stop');
-    }));
+    this.guest = guestOver((name, ...args) => this.call(name, ...args), () => this.stopping.stop(() => this.call('stop')));
   }
 
   /** Loads `script` (a built image) into a fresh QuickJS runtime and boots it over `host`. */
@@ -106,16 +103,6 @@ export class QuickJsFirmware {
     r.value.dispose();
   }
 
-  /** A plain value as a new handle (true, false and undefined are the context's own). */
-  private toHandle(v: Plain): QuickJSHandle {
-    const vm = this.vm;
-    if (typeof v === 'number') return vm.newNumber(v);
-    if (typeof v === 'string') return vm.newString(v);
-    if (typeof v === 'boolean') return v ? vm.true : vm.false;
-    if (v instanceof ArrayBuffer) return vm.newArrayBuffer(v);
-    return vm.undefined;
-  }
-
   /** Numbers, strings and booleans as plain values; anything else stays a handle. */
   private fromHandle(h: QuickJSHandle): Plain | QuickJSHandle {
     const t = this.vm.typeof(h);
@@ -126,16 +113,12 @@ export class QuickJsFirmware {
     return h;
   }
 
-  private isShared(h: QuickJSHandle): boolean {
-    return h === this.vm.true || h === this.vm.false || h === this.vm.undefined;
-  }
-
   private call(name: GuestEntry, ...plain: Plain[]): Plain {
     if (this.disposed) return undefined;
-    const args = plain.map((v) => this.toHandle(v));
+    const args = plain.map((v) => plainToHandle(this.vm, v));
     const fn = this.entries.get(name)!;
     const r = this.vm.callFunction(fn, this.vm.undefined, ...args);
-    for (const a of args) if (!this.isShared(a)) a.dispose();
+    for (const a of args) if (!isSharedHandle(this.vm, a)) a.dispose();
     if (r.error) {
       const e = this.vm.dump(r.error) as { message?: string; stack?: string };
       r.error.dispose();
@@ -170,19 +153,12 @@ export class QuickJsFirmware {
       view.dispose();
       return out;
     };
-    const table = hostFunctions(host, config, {
-      ...boot,
-      stopped: (e) => {
-        const w = this.stopWaiter;
-        this.stopWaiter = undefined;
-        w?.(e);
-      },
-    }, readBytes);
+    const table = hostFunctions(host, config, { ...boot, stopped: this.stopping.stopped }, readBytes);
     const h = vm.newObject();
     for (const [name, f] of Object.entries(table)) {
       const handle = vm.newFunction(name, (...args) => {
         const r = f(...args.map((a) => this.fromHandle(a)));
-        return r === undefined ? undefined : this.toHandle(r);
+        return r === undefined ? undefined : plainToHandle(this.vm, r);
       });
       vm.setProp(h, name, handle);
       handle.dispose();

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { type } from 'node:os';
 import type { BootConfig, BootReport, EngineGuest, EngineHost, MqttConnectOptions, UartId } from '../../firmware/engine/host.ts';
+import { NO_WALL_CLOCK, bootWaiter } from './guest-binding.ts';
 
 /** The binding inside XS: the host's functions over `issueCommand`, the image booted, `handleCommand` for the host's calls. */
 function binding(config: BootConfig): string {
@@ -27,14 +28,7 @@ function binding(config: BootConfig): string {
     if (r && r.error !== undefined) throw new Error(r.error);
     return r === null ? undefined : r.value;
   };
-  const RealDate = Date;
-  const noClock = () => { throw new Error('the firmware image read the wall clock (Date); time comes from the host'); };
-  globalThis.Date = new Proxy(RealDate, {
-    construct(target, args) { if (args.length === 0) noClock(); return Reflect.construct(target, args); },
-    apply: noClock,
-    get(target, key) { return key === 'now' ? noClock : Reflect.get(target, key); },
-  });
-  const arr = (b, n = b.length) => Array.from(b.subarray(0, n));
+${NO_WALL_CLOCK}  const arr = (b, n = b.length) => Array.from(b.subarray(0, n));
   const host = {
     now: () => call('now'),
     wallClock: () => call('wallClock'),
@@ -167,13 +161,7 @@ export class XsFirmware {
     // out; nothing here locks the Node process down (lockdown is never called).
     const { xsnap, tmp } = await loadXsnap();
     let fw: XsFirmware | undefined;
-    let bootOk: (r: BootReport) => void = () => {};
-    let bootFail: (e: Error) => void = () => {};
-    const booted = new Promise<BootReport>((resolve, reject) => {
-      bootOk = resolve;
-      bootFail = reject;
-    });
-    booted.catch(() => {});
+    const boot = bootWaiter();
     const enc = new TextEncoder();
     const dec = new TextDecoder();
     const answer = (value: unknown) => enc.encode(JSON.stringify(value === undefined ? null : { value }));
@@ -182,10 +170,10 @@ export class XsFirmware {
       try {
         switch (op) {
           case 'booted':
-            bootOk(a[0] as BootReport);
+            boot.events.booted(a[0] as BootReport);
             return answer(undefined);
           case 'bootFailed':
-            bootFail(new Error(a[0] as string));
+            boot.events.bootFailed(a[0] as string);
             return answer(undefined);
           case 'stopped': {
             const w = fw?.stopWaiter;
@@ -225,7 +213,7 @@ export class XsFirmware {
     });
     try {
       const loaded = await worker.evaluate(script);
-      fw = new XsFirmware(worker, booted);
+      fw = new XsFirmware(worker, boot.booted);
       fw.meter(loaded.meterUsage);
       fw.loadedSlots = fw.slots;
       const r = await worker.evaluate(binding(config));
