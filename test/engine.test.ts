@@ -71,29 +71,31 @@ test.serial('the configuration kept in flash: saved by the image, loaded by the 
   await second.stop();
 });
 
-test.serial('bondfw run --engine quickjs: the live console in real time, a failover, traffic; births through the host MQTT client', async (t) => {
-  const p = startCli(['run', '--engine', 'quickjs', '--http', 'none', '--autoneg', '0', '--group', 'eng', '--node', 'qjs', '--telemetry-period', '1000']);
-  try {
-    const banner = await waitFor(p.stdout, /console on stdin/, 60_000);
-    t.regex(banner, /the firmware inside QuickJS/);
-    const url = /on embedded broker (mqtt:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
-    t.truthy(url, banner);
-    const sub = await subscriber(url!, 4);
-    p.stdin.write('modprobe bonding mode=active-backup miimon=100\nifconfig bond0 192.168.1.1 netmask 255.255.255.0 up\nifenslave bond0 eth0 eth1\n');
-    const dbirth = await sub.next((m) => m.topic === 'spBv1.0/eng/DBIRTH/qjs/bond0', 20_000);
-    t.is(metric(dbirth, 'Mode'), 'active-backup');
-    const nbirth = sub.msgs.find((m) => m.topic === 'spBv1.0/eng/NBIRTH/qjs');
-    t.truthy(nbirth);
-    t.is(metric(nbirth!, 'Properties/Board'), 'sim-gw4');
-    t.true(num(nbirth!.p.timestamp) > 1.6e12, 'payload timestamps from the host date');
-    p.stdin.write('sim wait 1s\nsim link eth0 down\nsim wait 500ms\ncat /sys/class/net/bond0/bonding/active_slave\nsim traffic bond0 20\n');
-    const out = await waitFor(p.stdout, /replies 20/, 30_000);
-    t.regex(out, /making interface the new active one[^]*^eth1$/m);
-    t.regex(out, /^eth1 20$/m);
-    const dd = await sub.next((m) => m.topic === 'spBv1.0/eng/DDATA/qjs/bond0' && metric(m, 'Active Slave') === 'eth1', 20_000);
-    t.is(num(metric(dd, 'Failover Count')), 1);
-    sub.c.end(true);
-  } finally {
-    t.is(await stopCli(p), 0);
-  }
-});
+for (const [engine, node, named] of [['quickjs', 'qjs', /the firmware inside QuickJS$/m], ['quickjs-ng', 'qjsng', /the firmware inside QuickJS-ng \(stripped bytecode\)$/m]] as const) {
+  test.serial(`bondfw run --engine ${engine}: the live console in real time, a failover, traffic; births through the host MQTT client`, async (t) => {
+    const p = startCli(['run', '--engine', engine, '--http', 'none', '--autoneg', '0', '--group', 'eng', '--node', node, '--telemetry-period', '1000']);
+    try {
+      const banner = await waitFor(p.stdout, /console on stdin/, 60_000);
+      t.regex(banner, named);
+      const url = /on embedded broker (mqtt:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
+      t.truthy(url, banner);
+      const sub = await subscriber(url!, 4);
+      p.stdin.write('modprobe bonding mode=active-backup miimon=100\nifconfig bond0 192.168.1.1 netmask 255.255.255.0 up\nifenslave bond0 eth0 eth1\n');
+      const dbirth = await sub.next((m) => m.topic === `spBv1.0/eng/DBIRTH/${node}/bond0`, 20_000);
+      t.is(metric(dbirth, 'Mode'), 'active-backup');
+      const nbirth = sub.msgs.find((m) => m.topic === `spBv1.0/eng/NBIRTH/${node}`);
+      t.truthy(nbirth);
+      t.is(metric(nbirth!, 'Properties/Board'), 'sim-gw4');
+      t.true(num(nbirth!.p.timestamp) > 1.6e12, 'payload timestamps from the host date');
+      p.stdin.write('sim wait 1s\nsim link eth0 down\nsim wait 500ms\ncat /sys/class/net/bond0/bonding/active_slave\nsim traffic bond0 20\n');
+      const out = await waitFor(p.stdout, /replies 20/, 30_000);
+      t.regex(out, /making interface the new active one[^]*^eth1$/m);
+      t.regex(out, /^eth1 20$/m);
+      const dd = await sub.next((m) => m.topic === `spBv1.0/eng/DDATA/${node}/bond0` && metric(m, 'Active Slave') === 'eth1', 20_000);
+      t.is(num(metric(dd, 'Failover Count')), 1);
+      sub.c.end(true);
+    } finally {
+      t.is(await stopCli(p), 0);
+    }
+  });
+}
