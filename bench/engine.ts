@@ -129,11 +129,10 @@ async function runImage(image: string, memoryLimit: number, kind: EngineKind = '
     if (!(engine instanceof XsFirmware)) {
       const fill = median(inMinute(5)) - median(inMinute(1));
       const growth = median(inMinute(10)) - median(inMinute(5));
-      const ng = engine instanceof QuickJsNgFirmware ? engine.heap() : undefined;
+      const ng = engine instanceof QuickJsNgFirmware ? engine : undefined;
       return {
         loaded: engine.loadedBytes, peak: engine.heap().peak, fill, growth, flaps, failovers, publishes, wallMs: performance.now() - wall0,
-        peakAllocated: ng?.peakAllocated, loadedAllocated: engine instanceof QuickJsNgFirmware ? engine.loadedAllocated : undefined,
-        bytecodeBytes: engine instanceof QuickJsNgFirmware ? engine.bytecodeBytes : undefined,
+        peakAllocated: ng?.heap().peakAllocated, loadedAllocated: ng?.loadedAllocated, bytecodeBytes: ng?.bytecodeBytes,
       };
     }
     // XS: what its collector leaves live at the end, and the most its meter showed between collections.

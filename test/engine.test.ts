@@ -18,7 +18,7 @@ import { imageOf } from './helpers/engine.ts';
 import { startCli, stopCli, waitFor } from './helpers/cli.ts';
 import { metric, num, subscriber } from './helpers/mqtt.ts';
 
-test('every board has an image: one script, no imports, nothing Node, no timers or wall clock of its own', async (t) => {
+test('every board has an image: one script, no imports, nothing Node, no timers or wall clock of its own, its own switch driver only', async (t) => {
   for (const def of BOARDS) {
     const r = await buildImage(def);
     const text = r.text;
@@ -28,6 +28,10 @@ test('every board has an image: one script, no imports, nothing Node, no timers 
     // The drivers, the bridge client and the Sparkplug codec are in it, not only the core.
     for (const part of ['hal/bridge/client.ts', 'hal/board.ts', 'firmware/telemetry/sparkplug-node.ts', 'proto/sparkplug_b.js', 'firmware/config/flash-copies.ts']) {
       t.true(r.inputs.some((i) => i.path.endsWith(part)), `${def.name}: ${part}`);
+    }
+    // Its own switch driver, not the other family's.
+    for (const family of ['mv88e6xxx', 'mt7530']) {
+      t.is(r.inputs.some((i) => i.path.includes(`hal/switch/${family}/`)), family === def.switch.driver, `${def.name}: ${family}`);
     }
   }
 });

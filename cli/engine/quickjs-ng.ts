@@ -19,8 +19,6 @@ import type { HeapFigures } from './quickjs.ts';
 export interface QuickJsNgOptions {
   /** Bytes the engine's allocator may hold; default 4 MiB. */
   memoryLimit?: number;
-  /** Load the image with its source and debug information (line numbers in errors); default stripped. */
-  keepSource?: boolean;
   /** Walk the heap for `memoryUsedSize` every this many calls into the engine (default 256). */
   sampleEvery?: number;
 }
@@ -107,7 +105,7 @@ export class QuickJsNgFirmware {
 
   /** Compiles `script` (a built image) to bytecode, loads it into a fresh engine and boots it over `host`. */
   static async start(script: string, host: EngineHost, config: BootConfig, opts: QuickJsNgOptions = {}): Promise<QuickJsNgFirmware> {
-    const bytecode = await compileImage(script, opts.keepSource);
+    const bytecode = await compileImage(script);
     const vm = await QuickJS.create({ wasm: engineModule(), memoryLimit: opts.memoryLimit ?? 4 * 1024 * 1024, maxStackSize: 512 * 1024 });
     try {
       return new QuickJsNgFirmware(vm, opts, bytecode, host, config);
@@ -124,11 +122,6 @@ export class QuickJsNgFirmware {
     const allocated = this.vm.getAllocatedSize();
     this.peakAllocated = Math.max(this.peakAllocated, allocated);
     return { used, peak: this.peak, allocated, peakAllocated: this.peakAllocated };
-  }
-
-  /** Runs the engine's cycle collector (QuickJS frees by reference count at once; cycles wait for it). */
-  collect(): void {
-    if (!this.disposed) this.vm.runGC();
   }
 
   dispose(): void {
