@@ -21,7 +21,7 @@
  * bounded is full. QuickJS-ng also gives the allocator's bytes, read at every call.
  */
 import mqtt from 'mqtt';
-import { SeededRandom } from '../lib/random.ts';
+import { flapPorts } from './flaps.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { buildImage } from '../cli/engine/build-image.ts';
 import { EngineSim, engineClock, type EngineKind } from '../cli/engine/engine-sim.ts';
@@ -93,23 +93,7 @@ async function runImage(image: string, memoryLimit: number, kind: EngineKind = '
       if (out.startsWith('error:')) throw new Error(`${line}: ${out}`);
     }
     const world = sys.hw.world;
-    const dice = new SeededRandom(0x656e6769);
-    let flaps = 0;
-    let flapping = true;
-    const between = () => 2000 + dice.below(4_000_000) / 1000;
-    const downFor = () => 50 + dice.below(1_950_000) / 1000;
-    for (let i = 0; i < 4; i++) {
-      const cycle = (): void => {
-        if (!flapping) return;
-        flaps++;
-        world.setCable(i, false);
-        clock.setTimer(downFor(), () => {
-          world.setCable(i, true);
-          clock.setTimer(between(), cycle);
-        });
-      };
-      clock.setTimer(between(), cycle);
-    }
+    const flapping = flapPorts(world, clock, 4, 0x656e6769);
     const samples: { t: number; used: number }[] = [];
     const start = clock.now();
     const engine = sys.engine;
@@ -119,7 +103,7 @@ async function runImage(image: string, memoryLimit: number, kind: EngineKind = '
     };
     sample();
     await clock.advance(RUN_MS);
-    flapping = false;
+    flapping.on = false;
     await clock.advance(3000);
     const bonds = await sys.run('cat /proc/net/bonding/bond1');
     const failovers = (await sys.run('log 1000')).split('\n').filter((l) => l.includes('making interface the new active one')).length;
@@ -131,13 +115,13 @@ async function runImage(image: string, memoryLimit: number, kind: EngineKind = '
       const growth = median(inMinute(10)) - median(inMinute(5));
       const ng = engine instanceof QuickJsNgFirmware ? engine : undefined;
       return {
-        loaded: engine.loadedBytes, peak: engine.heap().peak, fill, growth, flaps, failovers, publishes, wallMs: performance.now() - wall0,
+        loaded: engine.loadedBytes, peak: engine.heap().peak, fill, growth, flaps: flapping.count, failovers, publishes, wallMs: performance.now() - wall0,
         peakAllocated: ng?.heap().peakAllocated, loadedAllocated: ng?.loadedAllocated, bytecodeBytes: ng?.bytecodeBytes,
       };
     }
     // XS: what its collector leaves live at the end, and the most its meter showed between collections.
     const live = await engine.collect();
-    return { loaded: engine.loadedSlots, peak: live, fill: 0, growth: 0, flaps, failovers, publishes, wallMs: performance.now() - wall0 };
+    return { loaded: engine.loadedSlots, peak: live, fill: 0, growth: 0, flaps: flapping.count, failovers, publishes, wallMs: performance.now() - wall0 };
   } finally {
     await sys?.stop().catch(() => {});
     await new Promise<void>((resolve) => watcher.end(true, {}, () => resolve()));

@@ -15,7 +15,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { VirtualClock } from '../lib/clock.ts';
-import { SeededRandom } from '../lib/random.ts';
+import { flapPorts } from './flaps.ts';
 import { nodeSettle } from '../hal/clock-real.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { bootSim, runScenarioLine, type BridgeMode } from '../sim/boot.ts';
@@ -47,36 +47,16 @@ export const soak: Benchmark = {
     await campaign.setUp();
 
     // Each port flaps on its own rhythm, as clock timers: the week runs in `advance` alone.
-    const dice = new SeededRandom(0x736f616b);
-    const world = sys.hw.world;
-    let flapping = true;
-    let flaps = 0;
-    const between = () => 2000 + dice.below(4_000_000) / 1000;
-    const downFor = () => 50 + dice.below(1_950_000) / 1000;
-    for (let i = 0; i < 4; i++) {
-      const cycle = (): void => {
-        if (!flapping) {
-          clock.setTimer(between(), cycle);
-          return;
-        }
-        flaps++;
-        world.setCable(i, false);
-        clock.setTimer(downFor(), () => {
-          world.setCable(i, true);
-          clock.setTimer(between(), cycle);
-        });
-      };
-      clock.setTimer(between(), cycle);
-    }
+    const flapping = flapPorts(sys.hw.world, clock, 4, 0x736f616b);
 
     let violations = 0;
     let heapAfterFirstHour = 0;
     const wall0 = performance.now();
     for (let h = 0; h < hours; h++) {
-      flapping = true;
+      flapping.on = true;
       await clock.advance(HOUR - RECOVERY_MS - 3000);
       // Pause: a flap in progress ends within its 2 s, then the bonds have RECOVERY_MS.
-      flapping = false;
+      flapping.on = false;
       await clock.advance(3000 + RECOVERY_MS);
       const before = campaign.report.violations.length;
       await campaign.checkRecovered();
@@ -99,7 +79,7 @@ export const soak: Benchmark = {
     report('soak-heap-growth-bytes', growth, 'bytes');
     report('soak-virtual-hours-per-wall-second', hours / wallS, 'h/s');
     report('soak-virtual-hours', hours, 'h');
-    report('soak-flaps', flaps, 'flaps');
+    report('soak-flaps', flapping.count, 'flaps');
     report('soak-failovers-survived', failovers, 'failovers');
     report('soak-mqtt-publishes', node.stats.published, 'messages');
     report('soak-invariants-broken', violations, 'violations');
