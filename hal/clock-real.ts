@@ -23,22 +23,30 @@ type Wake = { kind: 'timeout'; t: NodeJS.Timeout } | { kind: 'immediate'; t: Nod
  * runs when it is due, not a millisecond later.
  */
 export class RealClock implements Clock {
-  private readonly start = performance.now();
+  private readonly read: () => number;
+  private readonly start: number;
   /** Pending timers, by due time then id. */
   private readonly queue: Entry[] = [];
   private readonly byId = new Map<number, Entry>();
   private wake: Wake | undefined;
   private nextId = 1;
 
-  /** `unref`: its timers do not keep the process alive (work beside the main job, such as telemetry). */
-  constructor(private readonly opts: { unref?: boolean } = {}) {}
+  /**
+   * `unref`: its timers do not keep the process alive (work beside the main job, such as
+   * telemetry). `time`: the monotonic source in milliseconds, `performance.now` unless a test
+   * needs to hold it still while it sets timers.
+   */
+  constructor(private readonly opts: { unref?: boolean; time?: () => number } = {}) {
+    this.read = opts.time ?? (() => performance.now());
+    this.start = this.read();
+  }
 
   now(): number {
-    return performance.now() - this.start;
+    return this.read() - this.start;
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
-    const e: Entry = { id: this.nextId++, due: performance.now() + Math.max(0, ms), fn };
+    const e: Entry = { id: this.nextId++, due: this.read() + Math.max(0, ms), fn };
     this.queue.splice(this.indexOf(e), 0, e);
     this.byId.set(e.id, e);
     if (this.queue[0] === e) this.arm();
@@ -79,7 +87,7 @@ export class RealClock implements Clock {
     this.disarm();
     const first = this.queue[0];
     if (!first) return;
-    const wait = first.due - performance.now();
+    const wait = first.due - this.read();
     const wake: Wake = wait < PRECISE_BELOW_MS
       ? { kind: 'immediate', t: setImmediate(() => this.fire()) }
       : { kind: 'timeout', t: setTimeout(() => this.fire(), wait) };
@@ -97,7 +105,7 @@ export class RealClock implements Clock {
   /** Runs what was due when it woke, in order; timers those set wait for the next wake. */
   private fire(): void {
     this.wake = undefined;
-    const now = performance.now();
+    const now = this.read();
     try {
       while (this.queue.length > 0 && this.queue[0].due <= now) {
         const e = this.queue.shift()!;

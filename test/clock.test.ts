@@ -78,7 +78,10 @@ test('drive moves time only as far as the work needs', async (t) => {
 });
 
 test('real timers shorter than Node resolves are never early, run in due order, and cancel', async (t) => {
-  const clock = new RealClock();
+  // Time stands still while the timers are set, so their order is fixed however slowly the
+  // test runs; then it moves with the wall clock again.
+  let held: number | undefined = performance.now();
+  const clock = new RealClock({ time: () => held ?? performance.now() });
   const seen: { name: string; late: number }[] = [];
   const at = (name: string, ms: number) => {
     const due = clock.now() + ms;
@@ -90,6 +93,7 @@ test('real timers shorter than Node resolves are never early, run in due order, 
   at('b', 0.7);
   at('d', 3);
   clock.cancel(gone);
+  held = undefined;
   await new Promise((r) => setTimeout(r, 20));
   t.deepEqual(seen.map((s) => s.name), ['a', 'b', 'c', 'd']);
   for (const s of seen) t.true(s.late >= 0, `${s.name} ran ${-s.late} ms early`);
