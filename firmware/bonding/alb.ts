@@ -23,11 +23,15 @@ import { formatMac, macEquals, readU16, readU32 } from '../../lib/addr.ts';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from '../net/packets.ts';
 import type { TimerHandle } from '../../lib/clock.ts';
 import type { Bond, ModeExtension } from './bond.ts';
-import { hashToIndex, xmitHash } from './hash.ts';
+import { hashToIndex as hashToIndexImport, xmitHash as xmitHashImport } from './hash.ts';
 import { BOND_MODE_ALB, BOND_MODE_TLB } from './options.ts';
 import { ALB_TIMER_TICKS_PER_SEC, RlbTable } from './rlb.ts';
 import { BOND_LINK_DOWN, BOND_LINK_UP, type LinkState, type Slave } from './slave.ts';
 import { BOND_TLB_REBALANCE_INTERVAL, TlbTable } from './tlb.ts';
+
+// Per-frame calls go through module constants: compiled code folds them, where it loads and
+// checks an imported binding on every call (firmware/bonding/hash.ts).
+const xmitHash = xmitHashImport, hashToIndex = hashToIndexImport;
 
 /** ms between two ALB monitor ticks (HZ / ALB_TIMER_TICKS_PER_SEC). */
 export const ALB_TICK_MS = 1000 / ALB_TIMER_TICKS_PER_SEC;

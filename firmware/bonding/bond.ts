@@ -15,7 +15,7 @@ import type { Random } from '../../lib/random.ts';
 import { formatMac, macEquals, readU16 } from '../../lib/addr.ts';
 import type { Duplex, NetCounters, NetDevice } from '../net/netdev.ts';
 import { ETHERTYPE_IPV4, ETHERTYPE_VLAN } from '../net/packets.ts';
-import { hashToIndex, xmitHash } from './hash.ts';
+import { hashToIndex as hashToIndexImport, xmitHash as xmitHashImport } from './hash.ts';
 export { isLb, needsSpeedDuplex, usesPrimary, usesXmitHash } from './options.ts';
 import {
   BOND_MODE_8023AD,
@@ -57,6 +57,9 @@ import { MiiMonitor } from './miimon.ts';
 import type { MonitorHost } from './monitor-host.ts';
 import { ArpMonitor } from './arpmon.ts';
 
+// Per-frame calls go through module constants: compiled code folds them, where it loads and
+// checks an imported binding on every call (firmware/bonding/hash.ts).
+const xmitHash = xmitHashImport, hashToIndex = hashToIndexImport;
 
 /** What the bond needs from the firmware around it: time, the log, and the host stack above. */
 export interface BondEnv {

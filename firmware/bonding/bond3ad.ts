@@ -7,9 +7,13 @@ import { formatMac, isZeroMac, parseMac, readU16 } from '../../lib/addr.ts';
 import { ETHERTYPE_SLOW } from '../net/packets.ts';
 import { Lacp, type LacpPort, type LacpSettings } from '../lacp/engine.ts';
 import { registerBondMode, type Bond, type ModeExtension } from './bond.ts';
-import { hashToIndex, xmitHash } from './hash.ts';
+import { hashToIndex as hashToIndexImport, xmitHash as xmitHashImport } from './hash.ts';
 import { BOND_MODE_8023AD, valueName } from './options.ts';
 import { BOND_LINK_UP, type LinkState, type Slave } from './slave.ts';
+
+// Per-frame calls go through module constants: compiled code folds them, where it loads and
+// checks an imported binding on every call (firmware/bonding/hash.ts).
+const xmitHash = xmitHashImport, hashToIndex = hashToIndexImport;
 
 const CHURN_TEXT = { monitoring: 'monitoring', none: 'none', churned: 'churned' } as const;
 
