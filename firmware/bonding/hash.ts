@@ -15,9 +15,9 @@
  * Speed: xmitHashAt takes a short path for the common frames (layer2: any untagged frame;
  * layer2+3: untagged IPv4 that is not ICMP; layer3+4: untagged IPv4 TCP/UDP with a 20-byte
  * header, not a fragment), small enough to be inlined into a caller's loop, and hands every
- * other frame to the full path; tests hold the two to the same results (xmitHashFull). For
- * layer2+3 and layer3+4 it reads a buffer that has a DataView kept for it (lib/frame-view.ts:
- * the host stack's transmit scratch) four bytes at a time, any other byte by byte. How the
+ * other frame to the full path; tests hold the two to the same results (xmitHashFull). It
+ * reads a buffer that has a DataView kept for it (lib/frame-view.ts: the host stack's transmit
+ * scratch) four bytes at a time, any other byte by byte. How the
  * paths were measured and sized against what V8 emits: bench/README.md (tx-select).
  *
  * How a frame maps onto Linux's sk_buff: the frame is a complete Ethernet frame without FCS.
@@ -542,10 +542,13 @@ export function xmitHashAt(buf: Uint8Array, offset: number, length: number, poli
   if (o === offset && len > 0) {
     const avail = (len - o) | 0;
     const n = length < avail ? length : avail;
-    if (policy === LAYER2) return layer2At(buf, o, n) >>> 0;
-    if (policy === LAYER34 || policy === LAYER23) {
-      const view = viewOf(buf);
-      return (view !== undefined ? ipv4View(buf, view, o, n, policy) : ipv4At(buf, o, n, policy)) >>> 0;
+    const view = viewOf(buf);
+    if (view !== undefined) {
+      if (policy === LAYER2) return layer2View(buf, view, o, n) >>> 0;
+      if (policy === LAYER34 || policy === LAYER23) return ipv4View(buf, view, o, n, policy) >>> 0;
+    } else {
+      if (policy === LAYER2) return layer2At(buf, o, n) >>> 0;
+      if (policy === LAYER34 || policy === LAYER23) return ipv4At(buf, o, n, policy) >>> 0;
     }
   }
   return xmitHashFull(buf, offset, length, policy);
@@ -615,6 +618,17 @@ const ipv4At = (b: Uint8Array, o: number, n: number, policy: number): number => 
  * without an outer 802.1Q tag here, else hashInto. Byte by byte even with a kept view: four
  * byte reads cost what finding the view and two reads through it do (measured).
  */
+/** layer2 of the `n` usable bytes at `o` through a DataView: one read gives h_source[4..5] and h_proto. */
+const layer2View = (b: Uint8Array, v: DataView, o: number, n: number): number => {
+  if (n >= ETH_HLEN) {
+    const w = v.getUint32(o + 10); // h_source[4..5], h_proto
+    const proto = w & 0xffff;
+    if (proto !== ETH_P_8021Q) return v.getUint8(o + 5) ^ ((w >>> 16) & 0xff) ^ proto;
+  }
+  return hashInto(b, o, n, LAYER2);
+};
+
+/** layer2 read byte by byte, for a buffer without a kept view. */
 const layer2At = (b: Uint8Array, o: number, n: number): number => {
   if (n >= ETH_HLEN) {
     const hi = b[o + 12], lo = b[o + 13]; // h_proto, read once
