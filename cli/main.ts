@@ -477,12 +477,13 @@ async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio
         prompt: serialSpec || tty ? `${def.name}# ` : '',
       },
       flashConfig: flash !== undefined,
+      passwords: true,
       ...(remoteRole !== undefined && isGrant(remoteRole) ? { remoteRole } : {}),
       ...(t.url !== undefined ? { telemetry: { group: t.group, node: t.node, brokerLabel: maskUrl(t.url), periodMs: t.periodMs, primaryHost: t.primaryHost } } : {}),
     };
     const image = (await buildImage(def)).text;
     const starting = EngineRun.start({
-      clock, board, image, boot, flash, consoleUart, out: terminal.out, engine,
+      clock, board, image, boot, flash, consoleUart, out: terminal.out, engine, passwords: REAL_TIME_SECURITY.hasher,
       mqtt: t.url !== undefined ? mqttJsConnector({ url: t.url, username: t.username, password: t.password, ca: t.ca, cert: t.cert, key: t.key }) : undefined,
     });
     const hello = sleep(ENGINE_BRIDGE_WAIT_MS).then(() => undefined);

@@ -17,6 +17,7 @@ import { Dispatcher } from '../../firmware/console/dispatcher.ts';
 import { tokenize } from '../../firmware/console/tokenize.ts';
 import type { FlashBlocks } from '../../firmware/config/flash-copies.ts';
 import type { MqttConnector } from '../../firmware/telemetry/mqtt-session.ts';
+import type { PasswordHasher } from '../../firmware/console/users.ts';
 import type { BootConfig, BootReport } from '../../firmware/engine/host.ts';
 import { registerSimCommands, type CaptureFile, type SimBridge } from '../../sim/commands.ts';
 import type { SimHardware } from '../../sim/hardware.ts';
@@ -49,6 +50,8 @@ export interface EngineRunOptions {
   engine?: InProcessEngine;
   memoryLimit?: number;
   log?: (level: string, time: number, text: string) => void;
+  /** The host's password KDF (`boot.passwords` says the image may use it). */
+  passwords?: PasswordHasher;
 }
 
 /** The firmware image running in real time, with its console fed line by line. */
@@ -92,6 +95,7 @@ export class EngineRun {
       console,
       log: opts.log,
       wallClock: () => Date.now(),
+      passwords: opts.passwords,
     });
     const engine = await startInProcess(opts.engine ?? 'quickjs', opts.image, host, opts.boot, opts.memoryLimit);
     host.attach(engine.guest);

@@ -15,6 +15,7 @@ import type { BoardDefinition } from '../../boards/types.ts';
 import { Dispatcher } from '../../firmware/console/dispatcher.ts';
 import { tokenize } from '../../firmware/console/tokenize.ts';
 import type { FlashBlocks } from '../../firmware/config/flash-copies.ts';
+import { scryptHasher } from '../../firmware/config/password.ts';
 import type { BootConfig, BootReport } from '../../firmware/engine/host.ts';
 import type { MqttConnector } from '../../firmware/telemetry/mqtt-session.ts';
 import type { BridgeMcu } from '../../hal/sim/bridge-mcu.ts';
@@ -118,8 +119,10 @@ export class EngineSim {
         echo: () => {},
       },
       log: opts.log,
+      // As the native scenario runner's: computed at once, nothing else runs meanwhile.
+      passwords: scryptHasher({ sync: true }),
     });
-    const boot: BootConfig = { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined, telemetry: opts.telemetry?.node };
+    const boot: BootConfig = { console: { mode: 'script' }, bridgeBaud: DEFAULT_BAUD, flashConfig: opts.flash !== undefined, telemetry: opts.telemetry?.node, passwords: true };
     let engine: InProcessFirmware | XsFirmware;
     if (opts.engine === 'xs') {
       const hook = idleHooks.get(clock);

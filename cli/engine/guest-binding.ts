@@ -66,6 +66,8 @@ ${NO_WALL_CLOCK}  const bytes = (b) => [b.buffer, b.byteOffset, b.byteLength];
     consolePrompt: (t) => h.consolePrompt(t),
     consoleEcho: (on) => h.consoleEcho(on),
     log: (level, time, text) => h.log(level, time, text),
+    passwordHash: (t, pw) => h.passwordHash(t, pw),
+    passwordVerify: (t, pw, e) => h.passwordVerify(t, pw, e),
   };
   const { guest, booted } = globalThis.bondfwImage.boot(host, JSON.parse(h.config()));
   booted.then((r) => h.booted(JSON.stringify(r)), (e) => h.bootFailed(String(e && e.message || e)));
@@ -83,6 +85,7 @@ ${NO_WALL_CLOCK}  const bytes = (b) => [b.buffer, b.byteOffset, b.byteLength];
     consoleStart: () => guest.consoleStart(),
     consoleLine: (line) => guest.consoleLine(line),
     consoleInterrupt: () => guest.consoleInterrupt(),
+    passwordDone: (t, r, e) => guest.passwordDone(t, r, e),
     stop: () => guest.stop().then(() => h.stopped(''), (e) => h.stopped(String(e && e.message || e))),
   };
 })();
@@ -91,7 +94,7 @@ ${NO_WALL_CLOCK}  const bytes = (b) => [b.buffer, b.byteOffset, b.byteLength];
 /** The entry points the binding script leaves in `__guest`. */
 export const GUEST_ENTRIES = [
   'timerFired', 'uartData', 'uartState', 'conduitFrame', 'mqttConnected', 'mqttMessage', 'mqttError',
-  'mqttClosed', 'mqttDone', 'mqttOversized', 'consoleStart', 'consoleLine', 'consoleInterrupt', 'stop',
+  'mqttClosed', 'mqttDone', 'mqttOversized', 'consoleStart', 'consoleLine', 'consoleInterrupt', 'passwordDone', 'stop',
 ] as const;
 
 export type GuestEntry = (typeof GUEST_ENTRIES)[number];
@@ -147,6 +150,8 @@ export function hostFunctions(host: EngineHost, config: BootConfig, events: Bind
     consolePrompt: (t) => host.consolePrompt(str(t)),
     consoleEcho: (on) => host.consoleEcho(on === true),
     log: (level, time, text) => host.log(str(level) as 'info', num(time), str(text)),
+    passwordHash: (t, pw) => host.passwordHash(num(t), str(pw)),
+    passwordVerify: (t, pw, e) => host.passwordVerify(num(t), str(pw), str(e)),
   };
 }
 
@@ -171,6 +176,7 @@ export function guestOver(call: (name: GuestEntry, ...args: Plain[]) => Plain, s
     consoleStart: () => void call('consoleStart'),
     consoleLine: (line) => void call('consoleLine', line),
     consoleInterrupt: () => call('consoleInterrupt') === true,
+    passwordDone: (t, r, e) => void call('passwordDone', t, r, e),
     stop,
   };
 }

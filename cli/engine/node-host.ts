@@ -10,7 +10,8 @@ import type { ByteLink } from '../../hal/bridge/link.ts';
 import type { Conduit } from '../../hal/frames.ts';
 import type { FlashBlocks } from '../../firmware/config/flash-copies.ts';
 import type { MqttConnector, MqttSession } from '../../firmware/telemetry/mqtt-session.ts';
-import type { EngineGuest, EngineHost, FlashGeometry, HostLogLevel, MqttConnectOptions, UartId } from '../../firmware/engine/host.ts';
+import type { PasswordHasher } from '../../firmware/console/users.ts';
+import { PASSWORD_MATCH, PASSWORD_MISMATCH, type EngineGuest, type EngineHost, type FlashGeometry, type HostLogLevel, type MqttConnectOptions, type UartId } from '../../firmware/engine/host.ts';
 
 /** Where the console's text goes on this host. */
 export interface HostConsole {
@@ -33,6 +34,8 @@ export interface NodeHostOptions {
   log?: (level: HostLogLevel, time: number, text: string) => void;
   /** Milliseconds since 1970; NaN (the default) where the date is not the firmware's business (virtual time). */
   wallClock?: () => number;
+  /** The password KDF (scrypt, as the native firmware's); absent: the host answers every request with an error. */
+  passwords?: PasswordHasher;
 }
 
 export class NodeEngineHost implements EngineHost {
@@ -197,6 +200,24 @@ export class NodeEngineHost implements EngineHost {
 
   consoleEcho(on: boolean): void {
     this.opts.console.echo(on);
+  }
+
+  passwordHash(token: number, password: string): void {
+    this.password(token, (h) => h.hash(password));
+  }
+
+  passwordVerify(token: number, password: string, encoded: string): void {
+    this.password(token, async (h) => ((await h.verify(password, encoded)) ? PASSWORD_MATCH : PASSWORD_MISMATCH));
+  }
+
+  /** Runs the KDF and answers later, never from within the image's call. */
+  private password(token: number, work: (h: PasswordHasher) => Promise<string>): void {
+    const h = this.opts.passwords;
+    const answer = h ? Promise.resolve().then(() => work(h)) : Promise.reject(new Error('no password hashing on this host'));
+    answer.then(
+      (result) => this.guest?.passwordDone(token, result, ''),
+      (e: unknown) => this.guest?.passwordDone(token, '', e instanceof Error ? e.message : String(e)),
+    );
   }
 
   log(level: HostLogLevel, time: number, text: string): void {

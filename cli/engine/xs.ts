@@ -49,6 +49,8 @@ ${NO_WALL_CLOCK}  const arr = (b, n = b.length) => Array.from(b.subarray(0, n));
     consolePrompt: (t) => call('consolePrompt', t),
     consoleEcho: (on) => call('consoleEcho', on),
     log: (level, time, text) => call('log', level, time, text),
+    passwordHash: (t, pw) => call('passwordHash', t, pw),
+    passwordVerify: (t, pw, e) => call('passwordVerify', t, pw, e),
   };
   const { guest, booted } = globalThis.bondfwImage.boot(host, ${JSON.stringify(config)});
   booted.then((r) => call('booted', r), (e) => call('bootFailed', String(e && e.message || e)));
@@ -148,6 +150,7 @@ export class XsFirmware {
         send('consoleInterrupt');
         return false;
       },
+      passwordDone: (t, r, e) => send('passwordDone', t, r, e),
       stop: () => new Promise<void>((resolve, reject) => {
         this.stopWaiter = (e) => (e ? reject(new Error(e)) : resolve());
         send('stop');

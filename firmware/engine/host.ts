@@ -5,7 +5,7 @@
  * CPU-port tag codec, bonding, LACP, the host stack, the console, the Sparkplug edge node and
  * its payload codec, the configuration store) is inside the image, in JavaScript.
  *
- * Seven groups of primitives, each one that a microcontroller SDK offers directly
+ * Eight groups of primitives, each one that a microcontroller SDK offers directly
  * (docs/porting.md maps them onto ESP-IDF and Zephyr):
  *
  *   1. UART bytes out and in: the serial-MDIO bridge's UART, and a serial console's.
@@ -17,14 +17,16 @@
  *      broker's address, credentials and TLS kept on the host side).
  *   6. Console text out, lines in.
  *   7. Log lines out.
+ *   8. Passwords: the platform's slow, salted key-derivation function, to hash a console
+ *      user's password and to check one (the SDK's crypto library with its random source).
  *
  * Nothing else crosses. Calls go both ways and are synchronous: the host calls the image's
  * entry points (`EngineGuest`) when something happens (a timer is due, bytes or a frame
  * arrived, a console line was typed, an MQTT event), runs the engine's pending jobs (promise
  * reactions) to completion after each, and the image calls `EngineHost` functions, none of
  * which calls back into the image before it returns. Work that completes later (an MQTT
- * publish acknowledged, a subscription granted) is answered by an entry point call carrying
- * the token the image gave.
+ * publish acknowledged, a subscription granted, a password hashed) is answered by an entry
+ * point call carrying the token the image gave.
  *
  * Bytes cross as `Uint8Array`s that the receiver owns (copied at the boundary where the
  * engine needs it); text as strings (UTF-8 where it meets bytes).
@@ -124,7 +126,27 @@ export interface EngineHost {
   // 7. Log --------------------------------------------------------------------------------
   /** One event-log line: its level, its time on the monotonic clock (ms) and its text. */
   log(level: HostLogLevel, time: number, text: string): void;
+
+  // 8. Passwords --------------------------------------------------------------------------
+  /**
+   * Hashes `password` with the platform's slow KDF and a fresh random salt, into one string
+   * that carries the algorithm, its parameters, the salt and the key (a PHC string such as
+   * `$scrypt$ln=14,r=8,p=1$<salt>$<key>` or `$pbkdf2-sha256$i=<n>$<salt>$<key>`). The host
+   * answers `passwordDone(token, encoded, '')`, or `passwordDone(token, '', error)`. The work
+   * takes long by design: the host does it off the image's task and answers later.
+   */
+  passwordHash(token: number, password: string): void;
+  /**
+   * Checks `password` against `encoded` (what `passwordHash` made, here or on another host
+   * with the same KDF): `passwordDone(token, 'match' | 'mismatch', '')`; a string the host
+   * cannot read is a mismatch.
+   */
+  passwordVerify(token: number, password: string, encoded: string): void;
 }
+
+/** What `passwordDone` carries back for a `passwordVerify`. */
+export const PASSWORD_MATCH = 'match';
+export const PASSWORD_MISMATCH = 'mismatch';
 
 /** What the host calls: the image's entry points. */
 export interface EngineGuest {
@@ -157,6 +179,8 @@ export interface EngineGuest {
   consoleLine(line: string): void;
   /** Ctrl-C on the console: true when it interrupted something (a running command, a prompt). */
   consoleInterrupt(): boolean;
+  /** Password work under `token` is complete: its result, or `error` (not '') when it failed. */
+  passwordDone(token: number, result: string, error: string): void;
   /** Planned shutdown: the edge node says NDEATH and disconnects, the board is closed. */
   stop(): Promise<void>;
 }
@@ -189,6 +213,11 @@ export interface BootConfig {
     primaryHost?: string;
     maxBackoffMs?: number;
   };
+  /**
+   * The host hashes passwords (group 8). Absent or false: `user add` and `passwd` are
+   * refused and no login succeeds.
+   */
+  passwords?: boolean;
   /** The role remote commands run with, over the saved setting (`mqtt-commands`). */
   remoteRole?: 'none' | 'read' | 'operate' | 'admin';
 }

@@ -26,6 +26,7 @@ import { SparkplugNode } from '../telemetry/sparkplug-node.ts';
 import { HostClock } from './host-clock.ts';
 import { HostConduit, HostUart, hostFlash } from './host-io.ts';
 import { HostMqtt } from './host-mqtt.ts';
+import { HostPasswords } from './host-passwords.ts';
 import type { BootConfig, BootReport, EngineGuest, EngineHost, EngineImage, UartId } from './host.ts';
 
 /** The bridge's UART speed when the board names none (the emulated board's). */
@@ -51,6 +52,7 @@ function boot(def: BoardDefinition, host: EngineHost, config: BootConfig, extend
   const uarts: Record<UartId, HostUart> = { bridge: new HostUart(host, 'bridge'), console: new HostUart(host, 'console') };
   const conduit = new HostConduit(host);
   const mqtt = new HostMqtt(host);
+  const passwords = config.passwords === true ? new HostPasswords(host) : undefined;
   const wall = (): number | undefined => {
     const t = host.wallClock();
     return Number.isFinite(t) ? t : undefined;
@@ -74,8 +76,10 @@ function boot(def: BoardDefinition, host: EngineHost, config: BootConfig, extend
     consoleLine: (line) => consoleIn.line(line),
     consoleInterrupt: () => consoleIn.interrupt(),
     consoleStart: () => consoleIn.start(),
+    passwordDone: (token, result, error) => passwords?.done(token, result, error),
     stop: async () => {
       consoleIn.close();
+      passwords?.close();
       await node?.stop();
       fw?.stop();
       client?.close();
@@ -93,7 +97,10 @@ function boot(def: BoardDefinition, host: EngineHost, config: BootConfig, extend
     const board = await Board.open(def, client, frames, clock, log);
     followBridge(board, client);
     const w = wall();
-    fw = new Firmware(board, clock, log, undefined, w === undefined ? {} : { wallClock: () => host.wallClock() });
+    fw = new Firmware(board, clock, log, undefined, {
+      ...(w === undefined ? {} : { wallClock: () => host.wallClock() }),
+      ...(passwords ? { hasher: passwords } : {}),
+    });
     registerBridgeCommands(fw.dispatcher, client);
     extend?.(fw);
     fw.start();
