@@ -62,3 +62,19 @@ test('requests still open when the image stops fail; late and unknown answers ar
   passwords.done(12345, 'x', ''); // an answer to nothing
   t.true(await passwords.verify('eventually', await passwords.hash('eventually')), 'the hasher still works');
 });
+
+test('a hash a microcontroller port writes (PBKDF2-HMAC-SHA256) checks here too; a hostile cost is refused unread', async (t) => {
+  // The published PBKDF2-HMAC-SHA256 vector: "passwordPASSWORDpassword", "saltSALTsaltSALTsaltSALTsaltSALTsalt", 4096 iterations, 40 bytes.
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64').replace(/=+$/, '');
+  const salt = b64(new TextEncoder().encode('saltSALTsaltSALTsaltSALTsaltSALTsalt'));
+  const key = b64(Buffer.from('348c89dbcbd32b2f32d814b8116e84cf2b17347ebc1800181c4e2a1fb8dd53e1c635518c7dac47e9', 'hex'));
+  const device = `$pbkdf2-sha256$i=4096$${salt}$${key}`;
+  for (const sync of [true, false]) {
+    const { passwords } = over({ passwords: scryptHasher({ sync, logN: 10 }) });
+    t.true(await passwords.verify('passwordPASSWORDpassword', device), `sync ${sync}`);
+    t.false(await passwords.verify('passwordPASSWORDpassworD', device), `sync ${sync}`);
+    t.false(await passwords.verify('passwordPASSWORDpassword', device.replace('i=4096', 'i=4097')), `sync ${sync}: the cost is part of the hash`);
+    t.false(await passwords.verify('passwordPASSWORDpassword', device.replace('i=4096', 'i=9999999')), 'more than 5,000,000 iterations: not computed');
+    t.false(await passwords.verify('passwordPASSWORDpassword', device.replace('i=4096', 'i=0')));
+  }
+});

@@ -2,8 +2,12 @@
  * Password hashes with scrypt from Node's crypto: a slow, memory-hard, salted KDF. Encoded
  * as a PHC string (`$scrypt$ln=14,r=8,p=1$<salt>$<hash>`, base64 without padding) so the
  * parameters travel with the hash and can be raised later without breaking old hashes.
+ *
+ * It also checks the hashes a microcontroller port writes (docs/porting.md: PBKDF2-HMAC-SHA256
+ * from the SDK's crypto library, `$pbkdf2-sha256$i=<n>$<salt>$<hash>`), so that a gateway's
+ * configuration taken from a device still lets its users log in here.
  */
-import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { pbkdf2, pbkdf2Sync, randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { PasswordHasher } from '../console/users.ts';
 
 /** N = 2^14, r = 8, p = 1: 16 MiB and some tens of milliseconds per hash on a gateway-class CPU. */
@@ -14,12 +18,22 @@ const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 /** The most cost a stored hash may ask for (a hand-edited file must not exhaust memory). */
 const MAX_LOG_N = 20;
+/** The most PBKDF2 iterations a stored hash may ask for (seconds of work, not hours). */
+const MAX_PBKDF2_ITERATIONS = 5_000_000;
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
 
 function params(logN: number, r: number, p: number): ScryptOptions {
   // Node refuses scrypt above maxmem (32 MiB by default); it needs about 128 * N * r * p bytes.
   return { N: 2 ** logN, r, p, maxmem: 256 * 2 ** logN * r * p };
+}
+
+function parsePbkdf2(encoded: string): { iterations: number; salt: Buffer; key: Buffer } | undefined {
+  const m = /^\$pbkdf2-sha256\$i=(\d{1,7})\$([A-Za-z0-9+/]{11,88})\$([A-Za-z0-9+/]{16,88})$/.exec(encoded);
+  if (!m) return undefined;
+  const iterations = Number(m[1]);
+  if (iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) return undefined;
+  return { iterations, salt: Buffer.from(m[2], 'base64'), key: Buffer.from(m[3], 'base64') };
 }
 
 function parse(encoded: string): { logN: number; r: number; p: number; salt: Buffer; key: Buffer } | undefined {
@@ -49,6 +63,14 @@ export function scryptHasher(opts: { sync?: boolean; logN?: number } = {}): Pass
       return `$scrypt$ln=${logN},r=${R},p=${P}$${b64(salt)}$${b64(key)}`;
     },
     async verify(password, encoded) {
+      const k = parsePbkdf2(encoded);
+      if (k) {
+        const pw = password.normalize('NFC');
+        const key = opts.sync
+          ? pbkdf2Sync(pw, k.salt, k.iterations, k.key.length, 'sha256')
+          : await new Promise<Buffer>((resolve, reject) => pbkdf2(pw, k.salt, k.iterations, k.key.length, 'sha256', (e, out) => (e ? reject(e) : resolve(out))));
+        return timingSafeEqual(key, k.key);
+      }
       const h = parse(encoded);
       if (!h) return false;
       const key = await derive(password, h.salt, h.logN, h.r, h.p, h.key.length);
