@@ -11,7 +11,8 @@
 import test from 'ava';
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { HEARTBEAT_MS, LIVENESS_MS } from '../hal/bridge/client.ts';
-import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
+import { openPtyPair } from '../hal/transport/pty.ts';
+import { ptysOrSkip } from './helpers/pty.ts';
 import { startCli, stopCli, waitFor } from './helpers/cli.ts';
 
 /** The stated bound (liveness) plus what a loaded test machine adds to real-time timers and the console. */
@@ -57,11 +58,7 @@ function socatOf(pid: number): number | undefined {
 }
 
 test.serial('--bridge pty: the bridge side killed one second into LACP negotiation; unknown within the bound, everything back when it returns', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const fw = startCli(['run', '--bridge', 'pty', '--mqtt', 'none', '--http', 'none']);
   const c = new Console(fw);
   const ports = ['eth0', 'eth1', 'eth2', 'eth3'];
@@ -97,11 +94,7 @@ test.serial('--bridge pty: the bridge side killed one second into LACP negotiati
 });
 
 test.serial('gw8-6390 against bridge-sim: bridge-sim killed and started again (same boot id); the reboot is seen, the switch set up again, LACP back', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const pair = await openPtyPair();
   const lacp = ['sim lacp lan1 active fast', 'sim lacp lan2 active fast'];
   const startBridge = async (): Promise<ChildProcessWithoutNullStreams> => {

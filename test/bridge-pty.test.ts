@@ -6,7 +6,8 @@ import { RealClock } from '../hal/clock-real.ts';
 import { BridgeClient } from '../hal/bridge/client.ts';
 import { PacedLink } from '../hal/sim/paced-link.ts';
 import { SimHardware } from '../sim/hardware.ts';
-import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
+import { openPtyPair } from '../hal/transport/pty.ts';
+import { ptysOrSkip } from './helpers/pty.ts';
 import { SerialLink } from '../hal/transport/serial-link.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import { startCli, stopCli, waitFor } from './helpers/cli.ts';
@@ -21,11 +22,7 @@ const switchIdRead = [
 ];
 
 test.serial('the bridge over a real pseudo-terminal with the serialport binding; the device vanishes and returns', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: no pseudo-terminal pair; skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'bondfw-bridge-'));
   const paths = { a: join(dir, 'host'), b: join(dir, 'bridge') };
   const clock = new RealClock();
@@ -70,11 +67,7 @@ test.serial('the bridge over a real pseudo-terminal with the serialport binding;
 });
 
 test.serial('main job with --bridge pty: the port table comes through the real tty', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const p = startCli(['run', '--bridge', 'pty']);
   try {
     const banner = await waitFor(p.stdout, /console on stdin/);
@@ -90,11 +83,7 @@ test.serial('main job with --bridge pty: the port table comes through the real t
 });
 
 test.serial('a real board through a bridge in another process: gw8-6390 against bridge-sim on a pseudo-terminal', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const pair = await openPtyPair();
   const bridge = startCli(['bridge-sim', '--board', 'gw8-6390', '--tty', pair.b, '--autoneg', '0']);
   const fw = startCli(['run', '--board', 'gw8-6390', '--mdio', `${pair.a}:921600`]);

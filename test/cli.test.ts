@@ -7,7 +7,8 @@ import { SerialConsoleCli, runCli, startCli, stopCli, waitFor } from './helpers/
 import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 import { simGw4 } from '../boards/sim-gw4.ts';
 import type { BoardDefinition } from '../boards/types.ts';
-import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
+import { openPtyPair } from '../hal/transport/pty.ts';
+import { ptysOrSkip } from './helpers/pty.ts';
 import { readPcapng } from '../sim/pcapng.ts';
 
 /** `--board <name>` for a board other than the default, which is run without the option. */
@@ -125,11 +126,7 @@ for (const board of SCENARIO_BOARDS) {
 }
 
 test('serial console over a pseudo-terminal with the real serialport binding', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: cannot make a pseudo-terminal pair; serial console test skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const pty = await openPtyPair();
   let c: SerialConsoleCli | undefined;
   try {
@@ -183,11 +180,7 @@ test('main job: ping through stdin in real time, each reply printed as it comes;
 });
 
 test('serial console: Ctrl-C (0x03) stops a ping without -c and prints its summary; at the idle prompt the byte stays in the line', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: cannot make a pseudo-terminal pair; test skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const pty = await openPtyPair();
   let c: SerialConsoleCli | undefined;
   try {

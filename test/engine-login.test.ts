@@ -9,17 +9,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialConsoleCli, stopCli } from './helpers/cli.ts';
-import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
+import { openPtyPair } from '../hal/transport/pty.ts';
+import { ptysOrSkip } from './helpers/pty.ts';
 
 const PW = 'engine admin secret';
 const OPS_PW = 'operator secret';
 
 test.serial('run --engine quickjs-ng: users added at the serial console log in, before and after a restart from flash', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: cannot make a pseudo-terminal pair; test skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const pty = await openPtyPair();
   const flash = join(mkdtempSync(join(tmpdir(), 'bondfw-engine-login-')), 'gw.flash');
   const args = ['run', '--engine', 'quickjs-ng', '--mqtt', 'none', '--http', 'none', '--autoneg', '0', '--config', flash];

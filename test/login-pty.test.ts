@@ -10,16 +10,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialConsoleCli, stopCli } from './helpers/cli.ts';
-import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
+import { openPtyPair } from '../hal/transport/pty.ts';
+import { ptysOrSkip } from './helpers/pty.ts';
 
 const PW = 'pty admin secret';
 
 test.serial('serial console login: prompts without echo, lockout delays, success, idle logout', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: cannot make a pseudo-terminal pair; test skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const pty = await openPtyPair();
   const cfg = join(mkdtempSync(join(tmpdir(), 'bondfw-login-')), 'gw.cfg');
   // Registers wired straight: no bridge timing under a loaded machine to log about.

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dispatcher } from '../firmware/console/dispatcher.ts';
 import { SerialConsole } from '../hal/transport/serial-console.ts';
-import { haveSocat, openPtyPair } from '../hal/transport/pty.ts';
+import { openPtyPair } from '../hal/transport/pty.ts';
+import { ptysOrSkip } from './helpers/pty.ts';
 
 function openPort(path: string): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
@@ -43,11 +44,7 @@ function console_(path: string, notes: string[]): SerialConsole {
 }
 
 test('the serial console survives the device vanishing and coming back', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: cannot make a pseudo-terminal pair; test skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'bondfw-serial-'));
   const paths = { a: join(dir, 'fw'), b: join(dir, 'term') };
   let pty = await openPtyPair(paths);
@@ -79,11 +76,7 @@ test('the serial console survives the device vanishing and coming back', async (
 });
 
 test('thousands of lines a second, with CR, LF and CR LF endings, all answered in order', async (t) => {
-  if (!haveSocat()) {
-    t.log('socat is not installed: cannot make a pseudo-terminal pair; test skipped');
-    t.pass();
-    return;
-  }
+  if (!ptysOrSkip(t)) return;
   const pty = await openPtyPair();
   const con = console_(pty.a, []);
   await con.open();
