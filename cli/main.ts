@@ -35,8 +35,7 @@ import { TOPOLOGIES, type Topology } from '../sim/world.ts';
 import { ConfigFile } from '../firmware/config/store.ts';
 import { FileFlash } from '../firmware/config/flash-file.ts';
 import { EngineSim, engineClock, type EngineKind } from './engine/engine-sim.ts';
-import type { InProcessEngine } from './engine/in-process.ts';
-import { EngineRun, type EngineBoard, type EngineRunOptions } from './engine/engine-run.ts';
+import { EngineRun, type EngineBoard, type EngineRunOptions, type RunEngine } from './engine/engine-run.ts';
 import { buildImage } from './engine/build-image.ts';
 import { xsUnavailable } from './engine/xs.ts';
 import { mqttJsConnector } from '../firmware/telemetry/edge-node.ts';
@@ -68,8 +67,8 @@ usage:
 
   --engine native|quickjs|quickjs-ng|xs: where the firmware runs: in Node (native, the
   default), or as its image (npm run build:image) inside QuickJS, inside QuickJS-ng loaded as
-  bytecode without source or debug information (as a device loads it), or, for sim only,
-  inside Moddable XS (xsnap), reaching the board through the host interface only; --config
+  bytecode without source or debug information (as a device loads it), or inside Moddable
+  XS (an xsnap worker), reaching the board through the host interface only; --config
   then names the flash partition's file (docs/porting.md)
 
   --bridge: how the firmware reaches the simulated switch's MDIO bus: through the emulated
@@ -329,7 +328,7 @@ async function run(args: string[]): Promise<void> {
   // (no console, no telemetry) that a supervisor would take for a healthy one.
   const checked = checkRunOptions(opts);
   const engine = opts.get('engine');
-  if (engine === 'quickjs' || engine === 'quickjs-ng') return runInEngine(checked.board, opts, checked.mdio, engine);
+  if (engine === 'quickjs' || engine === 'quickjs-ng' || engine === 'xs') return runInEngine(checked.board, opts, checked.mdio, engine);
   const remoteRole = opts.get('mqtt-commands');
   const def = checked.board;
   const started: { stop(): Promise<void> }[] = [];
@@ -431,7 +430,18 @@ const ENGINE_BRIDGE_WAIT_MS = 5000;
  * Node (cli/engine/engine-run.ts): the same board, broker, dashboard and console as natively.
  * `--config` names the flash partition's file (the image keeps its configuration in flash).
  */
-async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined, engine: InProcessEngine): Promise<void> {
+/** The engine as the banner and errors name it. */
+const ENGINE_NAMES: Record<RunEngine, { short: string; long: string }> = {
+  'quickjs': { short: 'QuickJS', long: 'QuickJS' },
+  'quickjs-ng': { short: 'QuickJS-ng', long: 'QuickJS-ng (stripped bytecode)' },
+  'xs': { short: 'XS', long: 'Moddable XS (xsnap worker)' },
+};
+
+async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio: { path: string; baud: number } | undefined, engine: RunEngine): Promise<void> {
+  if (engine === 'xs') {
+    const why = await xsUnavailable();
+    if (why !== undefined) throw new CliError(`--engine xs: ${why}`);
+  }
   const clock = new RealClock();
   const started: { stop(): Promise<void> }[] = [];
   let run: EngineRun | undefined;
@@ -488,7 +498,7 @@ async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio
     });
     const hello = sleep(ENGINE_BRIDGE_WAIT_MS).then(() => undefined);
     const up = await Promise.race([starting, hello]);
-    if (!up) throw new CliError(`no serial-MDIO bridge answers ${mdio ? `on ${mdio.path} at ${mdio.baud} baud` : 'the emulated board'} (the firmware inside ${engine === 'quickjs-ng' ? 'QuickJS-ng' : 'QuickJS'} waited ${ENGINE_BRIDGE_WAIT_MS / 1000} s)`);
+    if (!up) throw new CliError(`no serial-MDIO bridge answers ${mdio ? `on ${mdio.path} at ${mdio.baud} baud` : 'the emulated board'} (the firmware inside ${ENGINE_NAMES[engine].short} waited ${ENGINE_BRIDGE_WAIT_MS / 1000} s)`);
     run = up;
     started.push({ stop: () => run!.stop() });
     signalled = untilSignal(() => (tty ? false : run?.interrupt() ?? false));
@@ -496,7 +506,7 @@ async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio
     const telemetry: DashboardTelemetry = { url: t.url, broker: t.broker, group: t.group, node: t.node };
     for (const line of [
       `bondfw ${FIRMWARE_VERSION} on ${def.name}: ${def.description}`,
-      `${board.via(r.bridgeVersion ?? 'unknown')}; the firmware inside ${engine === 'quickjs-ng' ? 'QuickJS-ng (stripped bytecode)' : 'QuickJS'}`,
+      `${board.via(r.bridgeVersion ?? 'unknown')}; the firmware inside ${ENGINE_NAMES[engine].long}`,
       ...r.configLines,
       t.url === undefined ? 'telemetry off (--mqtt none)' : telemetryBanner(t, r.remoteRole),
       ...dashboard.wire(telemetry),

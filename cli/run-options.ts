@@ -93,8 +93,7 @@ export function checkRunOptions(opts: Map<string, string>, env: NodeJS.ProcessEn
     }
   }
   const engine = opts.get('engine') ?? 'native';
-  if (engine === 'xs') throw new CliError("--engine xs is for the scenario runner (bondfw sim): xsnap answers the host's calls later, and a live console needs its Ctrl-C answered at once; run takes --engine quickjs or quickjs-ng");
-  if (engine !== 'native' && engine !== 'quickjs' && engine !== 'quickjs-ng') throw new CliError(`unknown engine '${engine}' (engines: native, quickjs, quickjs-ng)`);
+  if (engine !== 'native' && engine !== 'quickjs' && engine !== 'quickjs-ng' && engine !== 'xs') throw new CliError(`unknown engine '${engine}' (engines: native, quickjs, quickjs-ng, xs)`);
   // The image reaches its switch through the bridge protocol on a UART, nothing else.
   if (engine !== 'native' && sim && opts.get('bridge') === 'none') throw new CliError(`--engine ${engine}: the firmware image reaches its switch through the serial bridge only (--bridge inproc or pty)`);
   const consoleSpec = opts.get('console');

@@ -1,5 +1,5 @@
 /**
- * `bondfw run --engine quickjs`: the firmware image inside QuickJS in real time, on the same
+ * `bondfw run --engine quickjs|quickjs-ng|xs`: the firmware image inside an engine in real time, on the same
  * board as `bondfw run` (a simulated one with its bridge emulated in-process or on a
  * pseudo-terminal, or a board behind a real serial bridge), with Node hosting the interface:
  * the UARTs, the switch's CPU port, a flash partition in a file, MQTT.js to the broker, and
@@ -9,6 +9,12 @@
  * as a terminal user would type them); `sim` lines act on the simulated world, which is here
  * in Node, and `sim traffic|xmit|stream` are joined with the image's half as the scenario
  * runner joins them (engine-sim.ts).
+ *
+ * In XS (an xsnap worker process) the host's calls into the image are answered later, so
+ * Ctrl-C cannot wait for the image to say whether it interrupted something: the host sends it
+ * and answers from what it has seen of the console, which says the same. A line handed to
+ * the image whose prompt has not come back is a running command; echo off is a password or
+ * another secret being typed. Either is interrupted; at a prompt with echo on, nothing is.
  */
 import type { Clock } from '../../lib/clock.ts';
 import type { ByteLink } from '../../hal/bridge/link.ts';
@@ -22,6 +28,7 @@ import type { BootConfig, BootReport } from '../../firmware/engine/host.ts';
 import { registerSimCommands, type CaptureFile, type SimBridge } from '../../sim/commands.ts';
 import type { SimHardware } from '../../sim/hardware.ts';
 import { InstrumentJoin, isInstrumentLine } from './instrument-join.ts';
+import { XsFirmware } from './xs.ts';
 import { NodeEngineHost, type HostConsole } from './node-host.ts';
 import { startInProcess, type InProcessEngine, type InProcessFirmware } from './in-process.ts';
 
@@ -46,13 +53,18 @@ export interface EngineRunOptions {
   consoleUart?: ByteLink;
   /** Where the console's text goes. */
   out: { write(text: string): void; prompt(text: string): void; echo(on: boolean): void };
-  /** The engine the image runs in (QuickJS, the default, or QuickJS-ng with the image as stripped bytecode). */
-  engine?: InProcessEngine;
+  /** The engine the image runs in (QuickJS, the default; QuickJS-ng with the image as stripped bytecode; XS in an xsnap worker). */
+  engine?: RunEngine;
   memoryLimit?: number;
   log?: (level: string, time: number, text: string) => void;
   /** The host's password KDF (`boot.passwords` says the image may use it). */
   passwords?: PasswordHasher;
 }
+
+export type RunEngine = InProcessEngine | 'xs';
+
+/** The image in its engine, whichever it is. */
+type RunningImage = Pick<InProcessFirmware, 'guest' | 'booted'> & { dispose(): void | Promise<void> };
 
 /** The firmware image running in real time, with its console fed line by line. */
 export class EngineRun {
@@ -60,13 +72,17 @@ export class EngineRun {
   /** A line was handed to the image and its prompt has not come back yet. */
   private waiting = false;
   private lastPrompt: string | undefined;
+  /** A line was handed to the image and its prompt has not come back yet (a `sim` line is not the image's). */
+  private imageLine = false;
+  /** Whether the image has the console echo what is typed (off while a password or secret is typed). */
+  private echoing = true;
   /** Output of an instrument line (`sim traffic|xmit|stream`), held until its prompt. */
   private held: { text: string; finish: (out: string) => string } | undefined;
   private readonly join: InstrumentJoin | undefined;
   private readonly sim: Dispatcher | undefined;
 
   private constructor(
-    readonly engine: InProcessFirmware,
+    readonly engine: RunningImage,
     readonly host: NodeEngineHost,
     readonly report: BootReport,
     private readonly opts: EngineRunOptions,
@@ -84,7 +100,10 @@ export class EngineRun {
     const console: HostConsole = {
       write: (t) => (run ? run.consoleText(t) : opts.out.write(t)),
       prompt: (t) => (run ? run.prompted(t) : opts.out.prompt(t)),
-      echo: (on) => opts.out.echo(on),
+      echo: (on) => {
+        if (run) run.echoing = on;
+        opts.out.echo(on);
+      },
     };
     const host = new NodeEngineHost({
       clock: opts.clock,
@@ -97,14 +116,16 @@ export class EngineRun {
       wallClock: () => Date.now(),
       passwords: opts.passwords,
     });
-    const engine = await startInProcess(opts.engine ?? 'quickjs', opts.image, host, opts.boot, opts.memoryLimit);
+    const engine: RunningImage = opts.engine === 'xs'
+      ? await XsFirmware.start(opts.image, host, opts.boot)
+      : await startInProcess(opts.engine ?? 'quickjs', opts.image, host, opts.boot, opts.memoryLimit);
     host.attach(engine.guest);
     let report: BootReport;
     try {
       report = await engine.booted;
     } catch (e) {
       host.detach();
-      engine.dispose();
+      await engine.dispose();
       throw e;
     }
     run = new EngineRun(engine, host, report, opts);
@@ -113,6 +134,9 @@ export class EngineRun {
 
   /** The console is on: the image shows its prompt or login. */
   startConsole(): void {
+    // Lines wait for the console's first prompt (or login), as for every later one: an
+    // engine that answers later (XS) shows it after this returns.
+    this.waiting = true;
     this.engine.guest.consoleStart();
   }
 
@@ -124,7 +148,10 @@ export class EngineRun {
 
   /** Ctrl-C: true when the image interrupted something; lines typed after it are dropped, as a terminal flushes its input. */
   interrupt(): boolean {
-    const done = this.engine.guest.consoleInterrupt();
+    // XS answers later (see the header): the answer is what the console shows.
+    const seen = this.imageLine || !this.echoing;
+    const answered = this.engine.guest.consoleInterrupt();
+    const done = this.engine instanceof XsFirmware ? seen : answered;
     if (done) this.queue.length = 0;
     return done;
   }
@@ -136,7 +163,7 @@ export class EngineRun {
     } finally {
       this.join?.close();
       this.host.detach();
-      this.engine.dispose();
+      await this.engine.dispose();
     }
   }
 
@@ -147,6 +174,7 @@ export class EngineRun {
 
   private prompted(t: string): void {
     this.lastPrompt = t;
+    this.imageLine = false;
     const held = this.held;
     if (held) {
       this.held = undefined;
@@ -186,6 +214,7 @@ export class EngineRun {
         return;
       }
       this.waiting = true;
+      this.imageLine = true;
       this.engine.guest.consoleLine(line);
     }
   }
@@ -194,6 +223,7 @@ export class EngineRun {
   private instrument(line: string, words: string[]): void {
     this.held = { text: '', finish: this.join!.begin(words) };
     this.waiting = true;
+    this.imageLine = true;
     this.engine.guest.consoleLine(line);
   }
 }

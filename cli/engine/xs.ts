@@ -145,7 +145,7 @@ export class XsFirmware {
       mqttOversized: (s, n, t, q) => send('mqttOversized', s, n, t, q),
       consoleStart: () => send('consoleStart'),
       consoleLine: (line) => send('consoleLine', line),
-      // The answer comes later over xsnap: a live console's Ctrl-C is QuickJS's (run --engine quickjs).
+      // The answer comes later over xsnap: the live console answers from what it has seen (engine-run.ts).
       consoleInterrupt: () => {
         send('consoleInterrupt');
         return false;
