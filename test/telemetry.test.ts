@@ -16,6 +16,7 @@ import { simGw4 } from '../boards/sim-gw4.ts';
 import type { BoardDefinition } from '../boards/types.ts';
 import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 import { EdgeNode } from '../firmware/telemetry/edge-node.ts';
+import { startEmbeddedBroker } from '../firmware/telemetry/broker.ts';
 import { encodePayload } from '../firmware/telemetry/sparkplug.ts';
 import { startCli, waitFor } from './helpers/cli.ts';
 
@@ -122,6 +123,26 @@ for (const board of SCENARIO_BOARDS) {
     }
   });
 }
+
+test.serial('a broker that speaks only MQTT 3.1.1 (the embedded one): refused MQTT 5, the node connects with 3.1.1 at once, with no warning', async (t) => {
+  const broker = await startEmbeddedBroker(0);
+  const sub = await subscriber(broker.url, 4);
+  const { sys, clock } = await firmware();
+  const node = new EdgeNode(sys.firmware, { url: broker.url, group: 'g', node: 'v4', periodMs: 60_000 });
+  try {
+    node.start();
+    const nbirth = await sub.next((m) => m.topic === 'spBv1.0/g/NBIRTH/v4');
+    t.is(num(metric(nbirth, 'bdSeq')), 0, 'the refused attempt never connected: the same bdSeq');
+    const mqtt = sys.log.tail().filter((e) => e.text.startsWith('mqtt:'));
+    t.deepEqual(mqtt.map((e) => `${e.level} ${e.text}`), [`info mqtt: connected to ${broker.url} (MQTT 3.1.1), bdSeq 0`]);
+  } finally {
+    await node.stop();
+    sys.firmware.stop();
+    clock.cancelAll();
+    sub.c.end(true);
+    await broker.close();
+  }
+});
 
 // The broker session, credentials and memory below are the edge node's alone: no port,
 // frame or register is in them, so they run on the default board only.

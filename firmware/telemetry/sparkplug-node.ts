@@ -200,6 +200,8 @@ export class SparkplugNode {
     let connectedOnce = false;
     let failure: string | undefined;
     let closed = false;
+    /** This attempt's MQTT 5 CONNECT found a 3.1.1 broker: the next attempt, at once, speaks 3.1.1. */
+    let fellBack = false;
     const c: MqttSession = this.platform.connect({
       protocolVersion: this.protocolVersion,
       clean: true,
@@ -238,6 +240,7 @@ export class SparkplugNode {
         // A broker that speaks only 3.1.1 refuses the MQTT 5 CONNECT: fall back.
         if (!connectedOnce && this.protocolVersion === 5 && /protocol|unsupported|unacceptable/i.test(text)) {
           this.protocolVersion = 4;
+          fellBack = true;
           return;
         }
         failure = describeConnectError(text);
@@ -249,14 +252,13 @@ export class SparkplugNode {
         this.online = false;
         c.end(true);
         if (this.stopped) return;
-        let fellBack = false;
-        if (!connectedOnce && this.protocolVersion === 5 && this.base.connects === 0) {
+        if (!connectedOnce && !fellBack && this.protocolVersion === 5 && this.base.connects === 0) {
           // Never got in with MQTT 5: the broker may speak 3.1.1 only; try that next (at once,
           // and that attempt says what failed if it fails too).
           this.protocolVersion = 4;
-          this.backoff = 0;
           fellBack = true;
         }
+        if (fellBack) this.backoff = 0;
         if (this.leaving) this.fw.log.info(`mqtt: disconnected from ${o.brokerLabel}; reconnecting in ${this.backoff / 1000} s`);
         else if (wasOnline) this.fw.log.warn(`mqtt: connection to ${o.brokerLabel} lost; retrying in ${this.backoff / 1000} s`);
         else if (!connectedOnce && !fellBack) this.connectFailed(failure ?? 'the broker closed the connection');
