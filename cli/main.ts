@@ -303,15 +303,23 @@ async function serveConsole(
   return { end: consoleEnd, interruptOnSignal, session };
 }
 
-/** Resolves on SIGTERM, or on a SIGINT that `interrupt` (a running console command) did not take. */
-function untilSignal(interrupt?: () => boolean): Promise<void> {
+/**
+ * Resolves on SIGTERM, or on a SIGINT that `interrupt` (a running console command) did not
+ * take; its answer may come later (the firmware inside XS).
+ */
+function untilSignal(interrupt?: () => boolean | Promise<boolean>): Promise<void> {
   return new Promise<void>((resolve) => {
     const onInt = () => {
-      if (interrupt?.()) return;
-      stop('SIGINT');
+      const took = interrupt?.() ?? false;
+      if (took === true) return;
+      if (took === false) stop('SIGINT');
+      else void took.then((t) => t || stop('SIGINT'));
     };
     const onTerm = () => stop('SIGTERM');
+    let stopped = false;
     const stop = (sig: string) => {
+      if (stopped) return;
+      stopped = true;
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       process.stdout.write(`\n${sig}: shutting down\n`);
@@ -501,7 +509,7 @@ async function runInEngine(def: BoardDefinition, opts: Map<string, string>, mdio
     if (!up) throw new CliError(`no serial-MDIO bridge answers ${mdio ? `on ${mdio.path} at ${mdio.baud} baud` : 'the emulated board'} (the firmware inside ${ENGINE_NAMES[engine].short} waited ${ENGINE_BRIDGE_WAIT_MS / 1000} s)`);
     run = up;
     started.push({ stop: () => run!.stop() });
-    signalled = untilSignal(() => (tty ? false : run?.interrupt() ?? false));
+    signalled = untilSignal(() => (tty ? false : run?.interruptOnSignal() ?? false));
     const r = run.report;
     const telemetry: DashboardTelemetry = { url: t.url, broker: t.broker, group: t.group, node: t.node };
     for (const line of [

@@ -156,6 +156,19 @@ export class EngineRun {
     return done;
   }
 
+  /**
+   * SIGINT (a piped stdin has no Ctrl-C key): the image's own answer, which XS gives later.
+   * Lines typed before it are dropped once it interrupted something.
+   */
+  interruptOnSignal(): boolean | Promise<boolean> {
+    const e = this.engine;
+    if (!(e instanceof XsFirmware)) return this.interrupt();
+    return e.interrupt().then((done) => {
+      if (done) this.queue.length = 0;
+      return done;
+    }, () => false);
+  }
+
   /** A planned shutdown: the image says NDEATH, closes the board; then the host lets go. */
   async stop(): Promise<void> {
     try {

@@ -228,6 +228,17 @@ export class XsFirmware {
     }
   }
 
+  /**
+   * Ctrl-C with the image's own answer: true when it interrupted something (a running
+   * command, a prompt). It comes once XS has run the call (`guest.consoleInterrupt` sends the
+   * same call and cannot wait for it).
+   */
+  async interrupt(): Promise<boolean> {
+    const r = await this.worker.issueStringCommand(JSON.stringify(['consoleInterrupt']));
+    this.meter(r.meterUsage);
+    return JSON.parse(r.reply as unknown as string) === true;
+  }
+
   /** Slots in use once the image was loaded, before it booted. */
   loadedSlots = 0;
 
