@@ -10,11 +10,12 @@
  * in Node, and `sim traffic|xmit|stream` are joined with the image's half as the scenario
  * runner joins them (engine-sim.ts).
  *
- * In XS (an xsnap worker process) the host's calls into the image are answered later, so
- * Ctrl-C cannot wait for the image to say whether it interrupted something: the host sends it
- * and answers from what it has seen of the console, which says the same. A line handed to
- * the image whose prompt has not come back is a running command; echo off is a password or
- * another secret being typed. Either is interrupted; at a prompt with echo on, nothing is.
+ * In XS (an xsnap worker process) the host's calls into the image are answered later. SIGINT
+ * waits for the image's answer (`interruptOnSignal`); a terminal's Ctrl-C key, whose handler
+ * answers at once, is answered from what the host has seen of the console, which says the
+ * same: a line handed to the image whose prompt has not come back is a running command, and
+ * echo off is a password or another secret being typed. Either is interrupted; at a prompt
+ * with echo on, nothing is.
  */
 import type { Clock } from '../../lib/clock.ts';
 import type { ByteLink } from '../../hal/bridge/link.ts';
