@@ -62,6 +62,9 @@ test.serial('run --engine quickjs-ng: users added at the serial console log in, 
     c = await SerialConsoleCli.start(args, pty);
     con = c;
     m = 0;
+    // The first login prompt may have gone out before this end of the line was open: an
+    // empty line asks for it again, as at a getty.
+    con.send('');
     await con.until(/login: $/, m);
     await enter('ops', [/Password: $/, OPS_PW]);
     await con.until(/Login incorrect\r\n[\s\S]*login: $/, m, 20_000);
