@@ -123,6 +123,23 @@ async function nextRound(s: TestSystem, reads: readonly number[]): Promise<numbe
 /** Virtual times are sums of float ms: equal to within a nanosecond. */
 const ms = (x: number) => Math.round(x * 1e6) / 1e6;
 
+/**
+ * eth0's cable pulled 37.25 ms after a monitor round (well between two), then 400 ms: that
+ * round, the pull, and when the log said the active link was going down (downdelay 200) and
+ * then down.
+ */
+async function pullBetweenRounds(s: TestSystem, reads: readonly number[]): Promise<{ round: number; pulled: number; going: number; down: number }> {
+  const round = await nextRound(s, reads);
+  await s.clock.advance(round + 37.25 - s.clock.now());
+  const pulled = s.clock.now();
+  await s.run('sim link eth0 down');
+  await s.clock.advance(400);
+  const going = logged(s, pulled, '(slave eth0): link status down for active interface, disabling it in 200 ms');
+  const down = logged(s, pulled, '(slave eth0): link status definitely down, disabling slave');
+  if (going === undefined || down === undefined) throw new Error(`eth0 was not logged going down and down after the pull at ${pulled} ms`);
+  return { round, pulled, going, down };
+}
+
 for (const def of SCENARIO_BOARDS) {
   test.serial(onBoard(def, 'downdelay 200 and updelay 200 are counted from the interrupt-driven inspection, exactly as Linux counts them from a round'), async (t) => {
     const s = await bonded(def, 'downdelay=200 updelay=200');
@@ -130,16 +147,7 @@ for (const def of SCENARIO_BOARDS) {
     const eth0 = bond.slave('eth0')!;
     t.is(bond.currActiveSlave, eth0);
     const reads = probeTimes(s, eth0);
-    // Well between two rounds.
-    const round = await nextRound(s, reads);
-    await s.clock.advance(round + 37.25 - s.clock.now());
-    const pulled = s.clock.now();
-    await s.run('sim link eth0 down');
-    await s.clock.advance(400);
-    const going = logged(s, pulled, '(slave eth0): link status down for active interface, disabling it in 200 ms')!;
-    const down = logged(s, pulled, '(slave eth0): link status definitely down, disabling slave')!;
-    t.truthy(going);
-    t.truthy(down);
+    const { pulled, going, down } = await pullBetweenRounds(s, reads);
     const inspected = readBefore(reads, going);
     t.true(inspected - pulled < 0.5, `the interrupt's inspection read eth0 ${inspected - pulled} ms after the pull`);
     t.is(ms(readBefore(reads, down) - inspected), 200, 'down exactly downdelay after the interrupt inspection');
@@ -164,13 +172,7 @@ for (const def of SCENARIO_BOARDS) {
     const bond = s.firmware.net.bond('bond0')!;
     const eth0 = bond.slave('eth0')!;
     const reads = probeTimes(s, eth0);
-    const round = await nextRound(s, reads);
-    await s.clock.advance(round + 37.25 - s.clock.now());
-    const pulled = s.clock.now();
-    await s.run('sim link eth0 down');
-    await s.clock.advance(400);
-    const going = logged(s, pulled, '(slave eth0): link status down for active interface, disabling it in 200 ms')!;
-    const down = logged(s, pulled, '(slave eth0): link status definitely down, disabling slave')!;
+    const { round, going, down } = await pullBetweenRounds(s, reads);
     t.is(ms(readBefore(reads, going) - round), 100, 'seen at the next round');
     t.is(ms(readBefore(reads, down) - round), 300, 'down downdelay after that round');
     t.deepEqual(reads.map((x) => ms(x - round) % 100), reads.map(() => 0), 'every read at the rounds\' phase');
