@@ -70,10 +70,10 @@ type RunningImage = Pick<InProcessFirmware, 'guest' | 'booted'> & { dispose(): v
 /** The firmware image running in real time, with its console fed line by line. */
 export class EngineRun {
   private readonly queue: string[] = [];
-  /** A line was handed to the image and its prompt has not come back yet. */
+  /** A line is running (the image's, until its prompt comes back, or a `sim` line here): the next one waits. */
   private waiting = false;
   private lastPrompt: string | undefined;
-  /** A line was handed to the image and its prompt has not come back yet (a `sim` line is not the image's). */
+  /** A line was handed to the image and its prompt has not come back yet. */
   private imageLine = false;
   /** Whether the image has the console echo what is typed (off while a password or secret is typed). */
   private echoing = true;
