@@ -2,10 +2,11 @@
  * DataViews kept for long-lived frame buffers, such as the host stack's transmit scratch.
  *
  * Why: a per-frame reader of headers (the bond's transmit hash) pays a bounds check for every
- * read of a typed array, and in V8, once any ArrayBuffer in the program has been detached, a
- * check that the buffer is not detached as well (under the tsx loader, loading protobufjs's
- * `long` dependency is enough). Read byte by byte, a header costs several such checks per
- * field; through a DataView one 2- or 4-byte read costs them once. But a
+ * read of a typed array, and in V8, once any ArrayBuffer in the process has been detached, a
+ * check that the buffer is not detached as well (tsx's CommonJS hooks did that to the whole
+ * process: the firmware runs with the ESM hooks only, see bench/README.md). Read byte by
+ * byte, a header costs several such checks per field; through a DataView one 2- or 4-byte
+ * read costs them once. But a
  * DataView is an allocation, and the transmit path allocates nothing per frame: so a view is
  * made where a buffer is made to last (`keepFrameView`), never on the per-frame path, which
  * only looks it up (`frameViewOf`), and a buffer without one is read byte by byte, with the

@@ -147,7 +147,7 @@ export class NsTraffic {
   private stderr = '';
 
   constructor(peer: OvsPeer, program: string, listenIp: string, listenPort: number, cwd: string) {
-    this.child = spawn('ip', ['netns', 'exec', peer.netns, process.execPath, '--import', 'tsx', program, listenIp, String(listenPort)], {
+    this.child = spawn('ip', ['netns', 'exec', peer.netns, process.execPath, '--import', 'tsx/esm', program, listenIp, String(listenPort)], {
       cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -1,6 +1,6 @@
 /**
  * The far end's traffic for `interop:lacp`, run inside Open vSwitch's network namespace
- * (`ip netns exec <ns> node --import tsx tools/interop/udp-peer.ts <ip> <port>`): UDP flows to
+ * (`ip netns exec <ns> node --import tsx/esm tools/interop/udp-peer.ts <ip> <port>`): UDP flows to
  * the firmware at a fixed rate, each datagram numbered, and a receiver counting the firmware's
  * datagrams per flow (source port). Driven by JSON lines on stdin, answers JSON lines on
  * stdout:
