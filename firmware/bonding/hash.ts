@@ -524,29 +524,37 @@ const OFFSET_MAX = 0x3fffffff;
  * builds carry none, so that case does not arise here.
  *
  * The common frames take a fast path, small enough to be inlined into a caller's loop:
- * layer2 (any untagged frame) byte by byte; layer2+3 (untagged IPv4, not ICMP) and layer3+4
- * (untagged IPv4 TCP/UDP, 20-byte header, not a fragment) through the DataView kept for
- * `buf` (lib/frame-view.ts: the host stack's transmit scratch has one), 2 and 4 bytes a
- * read, or byte by byte for a buffer without one. Everything else, and anything a fast path
+ * layer2 (any untagged frame), layer2+3 (untagged IPv4, not ICMP) and layer3+4 (untagged
+ * IPv4 TCP/UDP, 20-byte header, not a fragment) through the DataView kept for `buf`
+ * (lib/frame-view.ts: the host stack's transmit scratch has one), 2 and 4 bytes a read, or
+ * byte by byte for a buffer without one. Everything else, and anything a fast path
  * is unsure of, goes to the full path (xmitHashFull), whose results the fast paths give bit
  * for bit. The fast paths return int32s and the u32 is made here, once.
  */
 export function xmitHashAt(buf: Uint8Array, offset: number, length: number, policy: number): number {
-  // The length as an int32: exact below 2^31 (a typed array may reach 2^32 bytes; a larger
-  // one gives 0 or less here and takes the full path). Read so, it costs a load; read as a
-  // number, V8 converts it through a double once any buffer in the program has been detached.
-  const len = buf.length | 0;
+  const view = viewOf(buf);
   // Below 2^30 no index sum of the fast paths can overflow an int32, so the compiler drops
   // its overflow checks; a larger offset takes the full path.
   const o = offset & OFFSET_MAX;
-  if (o === offset && len > 0) {
-    const avail = (len - o) | 0;
-    const n = length < avail ? length : avail;
-    const view = viewOf(buf);
+  if (o === offset) {
+    // The bytes from `o` to the end of the buffer, its length read as an int32 (one load):
+    // exact below 2^31, 0 or less for a larger typed array (the full path then) and 0 once
+    // the buffer is detached.
+    const avail = ((buf.length | 0) - o) | 0;
     if (view !== undefined) {
-      if (policy === LAYER2) return layer2View(buf, view, o, n) >>> 0;
-      if (policy === LAYER34 || policy === LAYER23) return ipv4View(buf, view, o, n, policy) >>> 0;
-    } else {
+      if (policy === LAYER2) {
+        // h_dest[5] ^ h_source[5] ^ h_proto of a frame without an outer 802.1Q tag, written
+        // out here (as a call of its own it cost more): one read gives h_source[4..5] and
+        // h_proto. `avail` alone guards it, so it also covers a detached buffer.
+        if (length >= ETH_HLEN && avail >= ETH_HLEN) {
+          const w = view.getUint32(o + 10);
+          if ((w & 0xffff) !== ETH_P_8021Q) return (view.getUint8(o + 5) ^ ((w >>> 16) & 0xff) ^ (w & 0xffff)) >>> 0;
+        }
+      } else if (avail > 0 && (policy === LAYER34 || policy === LAYER23)) {
+        return ipv4View(buf, view, o, length < avail ? length : avail, policy) >>> 0;
+      }
+    } else if (avail > 0) {
+      const n = length < avail ? length : avail;
       if (policy === LAYER2) return layer2At(buf, o, n) >>> 0;
       if (policy === LAYER34 || policy === LAYER23) return ipv4At(buf, o, n, policy) >>> 0;
     }
@@ -611,21 +619,6 @@ const ipv4At = (b: Uint8Array, o: number, n: number, policy: number): number => 
     }
   }
   return hashInto(b, o, n, policy);
-};
-
-/**
- * layer2 of the `n` usable bytes at `o`: h_dest[5] ^ h_source[5] ^ h_proto of any frame
- * without an outer 802.1Q tag here, else hashInto. Byte by byte even with a kept view: four
- * byte reads cost what finding the view and two reads through it do (measured).
- */
-/** layer2 of the `n` usable bytes at `o` through a DataView: one read gives h_source[4..5] and h_proto. */
-const layer2View = (b: Uint8Array, v: DataView, o: number, n: number): number => {
-  if (n >= ETH_HLEN) {
-    const w = v.getUint32(o + 10); // h_source[4..5], h_proto
-    const proto = w & 0xffff;
-    if (proto !== ETH_P_8021Q) return v.getUint8(o + 5) ^ ((w >>> 16) & 0xff) ^ proto;
-  }
-  return hashInto(b, o, n, LAYER2);
 };
 
 /** layer2 read byte by byte, for a buffer without a kept view. */
