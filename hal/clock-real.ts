@@ -14,8 +14,6 @@ interface Entry {
   fn: () => void;
 }
 
-type Wake = { kind: 'timeout'; t: NodeJS.Timeout } | { kind: 'immediate'; t: NodeJS.Immediate };
-
 /**
  * The wall-clock implementation of Clock, for the main job on real time. Its timers are one
  * queue in due order (ties in the order set), as the virtual clock's are: however late the
@@ -28,7 +26,14 @@ export class RealClock implements Clock {
   /** Pending timers, by due time then id. */
   private readonly queue: Entry[] = [];
   private readonly byId = new Map<number, Entry>();
-  private wake: Wake | undefined;
+  /**
+   * What wakes the clock: a Node timer or an immediate (at most one is set). Kept in two fields
+   * and woken through one bound function, so that arming allocates nothing of ours: while the
+   * clock waits on the check phase it arms again on every turn of the event loop.
+   */
+  private wakeTimeout: NodeJS.Timeout | undefined;
+  private wakeImmediate: NodeJS.Immediate | undefined;
+  private readonly onWake = (): void => this.fire();
   private nextId = 1;
 
   /**
@@ -82,38 +87,50 @@ export class RealClock implements Clock {
     return lo;
   }
 
-  /** Wakes the clock for the first timer: on the check phase when it is close, by a Node timer when not. */
-  private arm(): void {
+  /**
+   * Wakes the clock for the first timer: on the check phase when it is close, by a Node timer
+   * when not. `now`: the time just read, when nothing has run since.
+   */
+  private arm(now = this.read()): void {
     this.disarm();
     const first = this.queue[0];
     if (!first) return;
-    const wait = first.due - this.read();
-    const wake: Wake = wait < PRECISE_BELOW_MS
-      ? { kind: 'immediate', t: setImmediate(() => this.fire()) }
-      : { kind: 'timeout', t: setTimeout(() => this.fire(), wait) };
-    if (this.opts.unref) wake.t.unref();
-    this.wake = wake;
+    const wait = first.due - now;
+    if (wait < PRECISE_BELOW_MS) {
+      const t = setImmediate(this.onWake);
+      if (this.opts.unref) t.unref();
+      this.wakeImmediate = t;
+    } else {
+      const t = setTimeout(this.onWake, wait);
+      if (this.opts.unref) t.unref();
+      this.wakeTimeout = t;
+    }
   }
 
   private disarm(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    if (w?.kind === 'timeout') clearTimeout(w.t);
-    else if (w?.kind === 'immediate') clearImmediate(w.t);
+    if (this.wakeTimeout !== undefined) clearTimeout(this.wakeTimeout);
+    if (this.wakeImmediate !== undefined) clearImmediate(this.wakeImmediate);
+    this.wakeTimeout = undefined;
+    this.wakeImmediate = undefined;
   }
 
   /** Runs what was due when it woke, in order; timers those set wait for the next wake. */
   private fire(): void {
-    this.wake = undefined;
+    this.wakeTimeout = undefined;
+    this.wakeImmediate = undefined;
     const now = this.read();
+    let ran = false;
     try {
       while (this.queue.length > 0 && this.queue[0].due <= now) {
         const e = this.queue.shift()!;
         this.byId.delete(e.id);
+        ran = true;
         e.fn();
       }
     } finally {
-      if (this.wake === undefined) this.arm();
+      // Waiting on the check phase, most wakes run nothing: those arm again from the time
+      // they read rather than reading it twice.
+      if (this.wakeTimeout === undefined && this.wakeImmediate === undefined) this.arm(ran ? this.read() : now);
     }
   }
 }
