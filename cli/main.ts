@@ -76,9 +76,10 @@ usage:
   pseudo-terminal pair through the serialport binding (pty, needs socat), or directly (none)
   bondfw run --board <real board> [--mdio <path>[:<baud>]] [--console <path>[:<baud>]]
       boot on a board whose switch sits behind a serial-MDIO bridge (default: the board's UART)
-  bondfw bridge-sim [--board <name>] --tty <path> [--baud <n>] [--ops smi|basic]
+  bondfw bridge-sim [--board <name>] --tty <path> [--baud <n>] [--ops all|smi|basic]
       emulate a board's bridge microcontroller, switch, PHYs and world on a serial device;
-      sim commands on stdin; --ops basic plays a bridge without the indirect SMI operations
+      sim commands on stdin; --ops smi plays a bridge without interrupt programs, --ops basic
+      one without the indirect SMI operations either
   bondfw watch <mqtt url>
       print the Sparkplug B messages on a broker as readable lines
   bondfw boards
@@ -692,10 +693,12 @@ function mqttSecrets(opts: Map<string, string>, read: (key: string) => string | 
 async function bridgeSim(args: string[]): Promise<void> {
   const opts = parseOptions(args, ['board', 'tty', 'baud', 'autoneg', 'ops']);
   const def = findBoard(opts.get('board') ?? DEFAULT_BOARD);
-  // 'basic': a bridge from before the indirect SMI operations (bridge.md section 4), to try a
-  // host against older bridge firmware.
-  const ops = opts.get('ops') ?? 'smi';
-  if (ops !== 'smi' && ops !== 'basic') throw new CliError(`unknown --ops '${ops}' (smi: the indirect SMI operations too, basic: plain operations only)`);
+  // Older bridge firmware, to try a host against: 'smi', from before interrupt programs
+  // (bridge.md section 7.1); 'basic', from before the indirect SMI operations too (section 4.1).
+  const ops = opts.get('ops') ?? 'all';
+  if (ops !== 'all' && ops !== 'smi' && ops !== 'basic') {
+    throw new CliError(`unknown --ops '${ops}' (smi: the indirect SMI operations too, basic: plain operations only, all (the default): interrupt programs as well)`);
+  }
   const tty = opts.get('tty');
   if (!tty) throw new CliError('bridge-sim needs --tty <path> (the serial device the bridge sits on)');
   // The board's bridge speed unless told otherwise: the firmware opens the other end at it.
@@ -706,12 +709,12 @@ async function bridgeSim(args: string[]): Promise<void> {
   const link = await openSerial(tty, baud, 'the serial device');
   const rawFrames = def.transport.kind === 'serial-bridge' && def.transport.rawFrames === true;
   // A process started again is a new boot with the same boot id: its nonce must differ.
-  const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames, nonceSeed: randomInt(0x1_0000_0000), smiOps: ops === 'smi' });
+  const mcu = hw.attachBridge(new PacedLink(link, clock, baud), { rawFrames, nonceSeed: randomInt(0x1_0000_0000), smiOps: ops !== 'basic', irqPrograms: ops === 'all' });
   mcu.start();
   const dispatcher = new Dispatcher();
   registerSimCommands(dispatcher, { hw, wait: sleep, openCapture: openCaptureFile, bridge: { mcu } });
   const consoleEnd = await serveConsole(`${def.name}-bridge`, new Map(), dispatcher, [
-    `bridge emulator (${mcu.info.firmwareVersion}) for ${def.name} on ${tty} at ${baud} baud${rawFrames ? ', carrying CPU-port frames' : ''}${ops === 'basic' ? ', plain operations only (no indirect SMI)' : ''}`,
+    `bridge emulator (${mcu.info.firmwareVersion}) for ${def.name} on ${tty} at ${baud} baud${rawFrames ? ', carrying CPU-port frames' : ''}${ops === 'basic' ? ', plain operations only (no indirect SMI)' : ops === 'smi' ? ', no interrupt programs' : ''}`,
   ]);
   await untilSignal(consoleEnd.interruptOnSignal);
   mcu.halt();

@@ -44,6 +44,11 @@ export class BoardPort {
   phyBasis: PortStatus | undefined;
   /** A PHY interrupt for this port came on a bridge interrupt line: the next poll reads the PHY. */
   phyInterrupt = false;
+  /**
+   * Stamp of the MAC-side reading the bridge took at this port's last link interrupt (its
+   * interrupt program), until a link monitor takes it in place of a read of its own (0: none).
+   */
+  interruptReading = 0;
   /** False while the switch cannot be reached (its path lost, or being set up again). */
   reachable = true;
   adminUp = true;

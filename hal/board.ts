@@ -5,10 +5,11 @@ import { parseMac } from '../lib/addr.ts';
 import type { BoardDefinition } from '../boards/types.ts';
 import { BoardPort } from './board-port.ts';
 import type { Conduit } from './frames.ts';
-import type { MdioBus } from './mdio/bus.ts';
+import type { IrqRead } from './bridge/codec.ts';
+import type { MdioBus, MdioOp } from './mdio/bus.ts';
 import { probePhy } from './phy/index.ts';
 import type { PhyDriver, PhyStatus } from './phy/phy.ts';
-import type { LinkPoll, PortPollResult, PortStatus, SwitchChip, SwitchFramePort } from './switch/chip.ts';
+import type { LinkPoll, PortPollResult, PortStatus, PortStatusProgram, SwitchChip, SwitchFramePort } from './switch/chip.ts';
 import { openSwitch } from './switch/index.ts';
 
 export { BoardPort, type CarrierState, type PortCounters } from './board-port.ts';
@@ -151,15 +152,79 @@ export class Board {
   /**
    * A PHY interrupt line was asserted (a bridge's LinkEvent): line n is front-panel port n's
    * PHY, as the bridge's `irq_lines` are wired (proto/bridge.md section 7); a line beyond the
-   * ports is taken as shared by all of them. Its listeners hear of it, then the board polls at
-   * once (that PHY read whatever the switch says).
+   * ports is taken as shared by all of them. `read`: the port's MAC-side status, read by the
+   * bridge with the interrupt (armInterruptReads). Its listeners hear of it, then the board
+   * polls at once (that PHY read whatever the switch says).
    */
-  linkInterrupt(line: number): void {
+  linkInterrupt(line: number, read?: IrqRead): void {
     if (this.closed) return;
     this.linkInterrupts++;
     const ports = line >= 0 && line < this.ports.length ? [this.ports[line]] : this.ports;
+    if (read !== undefined && ports.length === 1) this.takeInterruptRead(ports[0], line, read);
     for (const l of this.interruptListeners) l(ports);
     this.requestPoll(line);
+  }
+
+  /** The interrupt programs stored on the bridge, by line: how their values become a port's reading. */
+  private irqPrograms = new Map<number, PortStatusProgram>();
+  /** Bumped at each arming, so that an answer to an older one arms nothing. */
+  private irqArming = 0;
+  /** Link interrupts that came with the port's status read by the bridge, and those whose reading could not be used. */
+  interruptReads = 0;
+  interruptReadsRefused = 0;
+
+  /**
+   * Has the bridge read each port's MAC-side status itself when the port's interrupt line is
+   * asserted (`store`: its interrupt programs, bridge.md section 7.1), so that a link monitor
+   * has the reading with the interrupt and fails over without a bus round trip. Called each
+   * time the bridge is (again) ready: a rebooted bridge has forgotten them. A port whose
+   * program the bridge refuses is read as before.
+   */
+  async armInterruptReads(store: (line: number, ops: readonly MdioOp[]) => Promise<void>, lines: number): Promise<void> {
+    const arming = ++this.irqArming;
+    this.irqPrograms.clear();
+    const make = this.chip.portStatusProgram?.bind(this.chip);
+    if (!make || this.closed) return;
+    await Promise.all(this.ports.slice(0, lines).map(async (port, line) => {
+      const program = make(port.switchPort);
+      try {
+        await store(line, program.ops);
+      } catch (e) {
+        if (arming === this.irqArming && !this.closed) this.log.warn(`${port.name}: the bridge reads nothing at its interrupt: ${errorText(e)}`);
+        return;
+      }
+      if (arming === this.irqArming) this.irqPrograms.set(line, program);
+    }));
+  }
+
+  /**
+   * A port's MAC-side status as the bridge read it at its interrupt: applied as a reading taken
+   * now, and kept for the link monitors' reads of this interrupt (`takeInterruptReading`). One
+   * that does not fit the program the line has (a bridge that kept another, a failed read) is
+   * dropped: the monitors read the port themselves, as without it.
+   */
+  private takeInterruptRead(port: BoardPort, line: number, read: IrqRead): void {
+    const program = this.irqPrograms.get(line);
+    if (!program || read.status !== 'ok' || read.values.length !== program.ops.length) {
+      this.interruptReadsRefused++;
+      return;
+    }
+    const stamp = ++this.readSeq;
+    const speed = port.speed;
+    if (this.applyMac(port, program.decode(read.values), stamp) || port.speed !== speed) this.notify(port);
+    port.interruptReading = stamp;
+    this.interruptReads++;
+  }
+
+  /**
+   * For a link monitor inspecting `port` at its interrupt: true (once) when the bridge read the
+   * port's MAC-side status with that interrupt and nothing newer has been read since, so that
+   * `port.carrier` is that reading and no read of its own is needed.
+   */
+  takeInterruptReading(port: BoardPort): boolean {
+    const fresh = port.interruptReading !== 0 && port.interruptReading === port.macStamp;
+    port.interruptReading = 0;
+    return fresh;
   }
 
   /** Called after the switch was set up again (its path returned): program again what was programmed. */

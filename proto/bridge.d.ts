@@ -47,8 +47,11 @@ export namespace bondfw {
             /** Message rawFrame. */
             rawFrame?: (bondfw.bridge.RawFrame.$Properties|null);
 
+            /** Message irqProgram. */
+            irqProgram?: (bondfw.bridge.IrqProgram.$Properties|null);
+
             /** Message body. */
-            body?: ("hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame");
+            body?: ("hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame"|"irqProgram");
 
             /**
              * Creates a new Message instance using the specified properties.
@@ -103,8 +106,11 @@ export namespace bondfw {
                 /** Message rawFrame */
                 rawFrame?: (bondfw.bridge.RawFrame.$Properties|null);
 
+                /** Message irqProgram */
+                irqProgram?: (bondfw.bridge.IrqProgram.$Properties|null);
+
                 /** Message body */
-                body?: ("hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame");
+                body?: ("hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame"|"irqProgram");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -119,9 +125,10 @@ export namespace bondfw {
               result?: bondfw.bridge.Result.$Shape|null;
               linkEvent?: bondfw.bridge.LinkEvent.$Shape|null;
               rawFrame?: bondfw.bridge.RawFrame.$Shape|null;
+              irqProgram?: bondfw.bridge.IrqProgram.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "hello"; hello: bondfw.bridge.Hello.$Shape; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "info"; hello?: null; info: bondfw.bridge.Info.$Shape; program?: null; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "program"; hello?: null; info?: null; program: bondfw.bridge.Program.$Shape; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "result"; hello?: null; info?: null; program?: null; result: bondfw.bridge.Result.$Shape; linkEvent?: null; rawFrame?: null }|{ body?: "linkEvent"; hello?: null; info?: null; program?: null; result?: null; linkEvent: bondfw.bridge.LinkEvent.$Shape; rawFrame?: null }|{ body?: "rawFrame"; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame: bondfw.bridge.RawFrame.$Shape })
+              ({ body?: undefined; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "hello"; hello: bondfw.bridge.Hello.$Shape; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "info"; hello?: null; info: bondfw.bridge.Info.$Shape; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "program"; hello?: null; info?: null; program: bondfw.bridge.Program.$Shape; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "result"; hello?: null; info?: null; program?: null; result: bondfw.bridge.Result.$Shape; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "linkEvent"; hello?: null; info?: null; program?: null; result?: null; linkEvent: bondfw.bridge.LinkEvent.$Shape; rawFrame?: null; irqProgram?: null }|{ body?: "rawFrame"; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame: bondfw.bridge.RawFrame.$Shape; irqProgram?: null }|{ body?: "irqProgram"; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram: bondfw.bridge.IrqProgram.$Shape })
             );
         }
 
@@ -471,6 +478,15 @@ export namespace bondfw {
             /** LinkEvent asserted. */
             asserted: boolean;
 
+            /** LinkEvent values. */
+            values: number[];
+
+            /** LinkEvent status. */
+            status: bondfw.bridge.Result.Status;
+
+            /** LinkEvent failedAt. */
+            failedAt: number;
+
             /**
              * Creates a new LinkEvent instance using the specified properties.
              * @param [properties] Properties to set
@@ -509,12 +525,92 @@ export namespace bondfw {
                 /** LinkEvent asserted */
                 asserted?: (boolean|null);
 
+                /** LinkEvent values */
+                values?: (number[]|null);
+
+                /** LinkEvent status */
+                status?: (bondfw.bridge.Result.Status|null);
+
+                /** LinkEvent failedAt */
+                failedAt?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a LinkEvent. */
             type $Shape = bondfw.bridge.LinkEvent.$Properties;
+        }
+
+        /**
+         * Properties of an IrqProgram.
+         * @deprecated Use bondfw.bridge.IrqProgram.$Properties instead.
+         */
+        interface IIrqProgram extends bondfw.bridge.IrqProgram.$Properties {
+        }
+
+        /** Represents an IrqProgram. */
+        class IrqProgram {
+
+            /**
+             * Constructs a new IrqProgram.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: bondfw.bridge.IrqProgram.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** IrqProgram line. */
+            line: number;
+
+            /** IrqProgram code. */
+            code: number[];
+
+            /**
+             * Creates a new IrqProgram instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns IrqProgram instance
+             */
+            static create(properties: bondfw.bridge.IrqProgram.$Shape): bondfw.bridge.IrqProgram & bondfw.bridge.IrqProgram.$Shape;
+            static create(properties?: bondfw.bridge.IrqProgram.$Properties): bondfw.bridge.IrqProgram;
+
+            /**
+             * Encodes the specified IrqProgram message. Does not implicitly {@link bondfw.bridge.IrqProgram.verify|verify} messages.
+             * @param message IrqProgram message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: bondfw.bridge.IrqProgram.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an IrqProgram message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {bondfw.bridge.IrqProgram & bondfw.bridge.IrqProgram.$Shape} IrqProgram
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): bondfw.bridge.IrqProgram & bondfw.bridge.IrqProgram.$Shape;
+        }
+
+        namespace IrqProgram {
+
+            /** Properties of an IrqProgram. */
+            interface $Properties {
+
+                /** IrqProgram line */
+                line?: (number|null);
+
+                /** IrqProgram code */
+                code?: (number[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an IrqProgram. */
+            type $Shape = bondfw.bridge.IrqProgram.$Properties;
         }
 
         /**

@@ -38,7 +38,8 @@ export const bondfw = $root.bondfw = (() => {
              * @property {bondfw.bridge.Result.$Properties|null} [result] Message result
              * @property {bondfw.bridge.LinkEvent.$Properties|null} [linkEvent] Message linkEvent
              * @property {bondfw.bridge.RawFrame.$Properties|null} [rawFrame] Message rawFrame
-             * @property {"hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame"} [body] Message body
+             * @property {bondfw.bridge.IrqProgram.$Properties|null} [irqProgram] Message irqProgram
+             * @property {"hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame"|"irqProgram"} [body] Message body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -60,9 +61,10 @@ export const bondfw = $root.bondfw = (() => {
              *   result?: bondfw.bridge.Result.$Shape|null;
              *   linkEvent?: bondfw.bridge.LinkEvent.$Shape|null;
              *   rawFrame?: bondfw.bridge.RawFrame.$Shape|null;
+             *   irqProgram?: bondfw.bridge.IrqProgram.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "hello"; hello: bondfw.bridge.Hello.$Shape; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "info"; hello?: null; info: bondfw.bridge.Info.$Shape; program?: null; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "program"; hello?: null; info?: null; program: bondfw.bridge.Program.$Shape; result?: null; linkEvent?: null; rawFrame?: null }|{ body?: "result"; hello?: null; info?: null; program?: null; result: bondfw.bridge.Result.$Shape; linkEvent?: null; rawFrame?: null }|{ body?: "linkEvent"; hello?: null; info?: null; program?: null; result?: null; linkEvent: bondfw.bridge.LinkEvent.$Shape; rawFrame?: null }|{ body?: "rawFrame"; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame: bondfw.bridge.RawFrame.$Shape })
+             *   ({ body?: undefined; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "hello"; hello: bondfw.bridge.Hello.$Shape; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "info"; hello?: null; info: bondfw.bridge.Info.$Shape; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "program"; hello?: null; info?: null; program: bondfw.bridge.Program.$Shape; result?: null; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "result"; hello?: null; info?: null; program?: null; result: bondfw.bridge.Result.$Shape; linkEvent?: null; rawFrame?: null; irqProgram?: null }|{ body?: "linkEvent"; hello?: null; info?: null; program?: null; result?: null; linkEvent: bondfw.bridge.LinkEvent.$Shape; rawFrame?: null; irqProgram?: null }|{ body?: "rawFrame"; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame: bondfw.bridge.RawFrame.$Shape; irqProgram?: null }|{ body?: "irqProgram"; hello?: null; info?: null; program?: null; result?: null; linkEvent?: null; rawFrame?: null; irqProgram: bondfw.bridge.IrqProgram.$Shape })
              * )} bondfw.bridge.Message.$Shape
              */
 
@@ -137,17 +139,25 @@ export const bondfw = $root.bondfw = (() => {
              */
             Message.prototype.rawFrame = null;
 
+            /**
+             * Message irqProgram.
+             * @member {bondfw.bridge.IrqProgram.$Properties|null|undefined} irqProgram
+             * @memberof bondfw.bridge.Message
+             * @instance
+             */
+            Message.prototype.irqProgram = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Message body.
-             * @member {"hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame"|undefined} body
+             * @member {"hello"|"info"|"program"|"result"|"linkEvent"|"rawFrame"|"irqProgram"|undefined} body
              * @memberof bondfw.bridge.Message
              * @instance
              */
             $Object.defineProperty(Message.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "info", "program", "result", "linkEvent", "rawFrame"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "info", "program", "result", "linkEvent", "rawFrame", "irqProgram"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -197,6 +207,8 @@ export const bondfw = $root.bondfw = (() => {
                     $root.bondfw.bridge.LinkEvent.encode(message.linkEvent, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.rawFrame != null && $Object.hasOwnProperty.call(message, "rawFrame"))
                     $root.bondfw.bridge.RawFrame.encode(message.rawFrame, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.irqProgram != null && $Object.hasOwnProperty.call(message, "irqProgram"))
+                    $root.bondfw.bridge.IrqProgram.encode(message.irqProgram, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -290,6 +302,13 @@ export const bondfw = $root.bondfw = (() => {
                                 break;
                             message.rawFrame = $root.bondfw.bridge.RawFrame.decode(reader, reader.size(), $undefined, _depth + 1, message.rawFrame);
                             message.body = "rawFrame";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.irqProgram = $root.bondfw.bridge.IrqProgram.decode(reader, reader.size(), $undefined, _depth + 1, message.irqProgram);
+                            message.body = "irqProgram";
                             continue;
                         }
                     }
@@ -1096,6 +1115,9 @@ export const bondfw = $root.bondfw = (() => {
              * @typedef {Object} bondfw.bridge.LinkEvent.$Properties
              * @property {number|null} [line] LinkEvent line
              * @property {boolean|null} [asserted] LinkEvent asserted
+             * @property {Array.<number>|null} [values] LinkEvent values
+             * @property {bondfw.bridge.Result.Status|null} [status] LinkEvent status
+             * @property {number|null} [failedAt] LinkEvent failedAt
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1121,6 +1143,7 @@ export const bondfw = $root.bondfw = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const LinkEvent = function (properties) {
+                this.values = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1142,6 +1165,30 @@ export const bondfw = $root.bondfw = (() => {
              * @instance
              */
             LinkEvent.prototype.asserted = false;
+
+            /**
+             * LinkEvent values.
+             * @member {Array.<number>} values
+             * @memberof bondfw.bridge.LinkEvent
+             * @instance
+             */
+            LinkEvent.prototype.values = $util.emptyArray;
+
+            /**
+             * LinkEvent status.
+             * @member {bondfw.bridge.Result.Status} status
+             * @memberof bondfw.bridge.LinkEvent
+             * @instance
+             */
+            LinkEvent.prototype.status = 0;
+
+            /**
+             * LinkEvent failedAt.
+             * @member {number} failedAt
+             * @memberof bondfw.bridge.LinkEvent
+             * @instance
+             */
+            LinkEvent.prototype.failedAt = 0;
 
             /**
              * Creates a new LinkEvent instance using the specified properties.
@@ -1179,6 +1226,12 @@ export const bondfw = $root.bondfw = (() => {
                     writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.line);
                 if (message.asserted != null && $Object.hasOwnProperty.call(message, "asserted") && message.asserted !== false)
                     writer.uint32(/* id 2, wireType 0 =*/16).bool(message.asserted);
+                if (message.values != null && message.values.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).uint32s(message.values);
+                if (message.status != null && $Object.hasOwnProperty.call(message, "status") && message.status !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.status);
+                if (message.failedAt != null && $Object.hasOwnProperty.call(message, "failedAt") && message.failedAt !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.failedAt);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1241,6 +1294,38 @@ export const bondfw = $root.bondfw = (() => {
                                 delete message.asserted;
                             continue;
                         }
+                    case 3: {
+                            if (wireType === 2) {
+                                if (!(message.values && message.values.length))
+                                    message.values = [];
+                                reader.uint32s(message.values);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.values && message.values.length))
+                                message.values = [];
+                            message.values.push(reader.uint32());
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.status = value;
+                            else
+                                delete message.status;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.failedAt = value;
+                            else
+                                delete message.failedAt;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -1259,6 +1344,184 @@ export const bondfw = $root.bondfw = (() => {
             };
 
             return LinkEvent;
+        })();
+
+        bridge.IrqProgram = (function() {
+
+            /**
+             * Properties of an IrqProgram.
+             * @typedef {Object} bondfw.bridge.IrqProgram.$Properties
+             * @property {number|null} [line] IrqProgram line
+             * @property {Array.<number>|null} [code] IrqProgram code
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an IrqProgram.
+             * @memberof bondfw.bridge
+             * @interface IIrqProgram
+             * @augments bondfw.bridge.IrqProgram.$Properties
+             * @deprecated Use bondfw.bridge.IrqProgram.$Properties instead.
+             */
+
+            /**
+             * Shape of an IrqProgram.
+             * @typedef {bondfw.bridge.IrqProgram.$Properties} bondfw.bridge.IrqProgram.$Shape
+             */
+
+            /**
+             * Constructs a new IrqProgram.
+             * @memberof bondfw.bridge
+             * @classdesc Represents an IrqProgram.
+             * @constructor
+             * @param {bondfw.bridge.IrqProgram.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const IrqProgram = function (properties) {
+                this.code = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * IrqProgram line.
+             * @member {number} line
+             * @memberof bondfw.bridge.IrqProgram
+             * @instance
+             */
+            IrqProgram.prototype.line = 0;
+
+            /**
+             * IrqProgram code.
+             * @member {Array.<number>} code
+             * @memberof bondfw.bridge.IrqProgram
+             * @instance
+             */
+            IrqProgram.prototype.code = $util.emptyArray;
+
+            /**
+             * Creates a new IrqProgram instance using the specified properties.
+             * @function create
+             * @memberof bondfw.bridge.IrqProgram
+             * @static
+             * @param {bondfw.bridge.IrqProgram.$Properties=} [properties] Properties to set
+             * @returns {bondfw.bridge.IrqProgram} IrqProgram instance
+             * @type {{
+             *   (properties: bondfw.bridge.IrqProgram.$Shape): bondfw.bridge.IrqProgram & bondfw.bridge.IrqProgram.$Shape;
+             *   (properties?: bondfw.bridge.IrqProgram.$Properties): bondfw.bridge.IrqProgram;
+             * }}
+             */
+            IrqProgram.create = function(properties) {
+                return new IrqProgram(properties);
+            };
+
+            /**
+             * Encodes the specified IrqProgram message. Does not implicitly {@link bondfw.bridge.IrqProgram.verify|verify} messages.
+             * @function encode
+             * @memberof bondfw.bridge.IrqProgram
+             * @static
+             * @param {bondfw.bridge.IrqProgram.$Properties} message IrqProgram message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            IrqProgram.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.line != null && $Object.hasOwnProperty.call(message, "line") && message.line !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.line);
+                if (message.code != null && message.code.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint32s(message.code);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an IrqProgram message from the specified reader or buffer.
+             * @function decode
+             * @memberof bondfw.bridge.IrqProgram
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {bondfw.bridge.IrqProgram & bondfw.bridge.IrqProgram.$Shape} IrqProgram
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            IrqProgram.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.bondfw.bridge.IrqProgram();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.line = value;
+                            else
+                                delete message.line;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.code && message.code.length))
+                                    message.code = [];
+                                reader.uint32s(message.code);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.code && message.code.length))
+                                message.code = [];
+                            message.code.push(reader.uint32());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return IrqProgram;
         })();
 
         bridge.RawFrame = (function() {

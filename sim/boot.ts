@@ -41,7 +41,7 @@ export interface SimBootOptions {
    * How the emulated bridge microcontroller is built: an older one without boot nonces, or
    * without the indirect SMI operations (`smiOps: false`), say.
    */
-  bridgeMcu?: { noBootNonce?: boolean; nonceSeed?: number; smiOps?: boolean };
+  bridgeMcu?: { noBootNonce?: boolean; nonceSeed?: number; smiOps?: boolean; irqPrograms?: boolean };
   /** The platform's password hasher and wall clock (for users and audit times). */
   security?: SecurityOptions;
 }

@@ -69,7 +69,7 @@ export class SimHardware {
    * Puts the serial-MDIO bridge microcontroller on this board's MDIO bus, speaking on `link`;
    * its interrupt lines follow the PHYs (line n = front-panel port n). Call `start()` on it.
    */
-  attachBridge(link: ByteLink, opts: { mdioClockHz?: number; bootMs?: number; bootId?: number; maxOps?: number; rawFrames?: boolean; nonceSeed?: number; noBootNonce?: boolean; smiOps?: boolean } = {}): BridgeMcu {
+  attachBridge(link: ByteLink, opts: { mdioClockHz?: number; bootMs?: number; bootId?: number; maxOps?: number; rawFrames?: boolean; nonceSeed?: number; noBootNonce?: boolean; smiOps?: boolean; irqPrograms?: boolean } = {}): BridgeMcu {
     const { rawFrames, ...rest } = opts;
     // With rawFrames the switch's CPU port is wired to the bridge instead of the CPU's MAC.
     const cpuPort = rawFrames

@@ -61,7 +61,7 @@ export class MiiMonitor extends PeriodicTimer {
     const useCarrier = this.bond.opts.use_carrier === 1;
     if (this.interrupted.size === 0) this.interruptedAt = this.bond.now;
     for (const s of slaves) {
-      const reading = s.port.probeLink(useCarrier);
+      const reading = s.port.probeLink(useCarrier, true);
       reading.catch(() => undefined); // a failure is reported by the inspection that awaits it
       this.interrupted.set(s, reading);
     }

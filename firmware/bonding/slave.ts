@@ -30,8 +30,10 @@ export interface BondPort {
    * A fresh link reading for the MII monitor (bond_check_dev_link): with `useCarrier` the
    * switch's MAC-side status, otherwise the PHY's own registers (falling back to the PHY's
    * vendor status, and to "up" when nothing answers: HOWTO 7.3). False when the port is down.
+   * `atInterrupt`: asked at the port's link interrupt, where a port whose interrupt brought its
+   * MAC-side status along (a bridge's interrupt program) may answer with that reading.
    */
-  probeLink(useCarrier: boolean): Promise<boolean>;
+  probeLink(useCarrier: boolean, atInterrupt?: boolean): Promise<boolean>;
   /** Sends one frame; false (counted by the port) when it could not. Copies before returning. */
   send(frame: Uint8Array, length: number): boolean;
   /** Counts a received frame the bond refused (Linux counts these on the slave). */

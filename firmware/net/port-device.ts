@@ -99,7 +99,7 @@ export class PortDevice implements FrontPort {
     this.mac = mac.slice();
   }
 
-  async probeLink(useCarrier: boolean): Promise<boolean> {
+  async probeLink(useCarrier: boolean, atInterrupt = false): Promise<boolean> {
     if (!this.port.adminUp) return false;
     await this.board.settled();
     // No way to the switch: whatever the last reading said, the link cannot be vouched for
@@ -109,6 +109,8 @@ export class PortDevice implements FrontPort {
     if (useCarrier) {
       // netif_carrier_ok cannot fail; when the bus does, the last carrier read stands.
       this.port.miiDrop = false; // the PHY's latch is only the MII registers' reader's concern
+      // The bridge read the port's status with this interrupt: that reading is this one.
+      if (atInterrupt && this.board.takeInterruptReading(this.port)) return this.port.carrier && this.board.readable;
       try {
         return (await this.board.refreshCarrier(this.port)) && this.board.readable;
       } catch {

@@ -5,7 +5,7 @@ import { MdioBusBase, checkOp, isSmiOp, type MdioBusFeatures, type MdioOp, type 
 import { MdioTimeoutError } from '../mdio/errors.ts';
 import { indirectTimeout } from '../mdio/indirect.ts';
 import { BridgeFrameReader, BridgeFrameWriter } from './framing.ts';
-import { CAP_SMI, type BridgeInfo, type BridgeMessage } from './codec.ts';
+import { CAP_IRQ_PROGRAMS, CAP_SMI, type BridgeInfo, type BridgeMessage, type IrqRead } from './codec.ts';
 import { isIdempotent } from './program.ts';
 import { UART_BITS_PER_BYTE, type ByteLink } from './link.ts';
 import { cutProgram, opsWireMs, programWireMs, type WireRates } from './wire-cost.ts';
@@ -130,7 +130,9 @@ export class BridgeClient extends MdioBusBase {
   private helloTimer: TimerHandle | undefined;
   private helloSeq = 0;
   private openWaiters: { resolve(i: BridgeInfo): void; reject(e: Error): void }[] = [];
-  private linkListeners = new Set<(line: number, asserted: boolean) => void>();
+  private linkListeners = new Set<(line: number, asserted: boolean, read?: IrqRead) => void>();
+  /** IrqProgram requests waiting for their Result, by seq. */
+  private readonly irqPending = new Map<number, { resolve(): void; reject(e: Error): void; timer: TimerHandle }>();
   private rawListener: ((frame: Uint8Array) => void) | undefined;
   private readyListeners = new Set<(info: BridgeInfo, why: ReadyReason) => void>();
   private lostListeners = new Set<(reason: string) => void>();
@@ -319,7 +321,46 @@ export class BridgeClient extends MdioBusBase {
     return { baud: this.opts.baud ?? 921_600, mdioClockHz: this.info?.mdioClockHz ?? 2_500_000 };
   }
 
-  onLinkEvent(fn: (line: number, asserted: boolean) => void): () => void {
+  /** True when the bridge runs interrupt programs (capability 64). */
+  get runsIrqPrograms(): boolean {
+    return ((this.info?.capabilities ?? 0) & CAP_IRQ_PROGRAMS) !== 0;
+  }
+
+  /**
+   * Has the bridge run `ops` whenever interrupt line `line` is asserted, and
+   * send their values in that LinkEvent (bridge.md section 7.1); no ops removes the program.
+   * It runs between any two programs, so it must read only (its writes, if any, selecting what
+   * it reads, as an indirect read's do) and leave nothing selected that another program relies
+   * on. Resolves once the bridge has kept it. Stored again after a reboot by whoever asked (onReady):
+   * a rebooted bridge forgets them. Resent when its answer is lost, as storing twice is harmless.
+   */
+  setIrqProgram(line: number, ops: readonly MdioOp[]): Promise<void> {
+    if (this.closed) return Promise.reject(new DeviceError('mdio bridge: closed'));
+    if (!this.ready || !this.opts.link.up) return Promise.reject(new DeviceError('mdio bridge: the bridge has not said hello yet'));
+    if (!this.runsIrqPrograms) return Promise.reject(new DeviceError('mdio bridge: this bridge does not run interrupt programs (no capability 64)'));
+    try {
+      for (const op of ops) checkOp(op);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!this.features.smi && ops.some(isSmiOp)) return Promise.reject(new DeviceError('mdio bridge: this bridge does not run indirect SMI operations (no capability 32)'));
+    return new Promise((resolve, reject) => {
+      let tries = 0;
+      const send = (): void => {
+        const seq = this.allocSeq();
+        const timer = this.opts.clock.setTimer(this.deadline(ops.length), () => {
+          this.irqPending.delete(seq);
+          if (tries++ < (this.opts.retries ?? 3) && this.ready) send();
+          else reject(new DeviceError(`mdio bridge: no answer to an interrupt program after ${tries} ${tries === 1 ? 'try' : 'tries'}`));
+        });
+        this.irqPending.set(seq, { resolve, reject, timer });
+        this.writer.write({ kind: 'irqProgram', seq, line, ops: ops as MdioOp[] });
+      };
+      send();
+    });
+  }
+
+  onLinkEvent(fn: (line: number, asserted: boolean, read?: IrqRead) => void): () => void {
     this.linkListeners.add(fn);
     return () => this.linkListeners.delete(fn);
   }
@@ -408,7 +449,7 @@ export class BridgeClient extends MdioBusBase {
     for (;;) {
       const s = this.nextSeq;
       this.nextSeq = this.nextSeq >= 0xffff ? 1 : this.nextSeq + 1;
-      if (!this.inflight.has(s) && s !== this.helloSeq) {
+      if (!this.inflight.has(s) && !this.irqPending.has(s) && s !== this.helloSeq) {
         this.abandoned.delete(s); // used again: an old answer under it teaches nothing
         return s;
       }
@@ -556,6 +597,14 @@ export class BridgeClient extends MdioBusBase {
         this.onInfo(m.seq, m.info);
         break;
       case 'result': {
+        const irq = this.irqPending.get(m.seq);
+        if (irq) {
+          this.irqPending.delete(m.seq);
+          this.opts.clock.cancel(irq.timer);
+          if (m.status === 'ok') irq.resolve();
+          else irq.reject(new DeviceError(`mdio bridge: interrupt program refused (${m.status}) at operation ${m.failedAt}`));
+          return;
+        }
         const f = this.inflight.get(m.seq);
         if (!f) {
           this.counters.unknownSeq++; // a duplicate, or an answer to an abandoned request
@@ -574,7 +623,7 @@ export class BridgeClient extends MdioBusBase {
         break;
       }
       case 'linkEvent':
-        for (const l of this.linkListeners) l(m.line, m.asserted);
+        for (const l of this.linkListeners) l(m.line, m.asserted, m.read);
         break;
       case 'rawFrame':
         this.rawListener?.(m.data);
@@ -670,6 +719,11 @@ export class BridgeClient extends MdioBusBase {
   }
 
   private failAll(e: Error, keepQueued: boolean): void {
+    for (const p of this.irqPending.values()) {
+      this.opts.clock.cancel(p.timer);
+      p.reject(e);
+    }
+    this.irqPending.clear();
     for (const f of this.inflight.values()) {
       this.opts.clock.cancel(f.timer);
       for (const p of f.items) p.reject(e);

@@ -27,6 +27,8 @@ export interface BridgeInfo {
 export const CAP_C22 = 1, CAP_C45 = 2, CAP_PROGRAMS = 4, CAP_LINK_EVENTS = 8, CAP_RAW_FRAMES = 16;
 /** Opcode 6: Marvell SMI indirect and Global2 SMI PHY access run by the bridge (bridge.md section 4). */
 export const CAP_SMI = 32;
+/** IrqProgram: the bridge reads what the host asked for when a line is asserted, into the LinkEvent (bridge.md section 7.1). */
+export const CAP_IRQ_PROGRAMS = 64;
 
 export type ResultStatus = 'ok' | 'wait-timeout' | 'bad-program' | 'too-long' | 'unit-timeout';
 
@@ -35,8 +37,18 @@ export type BridgeMessage =
   | { kind: 'info'; seq: number; info: BridgeInfo }
   | { kind: 'program'; seq: number; ops: MdioOp[] }
   | { kind: 'result'; seq: number; status: ResultStatus; values: number[]; failedAt: number }
-  | { kind: 'linkEvent'; seq: number; line: number; asserted: boolean }
-  | { kind: 'rawFrame'; seq: number; data: Uint8Array };
+  /** `read`: the outcome of the line's interrupt program (capability 64); absent when none ran. */
+  | { kind: 'linkEvent'; seq: number; line: number; asserted: boolean; read?: IrqRead }
+  | { kind: 'rawFrame'; seq: number; data: Uint8Array }
+  /** The program to run whenever `line` is asserted (capability 64); no ops removes it. */
+  | { kind: 'irqProgram'; seq: number; line: number; ops: MdioOp[] };
+
+/** What an interrupt program read: a Result's fields. */
+export interface IrqRead {
+  status: ResultStatus;
+  values: number[];
+  failedAt: number;
+}
 
 /** Why bytes did not become a message; the prefix of every decode error's message. */
 export type DecodeFailure = 'crc' | 'decode' | 'empty' | 'program';
@@ -119,28 +131,24 @@ export function decodeMessage(bytes: Uint8Array): BridgeMessage {
         },
       };
     }
-    case 'program': {
-      let ops: MdioOp[];
-      try {
-        ops = decodeProgram(w.program!.code ?? []);
-      } catch (e) {
-        // decodeProgram's messages already start with "program: ".
-        const detail = e instanceof Error ? e.message.replace(/^program: /, '') : String(e);
-        throw new BridgeDecodeError('program', detail, seq);
-      }
-      return { kind: 'program', seq, ops };
-    }
+    case 'program':
+      return { kind: 'program', seq, ops: programFromWire(w.program!.code, seq) };
     case 'result': {
       const r = w.result!;
-      const status = STATUS_FROM_WIRE[r.status ?? 0];
-      if (status === undefined) throw new BridgeDecodeError('decode', `unknown result status ${r.status}`, seq);
-      const values = r.values ?? [];
-      for (const v of values) if (v > U16) throw new BridgeDecodeError('decode', `result value ${v} is above 0xFFFF`, seq);
-      return { kind: 'result', seq, status, values: [...values], failedAt: r.failedAt ?? 0 };
+      return { kind: 'result', seq, status: statusFromWire(r.status, seq), values: valuesFromWire(r.values, seq), failedAt: r.failedAt ?? 0 };
     }
     case 'linkEvent': {
       const l = w.linkEvent!;
-      return { kind: 'linkEvent', seq, line: l.line ?? 0, asserted: l.asserted ?? false };
+      const event: BridgeMessage = { kind: 'linkEvent', seq, line: l.line ?? 0, asserted: l.asserted ?? false };
+      const values = valuesFromWire(l.values, seq);
+      const status = statusFromWire(l.status, seq);
+      // No values and OK: no program ran (a bridge without interrupt programs sends neither).
+      if (values.length > 0 || status !== 'ok') event.read = { status, values, failedAt: l.failedAt ?? 0 };
+      return event;
+    }
+    case 'irqProgram': {
+      const q = w.irqProgram!;
+      return { kind: 'irqProgram', seq, line: q.line ?? 0, ops: programFromWire(q.code, seq) };
     }
     case 'rawFrame':
       // A copy: protobufjs hands out a view of the frame buffer.
@@ -148,6 +156,28 @@ export function decodeMessage(bytes: Uint8Array): BridgeMessage {
     default:
       throw new BridgeDecodeError('empty', `message (seq ${seq}) has no body`, seq);
   }
+}
+
+function programFromWire(code: number[] | null | undefined, seq: number): MdioOp[] {
+  try {
+    return decodeProgram(code ?? []);
+  } catch (e) {
+    // decodeProgram's messages already start with "program: ".
+    const detail = e instanceof Error ? e.message.replace(/^program: /, '') : String(e);
+    throw new BridgeDecodeError('program', detail, seq);
+  }
+}
+
+function statusFromWire(wire: number | null | undefined, seq: number): ResultStatus {
+  const status = STATUS_FROM_WIRE[wire ?? 0];
+  if (status === undefined) throw new BridgeDecodeError('decode', `unknown result status ${wire}`, seq);
+  return status;
+}
+
+function valuesFromWire(values: number[] | null | undefined, seq: number): number[] {
+  const v = values ?? [];
+  for (const x of v) if (x > U16) throw new BridgeDecodeError('decode', `result value ${x} is above 0xFFFF`, seq);
+  return [...v];
 }
 
 function toWire(m: BridgeMessage): bondfw.bridge.Message.$Properties {
@@ -183,9 +213,21 @@ function toWire(m: BridgeMessage): bondfw.bridge.Message.$Properties {
         },
       };
     case 'linkEvent':
-      return { seq, linkEvent: { line: check('line', m.line, U32), asserted: m.asserted } };
+      return {
+        seq,
+        linkEvent: {
+          line: check('line', m.line, U32),
+          asserted: m.asserted,
+          // Absent when no program ran: what a bridge without interrupt programs sends.
+          ...(m.read
+            ? { values: m.read.values.map((v) => check('value', v, U16)), status: STATUS_TO_WIRE[m.read.status], failedAt: check('failedAt', m.read.failedAt, U32) }
+            : {}),
+        },
+      };
     case 'rawFrame':
       return { seq, rawFrame: { data: m.data } };
+    case 'irqProgram':
+      return { seq, irqProgram: { line: check('line', m.line, U32), code: encodeProgram(m.ops) } };
   }
 }
 

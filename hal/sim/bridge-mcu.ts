@@ -6,7 +6,7 @@ import { OpRunner, type MdioWire } from '../mdio/wire.ts';
 import type { ByteLink } from '../bridge/link.ts';
 import { BridgeFrameReader, BridgeFrameWriter } from '../bridge/framing.ts';
 import {
-  CAP_C22, CAP_C45, CAP_LINK_EVENTS, CAP_PROGRAMS, CAP_RAW_FRAMES, CAP_SMI, type BridgeInfo, type BridgeMessage, type ResultStatus,
+  CAP_C22, CAP_C45, CAP_IRQ_PROGRAMS, CAP_LINK_EVENTS, CAP_PROGRAMS, CAP_RAW_FRAMES, CAP_SMI, type BridgeInfo, type BridgeMessage, type ResultStatus,
 } from '../bridge/codec.ts';
 
 /** IEEE 802.3 22.2.4.5: a Clause 22 frame is 32 preamble bits plus 32 frame bits. */
@@ -41,11 +41,18 @@ export interface BridgeMcuOptions {
    * CAP_SMI and refuses them as an unknown opcode (BAD_PROGRAM), as such firmware does.
    */
   smiOps?: boolean;
+  /**
+   * False: a bridge from before interrupt programs (capability 64): it does not announce them
+   * and drops an IrqProgram as a message it cannot read (no answer), as such firmware does.
+   */
+  irqPrograms?: boolean;
 }
 
 interface Job {
   seq: number;
   ops: MdioOp[];
+  /** An interrupt program's run for this line: its values go out in the LinkEvent. */
+  irqLine?: number;
 }
 
 /**
@@ -72,13 +79,16 @@ export class BridgeMcu {
   /** Fraction of answers lost on the way (a fault): the program runs, its Result never arrives. */
   answerLoss = 0;
   private readonly lossDice = new SeededRandom(0x6c6f7373);
-  readonly counters = { programs: 0, transactions: 0, badFrames: 0, linkEvents: 0, rawToHost: 0, rawFromHost: 0, boots: 0, answersLost: 0 };
+  /** Interrupt programs by line (capability 64); a reboot forgets them. */
+  readonly irqPrograms = new Map<number, MdioOp[]>();
+  readonly counters = { programs: 0, transactions: 0, badFrames: 0, linkEvents: 0, rawToHost: 0, rawFromHost: 0, boots: 0, answersLost: 0, irqPrograms: 0, irqRuns: 0 };
 
   constructor(private readonly opts: BridgeMcuOptions) {
     this.info = {
       firmwareVersion: opts.firmwareVersion ?? 'mdio-bridge-sim 1.0',
       mdioClockHz: opts.mdioClockHz ?? 2_500_000,
-      capabilities: CAP_C22 | CAP_C45 | CAP_PROGRAMS | CAP_LINK_EVENTS | (opts.cpuPort ? CAP_RAW_FRAMES : 0) | (opts.smiOps === false ? 0 : CAP_SMI),
+      capabilities: CAP_C22 | CAP_C45 | CAP_PROGRAMS | CAP_LINK_EVENTS | (opts.cpuPort ? CAP_RAW_FRAMES : 0) | (opts.smiOps === false ? 0 : CAP_SMI)
+        | (opts.irqPrograms === false ? 0 : CAP_IRQ_PROGRAMS),
       maxOps: opts.maxOps ?? 1024,
       bootId: opts.bootId ?? 1,
       irqLines: opts.irqSources?.length ?? 0,
@@ -97,7 +107,14 @@ export class BridgeMcu {
       src.onLinkChange(() => {
         if (!this.running || !this.irqEnabled) return;
         this.counters.linkEvents++;
-        this.send({ kind: 'linkEvent', seq: 0, line, asserted: true });
+        const program = this.irqPrograms.get(line);
+        if (!program) {
+          this.send({ kind: 'linkEvent', seq: 0, line, asserted: true });
+          return;
+        }
+        // Its program runs as soon as the bus is free, before any queued host program.
+        this.queue.unshift({ seq: 0, ops: program, irqLine: line });
+        this.next();
       }),
     );
     opts.cpuPort?.setReceiver((frame) => {
@@ -124,6 +141,7 @@ export class BridgeMcu {
   /** A reset: queued and running programs are lost, the boot id changes, it boots again. */
   reboot(): void {
     this.queue.length = 0;
+    this.irqPrograms.clear();
     this.busy = false;
     this.info.bootId++;
     this.start();
@@ -179,9 +197,30 @@ export class BridgeMcu {
         this.counters.rawFromHost++;
         this.opts.cpuPort?.send(m.data);
         break;
+      case 'irqProgram':
+        if (!(this.info.capabilities & CAP_IRQ_PROGRAMS)) {
+          this.counters.badFrames++; // an older bridge cannot read it: dropped, unanswered
+          break;
+        }
+        this.send({ kind: 'result', seq: m.seq, ...this.storeIrqProgram(m.line, m.ops) });
+        break;
       default:
         this.counters.badFrames++; // a message only a bridge sends
     }
+  }
+
+  /** Keeps (or with no ops, removes) the interrupt program of `line`, as bridge.md section 7.1 says to answer. */
+  private storeIrqProgram(line: number, ops: MdioOp[]): { status: ResultStatus; values: number[]; failedAt: number } {
+    if (line >= this.info.irqLines) return { status: 'bad-program', values: [], failedAt: 0 };
+    if (ops.length > this.info.maxOps) return { status: 'too-long', values: [], failedAt: this.info.maxOps };
+    if (!(this.info.capabilities & CAP_SMI)) {
+      const unknown = ops.findIndex(isSmiOp);
+      if (unknown >= 0) return { status: 'bad-program', values: [], failedAt: unknown };
+    }
+    if (ops.length === 0) this.irqPrograms.delete(line);
+    else this.irqPrograms.set(line, ops);
+    this.counters.irqPrograms++;
+    return { status: 'ok', values: [], failedAt: 0 };
   }
 
   private next(): void {
@@ -191,15 +230,20 @@ export class BridgeMcu {
     this.busy = true;
     const epoch = this.epoch;
     const { status, values, failedAt, transactions } = this.execute(job.ops);
-    this.counters.programs++;
+    if (job.irqLine === undefined) this.counters.programs++;
+    else this.counters.irqRuns++;
     this.counters.transactions += transactions;
     const busMs = (transactions * MDC_CYCLES_PER_TRANSACTION * 1000) / this.info.mdioClockHz;
     let hold = 0;
-    if (this.hold?.match(job.ops)) {
+    if (job.irqLine === undefined && this.hold?.match(job.ops)) {
       hold = this.hold.ms;
       this.hold = undefined;
     }
     const answer = () => {
+      if (job.irqLine !== undefined) {
+        this.send({ kind: 'linkEvent', seq: 0, line: job.irqLine, asserted: true, read: { status, values, failedAt } });
+        return;
+      }
       if (this.answerLoss > 0 && this.lossDice.below(1_000_000) < this.answerLoss * 1_000_000) {
         this.counters.answersLost++;
         return;

@@ -40,6 +40,17 @@ export interface PortPollResult {
 }
 
 /** What `pollLinks` read: every port's MAC-side status, and the PHYs the switch says changed. */
+/**
+ * One port's MAC-side status read (what `portStatus` reads) as operations that something
+ * else runs, such as a serial bridge at an interrupt (bridge.md section 7.1), with how their
+ * values become the reading.
+ */
+export interface PortStatusProgram {
+  readonly ops: readonly MdioOp[];
+  /** The reading from the values of `ops` (one per operation, in order). */
+  decode(values: readonly number[]): PortStatus;
+}
+
 export interface LinkPoll {
   /** One per port asked for, in the order asked. */
   macs: PortStatus[];
@@ -119,6 +130,8 @@ export interface SwitchChip extends SwitchIdentity {
 
   /** One port's MAC-side status, read now, ahead of queued bulk work (a link monitor's read: `urgent`). */
   portStatus(port: number): Promise<PortStatus>;
+  /** `portStatus(port)` as operations another runner may run on this chip's bus (see PortStatusProgram). */
+  portStatusProgram?(port: number): PortStatusProgram;
   /** Several ports' MAC-side status, in as few bus round trips as the chip allows, ahead of queued bulk work. */
   portStatusAll(ports: readonly number[]): Promise<PortStatus[]>;
   /**

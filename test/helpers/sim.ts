@@ -19,7 +19,7 @@ export interface TestOptions {
   /** Default 'none' (registers straight on the emulated bus); 'inproc' goes through the serial bridge. */
   bridge?: BridgeMode;
   /** The emulated bridge: an older one without boot nonces, or without the indirect SMI operations. */
-  bridgeMcu?: { noBootNonce?: boolean; smiOps?: boolean };
+  bridgeMcu?: { noBootNonce?: boolean; smiOps?: boolean; irqPrograms?: boolean };
 }
 
 /** Boots the firmware on a simulated board in virtual time. */

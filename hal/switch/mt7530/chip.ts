@@ -18,7 +18,7 @@ import { MdioBusBase, type MdioBus, type MdioOp, type RunOptions } from '../../m
 import { DeviceError, UsageError } from '../../../lib/errors.ts';
 import type { Conduit } from '../../frames.ts';
 import type { PortStat } from '../port-stat.ts';
-import type { LinkPoll, PortPollRequest, PortPollResult, PortState, PortStatus, SwitchChip, SwitchRegisters } from '../chip.ts';
+import type { LinkPoll, PortPollRequest, PortPollResult, PortState, PortStatus, PortStatusProgram, SwitchChip, SwitchRegisters } from '../chip.ts';
 import { RegisterLock } from '../register-lock.ts';
 import { MT7530_MAC_LINK_MODES } from './caps.ts';
 import { MtkFramePort } from './frame-port.ts';
@@ -307,6 +307,14 @@ export class Mt7530 implements SwitchChip {
   async portStatus(port: number): Promise<PortStatus> {
     this.checkPort(port);
     return decodePmsr(await this.regs.read(MT7530_PMSR_P(port), true));
+  }
+
+  /** PMSR of one port as operations: its low half, where all its fields sit (the page, then one read). */
+  portStatusProgram(port: number): PortStatusProgram {
+    this.checkPort(port);
+    const b = this.regs.batch();
+    const i = b.readLow(MT7530_PMSR_P(port));
+    return { ops: b.ops, decode: (v) => decodePmsr(b.values(v)[i]) };
   }
 
   /** PMSR of several ports in one round trip. */

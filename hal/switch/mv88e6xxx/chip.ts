@@ -11,7 +11,7 @@ import type { MdioBus, MdioOp } from '../../mdio/bus.ts';
 import { DeviceError, UsageError } from '../../../lib/errors.ts';
 import type { PortStat } from '../port-stat.ts';
 import type { Conduit } from '../../frames.ts';
-import type { LinkPoll, PortPollRequest, PortPollResult, PortState, PortStatus, SwitchChip, SwitchLag, SwitchRegisters } from '../chip.ts';
+import type { LinkPoll, PortPollRequest, PortPollResult, PortState, PortStatus, PortStatusProgram, SwitchChip, SwitchLag, SwitchRegisters } from '../chip.ts';
 import { DsaFramePort } from './frame-port.ts';
 import { MV88E6XXX_MAC_LINK_MODES } from './caps.ts';
 import { planG2PhyRun, storeG2PhyRun } from './global2-phy-batch.ts';
@@ -133,6 +133,13 @@ export class Mv88e6xxx implements SwitchChip {
   /** Port Status of one port: MAC-side link, speed, duplex. */
   portStatus(port: number): Promise<PortStatus> {
     return this.ports.status(port);
+  }
+
+  /** Port Status of one port as operations (indirect on a multi-chip switch, as the bus runs them). */
+  portStatusProgram(port: number): PortStatusProgram {
+    const b = this.smi.batch();
+    const i = this.ports.queueStatus(b, port);
+    return { ops: b.ops, decode: (v) => decodePortStatus(v[i]) };
   }
 
   /** Port Status of several ports in one round trip, in the order given. */
