@@ -697,7 +697,7 @@ async function bridgeSim(args: string[]): Promise<void> {
   // (bridge.md section 7.1); 'basic', from before the indirect SMI operations too (section 4.1).
   const ops = opts.get('ops') ?? 'all';
   if (ops !== 'all' && ops !== 'smi' && ops !== 'basic') {
-    throw new CliError(`unknown --ops '${ops}' (smi: the indirect SMI operations too, basic: plain operations only, all (the default): interrupt programs as well)`);
+    throw new CliError(`unknown --ops '${ops}' (smi: the indirect SMI operations too, basic: plain operations only); the default, all, adds interrupt programs`);
   }
   const tty = opts.get('tty');
   if (!tty) throw new CliError('bridge-sim needs --tty <path> (the serial device the bridge sits on)');

@@ -14,8 +14,8 @@ import { parseCounts } from './helpers/dataplane.ts';
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 for (const board of SCENARIO_BOARDS) {
-  async function bond(params: string, opts: { bridge?: 'inproc' | 'none' } = {}): Promise<TestSystem> {
-    const s = await bootTest(board, { bridge: opts.bridge ?? 'none' });
+  async function bond(params: string, opts: { bridge?: 'inproc' | 'none'; irqPrograms?: boolean } = {}): Promise<TestSystem> {
+    const s = await bootTest(board, { bridge: opts.bridge ?? 'none', bridgeMcu: { irqPrograms: opts.irqPrograms } });
     for (const l of [`modprobe bonding ${params}`, 'ifconfig bond0 192.168.1.1 netmask 255.255.255.0 up', 'ifenslave bond0 eth0 eth1', 'sim wait 1s']) {
       const out = await s.run(l);
       if (out.startsWith('error')) throw new Error(`${l}: ${out}`);
@@ -40,7 +40,10 @@ for (const board of SCENARIO_BOARDS) {
 
   test(onBoard(board, 'a cable pull at a given instant loses the frames sent until the failover, the same every run'), async (t) => {
     const runOnce = async () => {
-      const s = await bond('mode=active-backup miimon=100', { bridge: 'inproc' });
+      // A bridge without interrupt programs: the failover then waits for the host's read of the
+      // port, a window of about a millisecond that the stream's loss must match (with them the
+      // failover comes at the interrupt's arrival and loses nothing: irq-program.test.ts).
+      const s = await bond('mode=active-backup miimon=100', { bridge: 'inproc', irqPrograms: false });
       await s.run('sim stream start bond0 rate 1000 flows 4');
       await s.run('sim wait 333ms');
       const pulledAt = s.clock.now();
