@@ -3,9 +3,9 @@
  * ARP leaving the new active port, for an active-backup bond with miimon=10 on the sim board
  * whose switch is reached through the serial-MDIO bridge over a pseudo-terminal with the real
  * serialport binding (the way a gateway with its switch behind a bridge runs). The cable pull
- * raises the PHY's interrupt line through the bridge; the MII monitor inspects the slave at
- * once (its link read going ahead of any bulk work on the bridge), fails it over and
- * sends the GARP. Median, min, p90, p99 and max over repeated pulls, alternating direction, at
+ * raises the PHY's interrupt line; the bridge reads the port's status (its interrupt program)
+ * and sends it with the interrupt, and the MII monitor inspects the slave with that reading at
+ * once, fails it over and sends the GARP. Median, min, p90, p99 and max over repeated pulls, alternating direction, at
  * random phases of the MII rounds and of the board's poll.
  */
 import { openPtyBoard, quantile, sleep } from './pty-board.ts';
