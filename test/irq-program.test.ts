@@ -95,6 +95,13 @@ for (const def of SCENARIO_BOARDS) {
     const worst = (xs: Pull[]) => Math.max(...xs.map((p) => p.garp));
     t.log(`cable pull to gratuitous ARP, worst of 12: ${worst(fast).toFixed(3)} ms with interrupt programs, ${worst(slow).toFixed(3)} ms without`);
     t.true(worst(fast) < worst(slow));
+    // What the console says of each.
+    const c = s.bridge!.client.counters;
+    t.is(c.linkEventReads, c.linkEvents, 'every event came with its reading');
+    t.regex(await s.run('bridge'), new RegExp(`\ninterrupts: ${c.linkEvents} link events, ${c.linkEventReads} with the port's status the bridge read for it \\(interrupt programs\\)\n`));
+    t.like(JSON.parse(await s.run('bridge json')), { irqPrograms: true, linkEvents: c.linkEvents, linkEventReads: c.linkEventReads });
+    t.regex(await old.run('bridge'), /\ninterrupts: \d+ link events, the host reads each port after its event \(an older bridge: no interrupt programs\)\n/);
+    t.like(JSON.parse(await old.run('bridge json')), { irqPrograms: false, linkEventReads: 0 });
   });
 }
 

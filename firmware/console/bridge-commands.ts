@@ -23,6 +23,10 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
         bootNonce: i?.bootNonce ? i.bootNonce.toString(16).padStart(8, '0') : null,
         // Whether the bridge runs the Marvell SMI indirection itself (opcode 6, capability 32).
         smiOps: client.features.smi,
+        // Whether the bridge reads a port's status itself when its PHY interrupts (capability 64).
+        irqPrograms: client.runsIrqPrograms,
+        linkEvents: c.linkEvents,
+        linkEventReads: c.linkEventReads,
         silentMs: Math.round(client.silentMs),
         // How late an answer may be before it counts as lost: learned from the answers.
         answerSlackMs: Math.round(client.slack),
@@ -46,6 +50,7 @@ export function registerBridgeCommands(d: Dispatcher, client: BridgeClient): voi
         `bridge reboots ${data.reboots}, serial link losses ${data.linkLosses}, bridge lost ${data.losses} time${data.losses === 1 ? '' : 's'} (silent ${data.livenessMs} ms), heartbeats ${data.heartbeats}`,
         `last heard ${data.silentMs} ms ago, answers late by up to ${data.answerSlackMs} ms count, boot nonce ${data.bootNonce ?? 'none (an older bridge)'}`,
         `operations: ${data.smiOps ? 'plain and indirect SMI (the bridge runs the SMI and Global2 PHY sequences)' : 'plain only (an older bridge: SMI sequences go over the UART)'}`,
+        `interrupts: ${data.linkEvents} link event${data.linkEvents === 1 ? '' : 's'}, ${data.irqPrograms ? `${data.linkEventReads} with the port's status the bridge read for it (interrupt programs)` : 'the host reads each port after its event (an older bridge: no interrupt programs)'}`,
         `bad frames: ${bad}`,
       ].join('\n');
     },

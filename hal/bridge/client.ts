@@ -144,6 +144,8 @@ export class BridgeClient extends MdioBusBase {
     requests: 0, resent: 0, timeouts: 0, rejected: 0, unknownSeq: 0, reboots: 0, linkDowns: 0, losses: 0, heartbeats: 0,
     /** Ordinary batches cut into several programs (RunOptions.cuts), and the programs they made. */
     cutBatches: 0, cutPrograms: 0,
+    /** LinkEvents heard, and those that carried an interrupt program's reading (capability 64). */
+    linkEvents: 0, linkEventReads: 0,
     badFrames: { crc: 0, decode: 0, empty: 0, program: 0, oversize: 0 } as Record<string, number>,
   };
 
@@ -623,6 +625,8 @@ export class BridgeClient extends MdioBusBase {
         break;
       }
       case 'linkEvent':
+        this.counters.linkEvents++;
+        if (m.read) this.counters.linkEventReads++;
         for (const l of this.linkListeners) l(m.line, m.asserted, m.read);
         break;
       case 'rawFrame':
