@@ -240,7 +240,20 @@ const arbMessage: fc.Arbitrary<BridgeMessage> = fc.oneof(
     failedAt: arbU32,
   }),
   fc.record({ kind: fc.constant('linkEvent' as const), seq: arbSeq, line: arbU32, asserted: fc.boolean() }),
+  // With an interrupt program's reading (capability 64): OK with at least one value (an OK
+  // reading of no values is no reading), or a failure with any.
+  fc.record({
+    kind: fc.constant('linkEvent' as const),
+    seq: arbSeq,
+    line: arbU32,
+    asserted: fc.boolean(),
+    read: fc.oneof(
+      fc.record({ status: fc.constant<ResultStatus>('ok'), values: fc.array(fc.nat(0xffff), { minLength: 1, maxLength: 8 }), failedAt: arbU32 }),
+      fc.record({ status: fc.constantFrom<ResultStatus>('wait-timeout', 'bad-program', 'too-long', 'unit-timeout'), values: fc.array(fc.nat(0xffff), { maxLength: 8 }), failedAt: arbU32 }),
+    ),
+  }),
   fc.record({ kind: fc.constant('rawFrame' as const), seq: arbSeq, data: fc.uint8Array({ maxLength: 200 }) }),
+  fc.record({ kind: fc.constant('irqProgram' as const), seq: arbSeq, line: arbU32, ops: fc.array(arbOp, { maxLength: 16 }) }),
 );
 
 test('round trip of every message kind, through the codec and through the framing', (t) => {
