@@ -13,39 +13,13 @@ import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_proce
 import { HEARTBEAT_MS, LIVENESS_MS } from '../hal/bridge/client.ts';
 import { openPtyPair } from '../hal/transport/pty.ts';
 import { ptysOrSkip } from './helpers/pty.ts';
-import { startCli, stopCli, waitFor } from './helpers/cli.ts';
+import { ChildConsole as Console, startCli, stopCli, waitFor } from './helpers/cli.ts';
 
 /** The stated bound (liveness) plus what a loaded test machine adds to real-time timers and the console. */
 const UNKNOWN_BOUND_MS = LIVENESS_MS + HEARTBEAT_MS;
 const SCHEDULING_SLACK_MS = 750;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A console on a child's stdin/stdout: asks a line until the answer matches. */
-class Console {
-  text = '';
-  constructor(readonly p: ChildProcessWithoutNullStreams) {
-    p.stdout.on('data', (c: Buffer) => {
-      this.text += c.toString();
-    });
-  }
-
-  /** Sends `line` every `everyMs` until what follows matches `pattern`; resolves with the ms it took. */
-  async until(line: string, pattern: RegExp, limitMs: number, everyMs = 100): Promise<number> {
-    const t0 = Date.now();
-    while (Date.now() - t0 < limitMs) {
-      const from = this.text.length;
-      this.p.stdin.write(`${line}\n`);
-      await sleep(everyMs);
-      if (pattern.test(this.text.slice(from))) return Date.now() - t0;
-    }
-    throw new Error(`'${line}' never answered ${pattern} within ${limitMs} ms; last output:\n${this.text.slice(-3000)}`);
-  }
-
-  send(...lines: string[]): void {
-    for (const l of lines) this.p.stdin.write(`${l}\n`);
-  }
-}
 
 const allUnknown = (ports: string[]) => new RegExp(ports.map((p) => `${p}\\s+unknown\\s+-\\s+unknown`).join('[^]*'));
 const allKnown = (ports: string[]) => new RegExp(`^PORT.*\\n${ports.map((p) => `${p}\\s+up\\s+1000\\s+full.*\\n`).join('')}`, 'm');

@@ -11,6 +11,32 @@ export function runCli(args: string[], input = ''): { stdout: string; stderr: st
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
+/** A console on a child's stdin/stdout: asks a line until the answer matches. */
+export class ChildConsole {
+  text = '';
+  constructor(readonly p: ChildProcessWithoutNullStreams) {
+    p.stdout.on('data', (c: Buffer) => {
+      this.text += c.toString();
+    });
+  }
+
+  /** Sends `line` every `everyMs` until what follows matches `pattern`; resolves with the ms it took. */
+  async until(line: string, pattern: RegExp, limitMs: number, everyMs = 100): Promise<number> {
+    const t0 = Date.now();
+    while (Date.now() - t0 < limitMs) {
+      const from = this.text.length;
+      this.p.stdin.write(`${line}\n`);
+      await new Promise<void>((r) => setTimeout(r, everyMs));
+      if (pattern.test(this.text.slice(from))) return Date.now() - t0;
+    }
+    throw new Error(`'${line}' never answered ${pattern} within ${limitMs} ms; last output:\n${this.text.slice(-3000)}`);
+  }
+
+  send(...lines: string[]): void {
+    for (const l of lines) this.p.stdin.write(`${l}\n`);
+  }
+}
+
 /** Starts `bondfw <args>` in the background. */
 export function startCli(args: string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
