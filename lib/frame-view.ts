@@ -27,7 +27,9 @@ const slots: { buf0: Uint8Array; view0: DataView; buf1: Uint8Array; view1: DataV
 
 /**
  * The DataView kept for `buf`, or undefined. Its byte length is what `buf` had when kept; a
- * reader bounds its reads by `buf.length` (0 once the buffer is detached) before using it.
+ * reader bounds its reads by `buf.length` (0 once the buffer is detached) before using it, or
+ * lets the view's own checks do that and catches what they throw (a read past the end, a
+ * detached buffer), as the transmit hash's layer2 path does.
  * An arrow function in a const, so that callers' compiled code can count on it.
  */
 export const frameViewOf = (buf: Uint8Array): DataView | undefined => {

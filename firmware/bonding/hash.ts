@@ -529,7 +529,8 @@ const OFFSET_MAX = 0x3fffffff;
  * (lib/frame-view.ts: the host stack's transmit scratch has one), 2 and 4 bytes a read, or
  * byte by byte for a buffer without one. Everything else, and anything a fast path
  * is unsure of, goes to the full path (xmitHashFull), whose results the fast paths give bit
- * for bit. The fast paths return int32s and the u32 is made here, once.
+ * for bit. The fast paths return int32s and the u32 is made here, once (layer2's through the
+ * view is 16 bits at most, so it goes out as it is).
  */
 export function xmitHashAt(buf: Uint8Array, offset: number, length: number, policy: number): number {
   const view = viewOf(buf);
@@ -537,26 +538,37 @@ export function xmitHashAt(buf: Uint8Array, offset: number, length: number, poli
   // its overflow checks; a larger offset takes the full path.
   const o = offset & OFFSET_MAX;
   if (o === offset) {
-    // The bytes from `o` to the end of the buffer, its length read as an int32 (one load):
-    // exact below 2^31, 0 or less for a larger typed array (the full path then) and 0 once
-    // the buffer is detached.
-    const avail = ((buf.length | 0) - o) | 0;
-    if (view !== undefined) {
-      if (policy === LAYER2) {
-        // h_dest[5] ^ h_source[5] ^ h_proto of a frame without an outer 802.1Q tag; one
-        // read gives h_source[4..5] and h_proto. Guarded by `avail` alone (which also covers
-        // a detached buffer), with no minimum taken: that measured faster (bench/README.md).
-        if (length >= ETH_HLEN && avail >= ETH_HLEN) {
+    if (view !== undefined && policy === LAYER2) {
+      // h_dest[5] ^ h_source[5] ^ h_proto of a frame without an outer 802.1Q tag; one read
+      // gives h_source[4..5] and h_proto. Bounded by the view's own checks (it spans the
+      // whole buffer): a header that runs past the buffer's end, or a buffer detached since,
+      // throws here and goes to the full path, which bounds the frame byte by byte. So this
+      // path does not touch the typed array at all: no map check, length load or bytes-left
+      // compare per frame, which is what brought layer2 from 2.2x to 1.85x C (bench/README.md).
+      // Such a throw is a caller's error or a dead buffer; V8 deoptimizes at the first one and
+      // then compiles the read with a branch to the throw (no deoptimization loop: checked).
+      if (length >= ETH_HLEN) {
+        try {
           const w = view.getUint32(o + 10);
-          if ((w & 0xffff) !== ETH_P_8021Q) return (view.getUint8(o + 5) ^ ((w >>> 16) & 0xff) ^ (w & 0xffff)) >>> 0;
+          if ((w & 0xffff) !== ETH_P_8021Q) return view.getUint8(o + 5) ^ ((w >>> 16) & 0xff) ^ (w & 0xffff);
+        } catch {
+          // past the end of the buffer, or the buffer detached: the full path says
         }
-      } else if (avail > 0 && (policy === LAYER34 || policy === LAYER23)) {
-        return ipv4View(buf, view, o, length < avail ? length : avail, policy) >>> 0;
       }
-    } else if (avail > 0) {
-      const n = length < avail ? length : avail;
-      if (policy === LAYER2) return layer2At(buf, o, n) >>> 0;
-      if (policy === LAYER34 || policy === LAYER23) return ipv4At(buf, o, n, policy) >>> 0;
+    } else {
+      // The bytes from `o` to the end of the buffer, its length read as an int32 (one load):
+      // exact below 2^31, 0 or less for a larger typed array (the full path then) and 0 once
+      // the buffer is detached.
+      const avail = ((buf.length | 0) - o) | 0;
+      if (avail > 0) {
+        if (view !== undefined) {
+          if (policy === LAYER34 || policy === LAYER23) return ipv4View(buf, view, o, length < avail ? length : avail, policy) >>> 0;
+        } else {
+          const n = length < avail ? length : avail;
+          if (policy === LAYER2) return layer2At(buf, o, n) >>> 0;
+          if (policy === LAYER34 || policy === LAYER23) return ipv4At(buf, o, n, policy) >>> 0;
+        }
+      }
     }
   }
   return xmitHashFull(buf, offset, length, policy);
