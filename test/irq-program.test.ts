@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { SeededRandom } from '../lib/random.ts';
-import { decodeMessage, encodeMessage, type BridgeMessage } from '../hal/bridge/codec.ts';
+import { crc16, decodeMessage, encodeMessage, type BridgeMessage } from '../hal/bridge/codec.ts';
 import { bootTest, type TestSystem } from './helpers/sim.ts';
 import { SCENARIO_BOARDS, onBoard } from './helpers/boards.ts';
 import type { BoardDefinition } from '../boards/types.ts';
@@ -192,11 +192,8 @@ test('link events and interrupt programs survive encoding; a reading whose value
   t.throws(() => decodeMessage(Uint8Array.from([...body, ...crcOf(body)])), { message: /value 65536 is above 0xFFFF/ });
 });
 
+/** The CRC bytes a frame carries after its protobuf bytes (big-endian). */
 function crcOf(bytes: number[]): number[] {
-  let crc = 0xffff;
-  for (const b of bytes) {
-    crc ^= b << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
+  const crc = crc16(Uint8Array.from(bytes));
   return [crc >> 8, crc & 0xff];
 }

@@ -229,13 +229,8 @@ export class BridgeClient extends MdioBusBase {
       // Between a reconnection and the bridge's hello nothing would answer: fail now rather
       // than wait on a bridge that may never speak.
       if (!this.ready) return reject(new DeviceError('mdio bridge: the bridge has not said hello yet'));
-      try {
-        for (const op of ops) checkOp(op);
-      } catch (e) {
-        return reject(e);
-      }
-      // An older bridge would refuse the whole program (unknown opcode); say why here instead.
-      if (!this.features.smi && ops.some(isSmiOp)) return reject(new DeviceError('mdio bridge: this bridge does not run indirect SMI operations (no capability 32)'));
+      const unfit = this.unfit(ops);
+      if (unfit) return reject(unfit);
       const max = this.info?.maxOps ?? 1024;
       if (ops.length > max) return reject(new DeviceError(`mdio bridge: a batch of ${ops.length} operations exceeds the bridge's limit of ${max}`));
       if (ops.length === 0) return resolve([]);
@@ -323,6 +318,20 @@ export class BridgeClient extends MdioBusBase {
     return { baud: this.opts.baud ?? 921_600, mdioClockHz: this.info?.mdioClockHz ?? 2_500_000 };
   }
 
+  /**
+   * Why `ops` cannot go to this bridge: an operation out of range, or an indirect one that an
+   * older bridge would refuse with the whole program (unknown opcode), said here instead.
+   */
+  private unfit(ops: readonly MdioOp[]): Error | undefined {
+    try {
+      for (const op of ops) checkOp(op);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+    if (!this.features.smi && ops.some(isSmiOp)) return new DeviceError('mdio bridge: this bridge does not run indirect SMI operations (no capability 32)');
+    return undefined;
+  }
+
   /** True when the bridge runs interrupt programs (capability 64). */
   get runsIrqPrograms(): boolean {
     return ((this.info?.capabilities ?? 0) & CAP_IRQ_PROGRAMS) !== 0;
@@ -340,12 +349,8 @@ export class BridgeClient extends MdioBusBase {
     if (this.closed) return Promise.reject(new DeviceError('mdio bridge: closed'));
     if (!this.ready || !this.opts.link.up) return Promise.reject(new DeviceError('mdio bridge: the bridge has not said hello yet'));
     if (!this.runsIrqPrograms) return Promise.reject(new DeviceError('mdio bridge: this bridge does not run interrupt programs (no capability 64)'));
-    try {
-      for (const op of ops) checkOp(op);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (!this.features.smi && ops.some(isSmiOp)) return Promise.reject(new DeviceError('mdio bridge: this bridge does not run indirect SMI operations (no capability 32)'));
+    const unfit = this.unfit(ops);
+    if (unfit) return Promise.reject(unfit);
     return new Promise((resolve, reject) => {
       let tries = 0;
       const send = (): void => {

@@ -212,11 +212,8 @@ export class BridgeMcu {
   /** Keeps (or with no ops, removes) the interrupt program of `line`, as bridge.md section 7.1 says to answer. */
   private storeIrqProgram(line: number, ops: MdioOp[]): { status: ResultStatus; values: number[]; failedAt: number } {
     if (line >= this.info.irqLines) return { status: 'bad-program', values: [], failedAt: 0 };
-    if (ops.length > this.info.maxOps) return { status: 'too-long', values: [], failedAt: this.info.maxOps };
-    if (!(this.info.capabilities & CAP_SMI)) {
-      const unknown = ops.findIndex(isSmiOp);
-      if (unknown >= 0) return { status: 'bad-program', values: [], failedAt: unknown };
-    }
+    const refused = this.refusal(ops);
+    if (refused) return refused;
     if (ops.length === 0) this.irqPrograms.delete(line);
     else this.irqPrograms.set(line, ops);
     this.counters.irqPrograms++;
@@ -263,16 +260,25 @@ export class BridgeMcu {
     });
   }
 
+  /**
+   * Why a program is refused whole before anything runs: more operations than max_ops, or
+   * (an older bridge, which does not know opcode 6) an indirect operation.
+   */
+  private refusal(ops: readonly MdioOp[]): { status: ResultStatus; values: number[]; failedAt: number } | undefined {
+    if (ops.length > this.info.maxOps) return { status: 'too-long', values: [], failedAt: this.info.maxOps };
+    if (!(this.info.capabilities & CAP_SMI)) {
+      const unknown = ops.findIndex(isSmiOp);
+      if (unknown >= 0) return { status: 'bad-program', values: [], failedAt: unknown };
+    }
+    return undefined;
+  }
+
   /** Runs a program atomically on the bus: ops in order, stopping at the first failure. */
   private execute(ops: MdioOp[]): { status: ResultStatus; values: number[]; failedAt: number; transactions: number } {
     const before = this.opts.wire.transactions;
     const done = () => this.opts.wire.transactions - before;
-    if (ops.length > this.info.maxOps) return { status: 'too-long', values: [], failedAt: this.info.maxOps, transactions: 0 };
-    if (!(this.info.capabilities & CAP_SMI)) {
-      // An older bridge does not know opcode 6: the whole program is refused, nothing runs.
-      const unknown = ops.findIndex(isSmiOp);
-      if (unknown >= 0) return { status: 'bad-program', values: [], failedAt: unknown, transactions: 0 };
-    }
+    const refused = this.refusal(ops);
+    if (refused) return { ...refused, transactions: 0 };
     const values: number[] = [];
     const runner = new OpRunner(this.opts.wire);
     for (let i = 0; i < ops.length; i++) {
