@@ -9,7 +9,7 @@
  * without source or debug information. Then the same run under a memory limit of 1 MiB
  * (counted in the allocator's bytes), which says whether the engine refused an allocation;
  * then in QuickJS (quickjs-emscripten) with the image loaded from its source; then in Moddable
- * XS (xsnap), with XS's slot counts.
+ * XS (xsnap), with XS's slot counts and the bytes of a snapshot of its machine.
  *
  * Heap figures are QuickJS's `memory_used_size` (its own count of the bytes its structures
  * take: the image's bytecode, atoms and function objects, the firmware's objects and strings),
@@ -71,6 +71,9 @@ interface RunFigures {
   loadedAllocated?: number;
   /** QuickJS-ng: the image's bytecode. */
   bytecodeBytes?: number;
+  /** XS: a snapshot's bytes once the image was loaded, and at the end. */
+  loadedSnapshot?: number;
+  snapshot?: number;
 }
 
 /** One run of the firmware image as the header says, in `kind` (QuickJS under `memoryLimit`). */
@@ -121,7 +124,11 @@ async function runImage(image: string, memoryLimit: number, kind: EngineKind = '
     }
     // XS: what its collector leaves live at the end, and the most its meter showed between collections.
     const live = await engine.collect();
-    return { loaded: engine.loadedSlots, peak: live, fill: 0, growth: 0, flaps: flapping.count, failovers, publishes, wallMs: performance.now() - wall0 };
+    const snapshot = await engine.snapshotBytes();
+    return {
+      loaded: engine.loadedSlots, peak: live, fill: 0, growth: 0, flaps: flapping.count, failovers, publishes, wallMs: performance.now() - wall0,
+      loadedSnapshot: engine.loadedSnapshotBytes, snapshot,
+    };
   } finally {
     await sys?.stop().catch(() => {});
     await new Promise<void>((resolve) => watcher.end(true, {}, () => resolve()));
@@ -169,7 +176,10 @@ export const engine: Benchmark = {
     report('quickjs-source-failovers', q.failovers, 'failovers');
     // The second engine, Moddable XS (xsnap): slots (16 bytes each on a 32-bit MCU, 32 here)
     // in use once the image is loaded, and live after the same 10 minutes and a collection.
-    // Its chunks (strings, bytecode, buffers) are not in xsnap's meter.
+    // Its chunks (strings, bytecode, buffers) are not in xsnap's meter; a snapshot of the
+    // machine holds both, so its bytes once the image is loaded and at the end say what the
+    // image takes and what the firmware's state adds to it (a device that keeps the loaded
+    // image in flash, as Moddable's preload does, holds the latter in RAM).
     const noXs = await xsUnavailable();
     if (noXs !== undefined) {
       process.stdout.write(`engine: XS skipped: ${noXs}\n`);
@@ -178,6 +188,9 @@ export const engine: Benchmark = {
     const xs = await runImage(built.text, 0, 'xs');
     report('xs-image-slots', xs.loaded, 'slots');
     report('xs-live-slots', xs.peak, 'slots');
+    report('xs-image-snapshot-bytes', xs.loadedSnapshot ?? 0, 'bytes');
+    report('xs-snapshot-bytes', xs.snapshot ?? 0, 'bytes');
+    report('xs-state-snapshot-bytes', (xs.snapshot ?? 0) - (xs.loadedSnapshot ?? 0), 'bytes');
     report('xs-failovers', xs.failovers, 'failovers');
     report('xs-virtual-seconds-per-wall-second', (RUN_MS + 3000) / xs.wallMs, 's/s');
   },

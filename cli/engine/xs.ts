@@ -219,6 +219,7 @@ export class XsFirmware {
       fw = new XsFirmware(worker, boot.booted);
       fw.meter(loaded.meterUsage);
       fw.loadedSlots = fw.slots;
+      fw.loadedSnapshotBytes = await fw.snapshotBytes();
       const r = await worker.evaluate(binding(config));
       fw.meter(r.meterUsage);
       return fw;
@@ -241,6 +242,8 @@ export class XsFirmware {
 
   /** Slots in use once the image was loaded, before it booted. */
   loadedSlots = 0;
+  /** A snapshot's bytes once the image was loaded, before it booted. */
+  loadedSnapshotBytes = 0;
 
   private meter(m: { currentHeapCount?: number | null } | undefined): void {
     const n = m?.currentHeapCount ?? 0;
@@ -250,6 +253,17 @@ export class XsFirmware {
 
   heap(): XsHeap {
     return { slots: this.slots, peakSlots: this.peakSlots };
+  }
+
+  /**
+   * Bytes of a snapshot of the machine now (xsnap writes what is live after a collection: its
+   * slots and its chunks, the strings, bytecode and buffers the meter does not count).
+   */
+  async snapshotBytes(): Promise<number> {
+    await this.idle();
+    let n = 0;
+    for await (const c of this.worker.makeSnapshotStream('bondfw-heap')) n += c.length;
+    return n;
   }
 
   /** Runs XS's garbage collector in the worker; resolves with the slots still in use. */
@@ -279,5 +293,6 @@ interface XsnapRun {
 interface XsnapWorker {
   evaluate(code: string): Promise<XsnapRun>;
   issueStringCommand(message: string): Promise<XsnapRun>;
+  makeSnapshotStream(description: string): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
