@@ -162,7 +162,6 @@ export class XsFirmware {
   static async start(script: string, host: EngineHost, config: BootConfig): Promise<XsFirmware> {
     // xsnap's Node side wants SES's `assert` and HandledPromise, and hardens what it hands
     // out; nothing here locks the Node process down (lockdown is never called).
-    const { xsnap, tmp } = await loadXsnap();
     let fw: XsFirmware | undefined;
     const boot = bootWaiter();
     const enc = new TextEncoder();
@@ -210,16 +209,12 @@ export class XsFirmware {
         return enc.encode(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
       }
     };
-    const worker = await xsnap({
-      os: type(), spawn, fs: { ...fsp, createReadStream: fs.createReadStream, tmpName: tmp.default.tmpName },
-      name: 'bondfw-image', handleCommand, stderr: 'inherit', stdout: 'inherit', meteringLimit: 0,
-    });
+    const worker = await startWorker(handleCommand);
     try {
       const loaded = await worker.evaluate(script);
       fw = new XsFirmware(worker, boot.booted);
       fw.meter(loaded.meterUsage);
       fw.loadedSlots = fw.slots;
-      fw.loadedSnapshotBytes = await fw.snapshotBytes();
       const r = await worker.evaluate(binding(config));
       fw.meter(r.meterUsage);
       return fw;
@@ -242,8 +237,6 @@ export class XsFirmware {
 
   /** Slots in use once the image was loaded, before it booted. */
   loadedSlots = 0;
-  /** A snapshot's bytes once the image was loaded, before it booted. */
-  loadedSnapshotBytes = 0;
 
   private meter(m: { currentHeapCount?: number | null } | undefined): void {
     const n = m?.currentHeapCount ?? 0;
@@ -261,9 +254,18 @@ export class XsFirmware {
    */
   async snapshotBytes(): Promise<number> {
     await this.idle();
-    let n = 0;
-    for await (const c of this.worker.makeSnapshotStream('bondfw-heap')) n += c.length;
-    return n;
+    return snapshotBytes(this.worker);
+  }
+
+  /** Bytes of a snapshot of a machine that has loaded `script` and run nothing else. */
+  static async imageSnapshotBytes(script: string): Promise<number> {
+    const worker = await startWorker(async () => new Uint8Array());
+    try {
+      await worker.evaluate(script);
+      return await snapshotBytes(worker);
+    } finally {
+      await worker.close().catch(() => {});
+    }
   }
 
   /** Runs XS's garbage collector in the worker; resolves with the slots still in use. */
@@ -283,6 +285,22 @@ export class XsFirmware {
   async dispose(): Promise<void> {
     await this.worker.close().catch(() => {});
   }
+}
+
+/** An xsnap worker whose calls to its host go to `handleCommand`. */
+async function startWorker(handleCommand: (msg: Uint8Array) => Promise<Uint8Array>): Promise<XsnapWorker> {
+  const { xsnap, tmp } = await loadXsnap();
+  return xsnap({
+    os: type(), spawn, fs: { ...fsp, createReadStream: fs.createReadStream, tmpName: tmp.default.tmpName },
+    name: 'bondfw-image', handleCommand, stderr: 'inherit', stdout: 'inherit', meteringLimit: 0,
+  });
+}
+
+/** Bytes of a snapshot of `worker`'s machine (xsnap collects before it writes). */
+async function snapshotBytes(worker: XsnapWorker): Promise<number> {
+  let n = 0;
+  for await (const c of worker.makeSnapshotStream('bondfw-heap')) n += c.length;
+  return n;
 }
 
 interface XsnapRun {
