@@ -172,10 +172,10 @@ export const engine: Benchmark = {
     report('quickjs-source-failovers', q.failovers, 'failovers');
     // The second engine, Moddable XS (xsnap): slots (16 bytes each on a 32-bit MCU, 32 here)
     // in use once the image is loaded, and live after the same 10 minutes and a collection.
-    // Its chunks (strings, bytecode, buffers) are not in xsnap's meter; a snapshot of the
-    // machine holds both, so its bytes once the image is loaded and at the end say what the
-    // image takes and what the firmware's state adds to it (a device that keeps the loaded
-    // image in flash, as Moddable's preload does, holds the latter in RAM).
+    // Its chunks (strings, bytecode, buffers) are not in xsnap's meter; a snapshot holds both,
+    // so one of a machine that has only loaded the image and one of the firmware's at the end
+    // say what the image takes and what the firmware's state adds to it (a device that keeps
+    // the loaded image in flash, as Moddable's preload does, holds the latter in RAM).
     const noXs = await xsUnavailable();
     if (noXs !== undefined) {
       process.stdout.write(`engine: XS skipped: ${noXs}\n`);
